@@ -1,0 +1,77 @@
+"""Command line: ``python -m bot [run | check-config | db upgrade | db downgrade REV | db current]``.
+
+Every expected failure (bad configuration, missing token) ends with one readable line and a non-zero exit code,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.db import migrate
+from bot.db.engine import create_engine
+
+log = logging.getLogger("bot")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Fabrique, the Discord bot.")
+    parser.add_argument("--config", help="path to config.toml (default: $FABRIQUE_CONFIG or ./config.toml)")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="run the bot (default)")
+    sub.add_parser("check-config", help="validate the configuration and the environment, then exit")
+    db = sub.add_parser("db", help="database migrations")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply every pending migration")
+    down = db_sub.add_parser("downgrade", help="go back to a revision")
+    down.add_argument("revision")
+    db_sub.add_parser("current", help="print the current revision")
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings(args.config)
+        if args.command == "check-config":
+            return _check_config(settings)
+        if args.command == "db":
+            return asyncio.run(_database(settings, args.db_command, getattr(args, "revision", None)))
+        return _run(settings)
+    except ConfigError as error:
+        print(f"Erreur de configuration : {error}", file=sys.stderr)
+        return 2
+
+
+def _check_config(settings: Settings) -> int:
+    settings.require_token()
+    print(f"Configuration valide (base : {settings.database.url.split('://', 1)[0]}).")
+    return 0
+
+
+async def _database(settings: Settings, action: str, revision: str | None) -> int:
+    engine = create_engine(settings.database.url)
+    try:
+        if action == "upgrade":
+            await migrate.upgrade(engine)
+        elif action == "downgrade" and revision:
+            await migrate.downgrade(engine, revision)
+        print(f"Révision actuelle : {await migrate.current_revision(engine) or 'aucune'}")
+    finally:
+        await engine.dispose()
+    return 0
+
+
+def _run(settings: Settings) -> int:
+    token = settings.require_token()
+    from bot.app import create_bot  # discord.py is imported only when the bot really runs
+
+    bot = create_bot(settings)
+    bot.run(token, log_handler=None)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""The composition root: builds the bot, its database, its services and its commands, and nothing else.
+
+``create_bot(settings)`` returns a fresh, unstarted bot (SPEC §5). Everything that needs I/O happens in
+``setup_hook``: open the database, apply migrations, register commands and persistent buttons, sync.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.db import migrate
+from bot.db.engine import create_engine, create_sessionmaker
+from bot.db.uow import unit_of_work_factory
+from bot.i18n import I18n
+from bot.i18n.commands import CommandTranslator
+from bot.services import Services, build_services
+from cogs import proposals, team
+from cogs._feedback import report_error
+from cogs._groups import build_groups
+
+log = logging.getLogger(__name__)
+
+# Each module contributes subcommands to the shared /fabrique and /equipe groups and its persistent buttons.
+COMMAND_MODULES = (proposals, team)
+
+
+class FabriqueTree(app_commands.CommandTree):
+    """Sets the single error handler in the constructor: SimCord (and we) rely on it being there from the start."""
+
+    def __init__(self, client: discord.Client) -> None:
+        super().__init__(client)
+        self.on_error = report_error  # type: ignore[method-assign]
+
+
+class FabriqueBot(commands.Bot):
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+        intents = discord.Intents.default()
+        intents.members = True  # member roles and registrations by reaction need member data
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            tree_cls=FabriqueTree,
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+        )
+        self.settings = settings
+        self.clock: Clock = clock or discord.utils.utcnow
+        self.i18n = I18n(settings.general.language)
+        self.engine: AsyncEngine | None = None
+        self._services: Services | None = None
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            raise RuntimeError("services are available once setup_hook has run")
+        return self._services
+
+    async def setup_hook(self) -> None:
+        self.engine = create_engine(self.settings.database.url)
+        await migrate.upgrade(self.engine)
+        self._services = build_services(
+            self.settings, unit_of_work_factory(create_sessionmaker(self.engine)), self.clock
+        )
+        await self.tree.set_translator(CommandTranslator())
+        groups = build_groups()
+        for module in COMMAND_MODULES:
+            module.register(groups, self.settings)
+            self.add_dynamic_items(*module.DYNAMIC_ITEMS)
+        for group in groups:
+            self.tree.add_command(group)
+        await self._sync_commands()
+        log.info("setup done (guild %s)", self.settings.discord.guild_id or "global")
+
+    async def _sync_commands(self) -> None:
+        guild_id = self.settings.discord.guild_id
+        if guild_id:
+            guild = discord.Object(guild_id)
+            self.tree.copy_global_to(guild=guild)
+            self.tree.clear_commands(guild=None)
+            await self.tree.sync(guild=guild)
+        else:
+            await self.tree.sync()
+
+    async def close(self) -> None:
+        await super().close()
+        if self.engine is not None:
+            await self.engine.dispose()
+            self.engine = None
+
+
+def create_bot(settings: Settings, clock: Clock | None = None) -> FabriqueBot:
+    """A fresh, unstarted bot; the clock defaults to ``discord.utils.utcnow`` so simulated time drives it."""
+    return FabriqueBot(settings, clock)

@@ -1,0 +1,202 @@
+"""Settings: non-secrets from ``config.toml``, secrets only from the environment.
+
+Nothing is read at import time: ``load_settings()`` is called by the entry point (or a test) and the result is
+passed down explicitly, so tests can build as many independent configurations as they like.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+DEFAULT_CONFIG_PATH = Path("config.toml")
+CONFIG_PATH_ENV = "FABRIQUE_CONFIG"
+NonNegativeInt = Annotated[int, Field(ge=0)]
+PositiveInt = Annotated[int, Field(gt=0)]
+Snowflake = Annotated[int, Field(ge=0)]
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded as the single line the operator will read."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class GeneralSettings(_Section):
+    timezone: str = "Europe/Paris"
+    language: Literal["fr", "en"] = "fr"
+    data_dir: Path = Path("data")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"fuseau horaire inconnu « {value} »") from exc
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class DiscordSettings(_Section):
+    guild_id: Snowflake = 0
+    team_role_id: Snowflake = 0
+    member_role_id: Snowflake = 0
+    team_channel_id: Snowflake = 0
+    agenda_channel_id: Snowflake = 0
+    articles_forum_id: Snowflake = 0
+
+
+class DatabaseSettings(_Section):
+    url: str = "sqlite+aiosqlite:///data/fabrique.db"
+
+    @field_validator("url")
+    @classmethod
+    def _supported_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("doit commencer par sqlite+aiosqlite:// ou postgresql+asyncpg://")
+        return value
+
+
+class SessionSettings(_Section):
+    durations_minutes: list[PositiveInt] = Field(default_factory=lambda: [90, 120, 150], min_length=1)
+    default_capacity: NonNegativeInt = 0
+    buffer_minutes: NonNegativeInt = 15
+    min_lead_days_classique: NonNegativeInt = 7
+    min_lead_days_express: NonNegativeInt = 2
+    reminders_before_minutes: list[PositiveInt] = Field(default_factory=lambda: [1440, 60])
+
+
+class DocumentationSettings(_Section):
+    prompt_after_minutes: NonNegativeInt = 15
+    chase_after_days: list[PositiveInt] = Field(default_factory=lambda: [3, 7])
+    deadline_days: PositiveInt = 14
+
+
+class ZoomSettings(_Section):
+    enabled: bool = False
+    account_id: str = ""
+    client_id: str = ""
+    host_user: str = ""
+    api_base: str = "https://api.zoom.us/v2"
+    oauth_url: str = "https://zoom.us/oauth/token"
+
+
+class WordPressSettings(_Section):
+    enabled: bool = False
+    url: str = ""
+    username: str = ""
+    article_status: Literal["private", "publish", "draft", "pending"] = "private"
+    articles_category: str = ""
+    events_category: str = ""
+
+
+class MailingSettings(_Section):
+    enabled: bool = False
+    host: str = ""
+    port: Annotated[int, Field(gt=0, lt=65536)] = 587
+    starttls: bool = True
+    username: str = ""
+    sender: str = ""
+    list_address: str = ""
+
+
+class AudioSettings(_Section):
+    bitrate_kbps: Annotated[int, Field(ge=16, le=320)] = 64
+    loudness_lufs: Annotated[float, Field(ge=-40, le=-5)] = -19
+    max_input_mb: PositiveInt = 2048
+    max_duration_minutes: PositiveInt = 240
+
+
+class Secrets(_Section):
+    discord_token: SecretStr | None = None
+    zoom_client_secret: SecretStr | None = None
+    wordpress_app_password: SecretStr | None = None
+    smtp_password: SecretStr | None = None
+
+
+class Settings(_Section):
+    general: GeneralSettings = GeneralSettings()
+    discord: DiscordSettings = DiscordSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    sessions: SessionSettings = SessionSettings()
+    documentation: DocumentationSettings = DocumentationSettings()
+    zoom: ZoomSettings = ZoomSettings()
+    wordpress: WordPressSettings = WordPressSettings()
+    mailing: MailingSettings = MailingSettings()
+    audio: AudioSettings = AudioSettings()
+    secrets: Secrets = Secrets()
+
+    def require_token(self) -> str:
+        """The Discord token, or a ConfigError saying which variable to set."""
+        token = self.secrets.discord_token
+        if token is None or not token.get_secret_value().strip():
+            raise ConfigError(
+                "DISCORD_TOKEN manquant : définissez la variable d'environnement DISCORD_TOKEN "
+                "(le jeton du bot, portail développeur Discord → Bot → Reset Token)."
+            )
+        return token.get_secret_value().strip()
+
+
+_SECRET_VARIABLES = {
+    "discord_token": "DISCORD_TOKEN",
+    "zoom_client_secret": "ZOOM_CLIENT_SECRET",
+    "wordpress_app_password": "WORDPRESS_APP_PASSWORD",
+    "smtp_password": "SMTP_PASSWORD",
+}
+
+
+def load_settings(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Read ``config.toml`` (or ``path``) and the secrets from ``environ`` (default: ``os.environ``).
+
+    A missing default file means "all defaults"; a missing explicit file is an error. Every problem becomes a
+    ConfigError whose message is one line naming the key, so the operator never sees a traceback.
+    """
+    environ = os.environ if environ is None else environ
+    explicit = path if path is not None else environ.get(CONFIG_PATH_ENV)
+    config_path = Path(explicit) if explicit else DEFAULT_CONFIG_PATH
+    raw: dict[str, Any] = {}
+    if config_path.exists():
+        try:
+            raw = tomllib.loads(config_path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{config_path} : syntaxe TOML invalide ({exc}).") from exc
+    elif explicit:
+        raise ConfigError(f"Fichier de configuration introuvable : {config_path}.")
+    if "secrets" in raw:
+        raise ConfigError(f"{config_path} : [secrets] interdit — les secrets viennent de l'environnement.")
+    raw["secrets"] = {
+        field: environ[variable] for field, variable in _SECRET_VARIABLES.items() if environ.get(variable)
+    }
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, config_path)) from None
+
+
+def _describe(exc: ValidationError, config_path: Path) -> str:
+    """Turn pydantic's first error into one line naming the key, e.g. ``[sessions] buffer_minutes``."""
+    error = exc.errors()[0]
+    location = [str(part) for part in error["loc"]]
+    if location and location[0] == "secrets" and len(location) > 1:
+        key = _SECRET_VARIABLES.get(location[1], location[1])
+    elif len(location) >= 2:
+        key = f"[{location[0]}] {'.'.join(location[1:])}"
+    else:
+        key = f"[{location[0]}]" if location else "?"
+    if error["type"] == "extra_forbidden":
+        return f"{config_path} : clé inconnue {key} — vérifiez l'orthographe (voir config.example.toml)."
+    value = error.get("input")
+    shown = "" if isinstance(value, dict) else f" (reçu : {value!r})"
+    return f"{config_path} : valeur invalide pour {key}{shown} — {error['msg']}."

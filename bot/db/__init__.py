@@ -1,0 +1,1 @@
+"""Persistence: typed models, engine, migrations, repositories and the unit of work."""

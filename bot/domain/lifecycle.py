@@ -1,0 +1,84 @@
+"""The states of a Fabrique and which actions move it from one to another, and who may take them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.errors import Forbidden, InvalidState
+
+
+class State(StrEnum):
+    PROPOSED = "proposed"
+    CHANGES_REQUESTED = "changes_requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    SCHEDULED = "scheduled"
+    ANNOUNCED = "announced"
+    HELD = "held"
+    DOCUMENTATION_DUE = "documentation_due"
+    DOCUMENTING = "documenting"
+    DOCUMENTED = "documented"
+    CANCELLED = "cancelled"
+
+
+class Action(StrEnum):
+    PROPOSE = "propose"
+    EDIT = "edit"
+    APPROVE = "approve"
+    REQUEST_CHANGES = "request_changes"
+    REJECT = "reject"
+    WITHDRAW = "withdraw"
+
+
+class Role(StrEnum):
+    """Who is allowed to take an action: the team, or the organizer(s) of that Fabrique."""
+
+    TEAM = "team"
+    ORGANIZER = "organizer"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person acting, as the server sees them (roles are read from Discord on every interaction)."""
+
+    user_id: int
+    is_team: bool = False
+    is_member: bool = True
+
+
+@dataclass(frozen=True)
+class Rule:
+    sources: frozenset[State]
+    role: Role
+    target: State | None  # None: the state does not change (an edit of an approved proposal)
+    needs_reason: bool = False
+
+
+EDITABLE = frozenset({State.PROPOSED, State.CHANGES_REQUESTED, State.APPROVED})
+
+RULES: dict[Action, Rule] = {
+    Action.APPROVE: Rule(frozenset({State.PROPOSED}), Role.TEAM, State.APPROVED),
+    Action.REQUEST_CHANGES: Rule(frozenset({State.PROPOSED}), Role.TEAM, State.CHANGES_REQUESTED, True),
+    Action.REJECT: Rule(frozenset({State.PROPOSED, State.CHANGES_REQUESTED}), Role.TEAM, State.REJECTED, True),
+    Action.WITHDRAW: Rule(EDITABLE, Role.ORGANIZER, State.WITHDRAWN),
+    Action.EDIT: Rule(EDITABLE, Role.ORGANIZER, None),
+}
+
+
+def next_state(current: State, action: Action, actor: Actor, organizer_ids: frozenset[int]) -> State:
+    """The state after ``action``, or a DomainError saying why this actor cannot do it now.
+
+    Permission is checked before state so that someone who may not act never learns more than that.
+    """
+    rule = RULES[action]
+    if rule.role is Role.TEAM and not actor.is_team:
+        raise Forbidden("error.team_only")
+    if rule.role is Role.ORGANIZER and actor.user_id not in organizer_ids:
+        raise Forbidden("error.not_organizer")
+    if current not in rule.sources:
+        raise InvalidState(f"error.state.{action.value}", state=current)
+    if action is Action.EDIT and current is State.CHANGES_REQUESTED:
+        return State.PROPOSED
+    return rule.target or current

@@ -1,0 +1,90 @@
+"""What a proposal is made of, and the limits on what a member may type into it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.errors import InvalidInput
+
+TITLE_MAX = 100
+DESCRIPTION_MAX = 2000
+SPEAKER_MAX = 200
+NEEDS_MAX = 1000
+REASON_MAX = 1000
+
+
+class Format(StrEnum):
+    ATELIER = "atelier"
+    ARPENTAGE = "arpentage"
+    FOCUS_GROUP = "focus_group"
+    LIVING_LAB = "living_lab"
+    GROUPE_DE_TRAVAIL = "groupe_de_travail"
+    AUTRE = "autre"
+
+
+class Parcours(StrEnum):
+    """Classique: a few days of preparation. Express: a 3P « atelier participatif prêt à produire »."""
+
+    CLASSIQUE = "classique"
+    EXPRESS = "express"
+
+
+@dataclass(frozen=True)
+class ProposalDraft:
+    """Everything a member submits; validated as a whole so one message can name the first problem."""
+
+    format: Format
+    parcours: Parcours
+    duration_minutes: int
+    title: str
+    description: str
+    speaker: str = ""
+    needs: str = ""
+    coorganizer_id: int | None = None
+
+    def validated(self, *, organizer_id: int, allowed_durations: list[int]) -> ProposalDraft:
+        """A copy with surrounding blanks removed, or InvalidInput naming the first field that is wrong."""
+        title = " ".join(self.title.split())
+        description = self.description.strip()
+        speaker = self.speaker.strip()
+        needs = self.needs.strip()
+        _require_text("titre", title, TITLE_MAX)
+        _require_text("description", description, DESCRIPTION_MAX)
+        _limit("intervenant", speaker, SPEAKER_MAX)
+        _limit("besoins", needs, NEEDS_MAX)
+        if self.duration_minutes not in allowed_durations:
+            raise InvalidInput(
+                "error.input.duration",
+                allowed=allowed_durations,
+            )
+        if self.coorganizer_id == organizer_id:
+            raise InvalidInput("error.input.coorganizer_self")
+        return ProposalDraft(
+            format=self.format,
+            parcours=self.parcours,
+            duration_minutes=self.duration_minutes,
+            title=title,
+            description=description,
+            speaker=speaker,
+            needs=needs,
+            coorganizer_id=self.coorganizer_id,
+        )
+
+
+def validated_reason(reason: str) -> str:
+    """A moderation motif: required, because the member needs to know what to change or why."""
+    cleaned = reason.strip()
+    _require_text("motif", cleaned, REASON_MAX)
+    return cleaned
+
+
+def _require_text(field: str, value: str, maximum: int) -> None:
+    if not value:
+        raise InvalidInput("error.input.empty", field=field)
+    _limit(field, value, maximum)
+
+
+def _limit(field: str, value: str, maximum: int) -> None:
+    if len(value) > maximum:
+        raise InvalidInput("error.input.too_long", field=field, maximum=maximum, length=len(value))

@@ -1,0 +1,26 @@
+"""Workflows, one module each. Plain values in, records out; they never import discord."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.db.uow import UnitOfWorkFactory
+from bot.services.guild_config import GuildConfigService
+from bot.services.proposals import ProposalService
+
+
+@dataclass(frozen=True)
+class Services:
+    guild_config: GuildConfigService
+    proposals: ProposalService
+
+
+def build_services(settings: Settings, uow: UnitOfWorkFactory, clock: Clock) -> Services:
+    """Wire every service once; the bot holds the result and cogs reach it through ``bot.services``."""
+    guild_config = GuildConfigService(uow, settings.discord, clock)
+    return Services(
+        guild_config=guild_config,
+        proposals=ProposalService(uow, guild_config, settings.sessions, clock),
+    )

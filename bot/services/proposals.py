@@ -1,0 +1,201 @@
+"""Proposals and their moderation: propose, edit, withdraw, approve, request changes, reject.
+
+Every transition goes through ``domain.lifecycle.next_state`` (who may, from which state) and writes an audit row
+in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.config import SessionSettings
+from bot.db.models import AuditRow, FabriqueRow
+from bot.db.uow import UnitOfWork, UnitOfWorkFactory
+from bot.domain.lifecycle import EDITABLE, Action, Actor, State, next_state
+from bot.domain.proposal import ProposalDraft, validated_reason
+from bot.errors import Forbidden, NotConfigured, NotFound
+from bot.services.guild_config import GuildConfigService
+from bot.services.records import AuditRecord, FabriqueRecord, GuildConfig
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What a moderator decided, with the Fabrique as it is now: the cog updates the card and DMs from it."""
+
+    fabrique: FabriqueRecord
+    action: Action
+    actor_id: int
+    reason: str | None
+
+
+class ProposalService:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        guild_config: GuildConfigService,
+        sessions: SessionSettings,
+        clock: Clock,
+    ) -> None:
+        self._uow = uow
+        self._guild_config = guild_config
+        self._sessions = sessions
+        self._clock = clock
+
+    async def ensure_can_propose(self, guild_id: int, actor: Actor) -> GuildConfig:
+        """Checked before the modal opens, so a member never types a long text only to have it refused."""
+        if not actor.is_member:
+            raise Forbidden("error.members_only")
+        config = await self._guild_config.get(guild_id)
+        if config.team_channel_id is None:
+            raise NotConfigured("error.not_configured.team_channel")
+        return config
+
+    async def propose(self, guild_id: int, actor: Actor, draft: ProposalDraft) -> FabriqueRecord:
+        await self.ensure_can_propose(guild_id, actor)
+        clean = draft.validated(organizer_id=actor.user_id, allowed_durations=self._sessions.durations_minutes)
+        now = self._clock()
+        async with self._uow() as uow:
+            row = FabriqueRow(
+                guild_id=guild_id,
+                organizer_id=actor.user_id,
+                coorganizer_id=clean.coorganizer_id,
+                format=clean.format.value,
+                parcours=clean.parcours.value,
+                duration_minutes=clean.duration_minutes,
+                title=clean.title,
+                description=clean.description,
+                speaker=clean.speaker,
+                needs=clean.needs,
+                state=State.PROPOSED.value,
+                revision=1,
+                created_at=now,
+                updated_at=now,
+            )
+            uow.fabriques.add(row)
+            await uow.flush()
+            self._audit(uow, row, actor, Action.PROPOSE, None)
+            await uow.commit()
+            return FabriqueRecord.of(row)
+
+    async def get_editable(self, guild_id: int, fabrique_id: int, actor: Actor) -> FabriqueRecord:
+        """The proposal the organizer is about to edit, refused early if they may not."""
+        async with self._uow() as uow:
+            row = await self._require(uow, guild_id, fabrique_id)
+            next_state(State(row.state), Action.EDIT, actor, _organizers(row))
+            return FabriqueRecord.of(row)
+
+    async def edit(self, guild_id: int, fabrique_id: int, actor: Actor, draft: ProposalDraft) -> FabriqueRecord:
+        """Replace the proposal's content; a proposal sent back for changes goes back to the team."""
+        async with self._uow() as uow:
+            row = await self._require(uow, guild_id, fabrique_id, lock=True)
+            previous = State(row.state)
+            target = next_state(previous, Action.EDIT, actor, _organizers(row))
+            clean = draft.validated(organizer_id=row.organizer_id, allowed_durations=self._sessions.durations_minutes)
+            row.format = clean.format.value
+            row.parcours = clean.parcours.value
+            row.duration_minutes = clean.duration_minutes
+            row.title = clean.title
+            row.description = clean.description
+            row.speaker = clean.speaker
+            row.needs = clean.needs
+            row.coorganizer_id = clean.coorganizer_id
+            row.revision += 1
+            row.state = target.value
+            row.updated_at = self._clock()
+            self._audit(uow, row, actor, Action.EDIT, None, previous)
+            await uow.commit()
+            return FabriqueRecord.of(row)
+
+    async def withdraw(self, guild_id: int, fabrique_id: int, actor: Actor) -> FabriqueRecord:
+        return (await self._transition(guild_id, fabrique_id, actor, Action.WITHDRAW, None)).fabrique
+
+    async def check_decision(self, guild_id: int, fabrique_id: int, actor: Actor, action: Action) -> None:
+        """Refuse before the motif modal opens when the decision is impossible anyway."""
+        async with self._uow() as uow:
+            row = await self._require(uow, guild_id, fabrique_id)
+            next_state(State(row.state), action, actor, _organizers(row))
+
+    async def decide(
+        self, guild_id: int, fabrique_id: int, actor: Actor, action: Action, reason: str | None = None
+    ) -> Decision:
+        if action not in (Action.APPROVE, Action.REQUEST_CHANGES, Action.REJECT):
+            raise ValueError(f"not a moderation action: {action}")
+        return await self._transition(guild_id, fabrique_id, actor, action, reason)
+
+    async def attach_card(self, guild_id: int, fabrique_id: int, channel_id: int, message_id: int) -> None:
+        """Remember where the moderation card lives so later changes edit it instead of posting a new one."""
+        async with self._uow() as uow:
+            row = await self._require(uow, guild_id, fabrique_id, lock=True)
+            row.card_channel_id = channel_id
+            row.card_message_id = message_id
+            await uow.commit()
+
+    async def list_for_member(self, guild_id: int, user_id: int) -> list[FabriqueRecord]:
+        async with self._uow() as uow:
+            return [FabriqueRecord.of(row) for row in await uow.fabriques.list_for_member(guild_id, user_id)]
+
+    async def suggest(self, guild_id: int, user_id: int, editable_only: bool) -> list[FabriqueRecord]:
+        """The member's own Fabriques for autocomplete (editable ones when editing or withdrawing)."""
+        states = {s.value for s in (EDITABLE if editable_only else State)}
+        async with self._uow() as uow:
+            rows = await uow.fabriques.search_for_member(guild_id, user_id, states)
+            return [FabriqueRecord.of(row) for row in rows]
+
+    async def with_history(self, guild_id: int, fabrique_id: int) -> tuple[FabriqueRecord, list[AuditRecord]]:
+        """The Fabrique and its audit trail, oldest first: what the moderation card shows."""
+        async with self._uow() as uow:
+            row = await self._require(uow, guild_id, fabrique_id)
+            history = [AuditRecord.of(entry) for entry in await uow.audit.for_fabrique(fabrique_id)]
+            return FabriqueRecord.of(row), history
+
+    async def _transition(
+        self, guild_id: int, fabrique_id: int, actor: Actor, action: Action, reason: str | None
+    ) -> Decision:
+        async with self._uow() as uow:
+            row = await self._require(uow, guild_id, fabrique_id, lock=True)
+            previous = State(row.state)
+            target = next_state(previous, action, actor, _organizers(row))
+            clean_reason = validated_reason(reason or "") if _needs_reason(action) else None
+            row.state = target.value
+            row.last_reason = clean_reason
+            row.updated_at = self._clock()
+            self._audit(uow, row, actor, action, clean_reason, previous)
+            await uow.commit()
+            return Decision(FabriqueRecord.of(row), action, actor.user_id, clean_reason)
+
+    async def _require(self, uow: UnitOfWork, guild_id: int, fabrique_id: int, *, lock: bool = False) -> FabriqueRow:
+        getter = uow.fabriques.get_for_update if lock else uow.fabriques.get
+        row = await getter(fabrique_id, guild_id)
+        if row is None:
+            raise NotFound("error.unknown_fabrique", number=fabrique_id)
+        return row
+
+    def _audit(
+        self,
+        uow: UnitOfWork,
+        row: FabriqueRow,
+        actor: Actor,
+        action: Action,
+        reason: str | None,
+        previous: State | None = None,
+    ) -> None:
+        uow.audit.add(
+            AuditRow(
+                fabrique_id=row.id,
+                actor_id=actor.user_id,
+                action=action.value,
+                from_state=previous.value if previous else None,
+                to_state=row.state,
+                reason=reason,
+                at=self._clock(),
+            )
+        )
+
+
+def _organizers(row: FabriqueRow) -> frozenset[int]:
+    return frozenset(i for i in (row.organizer_id, row.coorganizer_id) if i is not None)
+
+
+def _needs_reason(action: Action) -> bool:
+    return action in (Action.REQUEST_CHANGES, Action.REJECT)

@@ -1,0 +1,92 @@
+"""Plain, immutable snapshots that services hand to cogs, so nothing outside a transaction touches ORM rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.db.models import AuditRow, FabriqueRow
+from bot.domain.lifecycle import State
+from bot.domain.proposal import Format, Parcours
+
+
+@dataclass(frozen=True)
+class FabriqueRecord:
+    id: int
+    guild_id: int
+    organizer_id: int
+    coorganizer_id: int | None
+    format: Format
+    parcours: Parcours
+    duration_minutes: int
+    title: str
+    description: str
+    speaker: str
+    needs: str
+    state: State
+    revision: int
+    last_reason: str | None
+    card_channel_id: int | None
+    card_message_id: int | None
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def organizer_ids(self) -> frozenset[int]:
+        return frozenset(i for i in (self.organizer_id, self.coorganizer_id) if i is not None)
+
+    @classmethod
+    def of(cls, row: FabriqueRow) -> FabriqueRecord:
+        return cls(
+            id=row.id,
+            guild_id=row.guild_id,
+            organizer_id=row.organizer_id,
+            coorganizer_id=row.coorganizer_id,
+            format=Format(row.format),
+            parcours=Parcours(row.parcours),
+            duration_minutes=row.duration_minutes,
+            title=row.title,
+            description=row.description,
+            speaker=row.speaker,
+            needs=row.needs,
+            state=State(row.state),
+            revision=row.revision,
+            last_reason=row.last_reason,
+            card_channel_id=row.card_channel_id,
+            card_message_id=row.card_message_id,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    actor_id: int
+    action: str
+    from_state: State | None
+    to_state: State
+    reason: str | None
+    at: datetime
+
+    @classmethod
+    def of(cls, row: AuditRow) -> AuditRecord:
+        return cls(
+            actor_id=row.actor_id,
+            action=row.action,
+            from_state=State(row.from_state) if row.from_state else None,
+            to_state=State(row.to_state),
+            reason=row.reason,
+            at=row.at,
+        )
+
+
+@dataclass(frozen=True)
+class GuildConfig:
+    """Roles and channels in effect for a guild: `/equipe configurer` first, then config.toml."""
+
+    guild_id: int
+    team_role_id: int | None
+    member_role_id: int | None
+    team_channel_id: int | None
+    agenda_channel_id: int | None
+    articles_forum_id: int | None

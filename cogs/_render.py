@@ -1,0 +1,82 @@
+"""Embeds built from records. Pure functions of (record, i18n): easy to read, easy to test."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import discord
+
+from bot.i18n import I18n, format_duration
+from bot.services.records import AuditRecord, FabriqueRecord, GuildConfig
+
+CARD_COLOURS = {
+    "proposed": discord.Colour.blurple(),
+    "changes_requested": discord.Colour.orange(),
+    "approved": discord.Colour.green(),
+    "rejected": discord.Colour.red(),
+    "withdrawn": discord.Colour.light_grey(),
+}
+FIELD_LIMIT = 1024
+
+
+def _clip(text: str, limit: int = FIELD_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _timestamp(record_time: object) -> int:
+    return int(record_time.timestamp())  # type: ignore[attr-defined]
+
+
+def organizers(record: FabriqueRecord) -> str:
+    return " · ".join(f"<@{user_id}>" for user_id in (record.organizer_id, record.coorganizer_id) if user_id)
+
+
+def moderation_card(record: FabriqueRecord, history: Sequence[AuditRecord], i18n: I18n) -> discord.Embed:
+    """The card the team reads: the proposal as it is now, its state, and who did what so far."""
+    embed = discord.Embed(
+        title=_clip(i18n("card.title", number=record.id, title=record.title), 256),
+        description=record.description,
+        colour=CARD_COLOURS.get(record.state.value, discord.Colour.default()),
+    )
+    embed.add_field(name=i18n("card.format"), value=i18n.label(record.format))
+    embed.add_field(name=i18n("card.parcours"), value=i18n.label(record.parcours))
+    embed.add_field(name=i18n("card.duration"), value=format_duration(record.duration_minutes))
+    embed.add_field(name=i18n("card.organizers"), value=organizers(record))
+    embed.add_field(name=i18n("card.speaker"), value=_clip(record.speaker or i18n("card.none")))
+    embed.add_field(name=i18n("card.needs"), value=_clip(record.needs or i18n("card.none")))
+    embed.add_field(name=i18n("card.state"), value=f"**{i18n.label(record.state)}**", inline=False)
+    lines = [
+        i18n(f"card.audit.{entry.action}", ts=_timestamp(entry.at), actor=entry.actor_id, reason=entry.reason or "")
+        for entry in history
+    ]
+    if lines:
+        embed.add_field(name=i18n("card.history"), value=_clip("\n".join(lines[-8:])), inline=False)
+    embed.set_footer(text=i18n("card.footer", revision=record.revision, date=record.created_at.strftime("%d/%m/%Y")))
+    return embed
+
+
+def my_fabriques(records: Sequence[FabriqueRecord], i18n: I18n) -> discord.Embed:
+    if not records:
+        return discord.Embed(title=i18n("mine.title"), description=i18n("mine.empty"))
+    lines: list[str] = []
+    for record in records:
+        lines.append(i18n("mine.line", number=record.id, title=record.title, state=record.state))
+        if record.last_reason and record.state.value in ("changes_requested", "rejected"):
+            lines.append(i18n("mine.reason", reason=_clip(record.last_reason, 300)))
+    return discord.Embed(title=i18n("mine.title"), description=_clip("\n".join(lines), 4096))
+
+
+def guild_config(config: GuildConfig, i18n: I18n) -> discord.Embed:
+    def role(role_id: int | None, unset: str = "configure.unset") -> str:
+        return f"<@&{role_id}>" if role_id else i18n(unset)
+
+    def channel(channel_id: int | None) -> str:
+        return f"<#{channel_id}>" if channel_id else i18n("configure.unset")
+
+    embed = discord.Embed(title=i18n("configure.summary"), colour=discord.Colour.blurple())
+    embed.add_field(name=i18n("configure.team_role"), value=role(config.team_role_id))
+    embed.add_field(name=i18n("configure.member_role"), value=role(config.member_role_id, "configure.everyone"))
+    embed.add_field(name=i18n("configure.team_channel"), value=channel(config.team_channel_id))
+    embed.add_field(name=i18n("configure.agenda_channel"), value=channel(config.agenda_channel_id))
+    embed.add_field(name=i18n("configure.articles_forum"), value=channel(config.articles_forum_id))
+    return embed

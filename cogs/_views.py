@@ -1,0 +1,95 @@
+"""Modals shared by the command modules: a form of text inputs handed to a handler by custom_id."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import discord
+from discord import ui
+
+from bot.domain.lifecycle import Action
+from bot.domain.proposal import DESCRIPTION_MAX, NEEDS_MAX, REASON_MAX, SPEAKER_MAX, TITLE_MAX
+from bot.i18n import I18n
+from bot.services.records import FabriqueRecord
+from cogs._feedback import report_error
+
+ModalHandler = Callable[[discord.Interaction, dict[str, str]], Awaitable[None]]
+
+
+class FormModal(ui.Modal):
+    """A modal of text inputs whose values are handed, by custom_id, to a handler; errors go to the reporter."""
+
+    def __init__(self, title: str, handler: ModalHandler) -> None:
+        super().__init__(title=title[:45], timeout=1800)
+        self._handler = handler
+        self._inputs: list[ui.TextInput[Any]] = []
+
+    def add_text(
+        self,
+        custom_id: str,
+        label: str,
+        hint: str,
+        *,
+        max_length: int,
+        required: bool = True,
+        paragraph: bool = False,
+        default: str | None = None,
+    ) -> None:
+        text_input: ui.TextInput[Any] = ui.TextInput(
+            custom_id=custom_id,
+            style=discord.TextStyle.paragraph if paragraph else discord.TextStyle.short,
+            max_length=max_length,
+            required=required,
+            default=default or None,
+        )
+        self._inputs.append(text_input)
+        self.add_item(ui.Label(text=label, description=hint, component=text_input))
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await self._handler(interaction, {item.custom_id: item.value for item in self._inputs})
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:
+        await report_error(interaction, error)
+
+
+def proposal_modal(i18n: I18n, title: str, handler: ModalHandler, current: FabriqueRecord | None = None) -> FormModal:
+    """The four fields of a proposal (SPEC §5 custom_ids), prefilled with ``current`` when editing."""
+    modal = FormModal(title, handler)
+    modal.add_text(
+        "titre", i18n("label.titre"), i18n("hint.titre"), max_length=TITLE_MAX, default=current and current.title
+    )
+    modal.add_text(
+        "description",
+        i18n("label.description"),
+        i18n("hint.description"),
+        max_length=DESCRIPTION_MAX,
+        paragraph=True,
+        default=current and current.description,
+    )
+    modal.add_text(
+        "intervenant",
+        i18n("label.intervenant"),
+        i18n("hint.intervenant"),
+        max_length=SPEAKER_MAX,
+        required=False,
+        default=current and current.speaker,
+    )
+    modal.add_text(
+        "besoins",
+        i18n("label.besoins"),
+        i18n("hint.besoins"),
+        max_length=NEEDS_MAX,
+        required=False,
+        paragraph=True,
+        default=current and current.needs,
+    )
+    return modal
+
+
+def reason_modal(i18n: I18n, action: Action, number: int, handler: ModalHandler) -> FormModal:
+    modal = FormModal(i18n(f"modal.{action.value}.title", number=number), handler)
+    modal.add_text(
+        "motif", i18n("label.motif"), i18n(f"hint.motif.{action.value}"), max_length=REASON_MAX, paragraph=True
+    )
+    return modal

@@ -1,0 +1,1 @@
+"""Alembic migrations; applied at bot start and by ``python -m bot db upgrade``."""
