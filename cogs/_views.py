@@ -10,9 +10,10 @@ from discord import ui
 
 from bot.domain.lifecycle import Action
 from bot.domain.proposal import DESCRIPTION_MAX, NEEDS_MAX, REASON_MAX, SPEAKER_MAX, TITLE_MAX
+from bot.errors import InvalidInput
 from bot.i18n import I18n
 from bot.services.records import FabriqueRecord
-from cogs._feedback import report_error
+from cogs._feedback import i18n_of, reply, report_error
 
 ModalHandler = Callable[[discord.Interaction, dict[str, str]], Awaitable[None]]
 
@@ -51,6 +52,16 @@ class FormModal(ui.Modal):
 
     async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:
         await report_error(interaction, error)
+        if isinstance(error, InvalidInput):
+            await self._give_back_text(interaction)
+
+    async def _give_back_text(self, interaction: discord.Interaction) -> None:
+        """A refused form is gone from the screen: hand the person back what they typed, so nothing is lost."""
+        typed = [item.value.strip() for item in self._inputs if item.value and item.value.strip()]
+        if not typed:
+            return
+        text = "\n\n".join(typed).replace("```", "ʼʼʼ")[:1800]
+        await reply(interaction, i18n_of(interaction)("modal.give_back") + f"\n```\n{text}\n```")
 
 
 def proposal_modal(i18n: I18n, title: str, handler: ModalHandler, current: FabriqueRecord | None = None) -> FormModal:

@@ -53,6 +53,7 @@ MESSAGES: dict[str, str] = {
     ),
     # Proposal form.
     "modal.propose.title": "Propose a Fabrique",
+    "modal.give_back": "Nothing was saved. Here is your text, so you can reuse it without retyping:",
     "modal.edit.title": "Edit Fabrique #{number}",
     "label.titre": "Title",
     "hint.titre": "A short, telling title (100 characters at most).",

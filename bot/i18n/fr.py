@@ -51,6 +51,7 @@ MESSAGES: dict[str, str] = {
     ),
     # Proposal form.
     "modal.propose.title": "Proposer une Fabrique",
+    "modal.give_back": "Rien n'est enregistré. Voici votre texte pour le reprendre sans rien retaper :",
     "modal.edit.title": "Modifier la Fabrique n°{number}",
     "label.titre": "Titre",
     "hint.titre": "Un titre court et parlant (100 caractères au plus).",

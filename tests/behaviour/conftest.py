@@ -67,7 +67,7 @@ def build_world(env: simcord.Env) -> World:
     )
 
 
-async def configure(world: World) -> None:
+async def configure(world: World, expected: str = "enregistrée") -> None:
     result = await world.admin.slash(
         world.general,
         "equipe configurer",
@@ -77,7 +77,7 @@ async def configure(world: World) -> None:
         salon_agenda=world.agenda,
         forum_articles=world.forum,
     )
-    assert result.response is not None and "enregistrée" in result.response.content
+    assert expected in said(result).content
 
 
 @pytest.fixture
