@@ -21,14 +21,15 @@ from bot.db.uow import unit_of_work_factory
 from bot.i18n import I18n
 from bot.i18n.commands import CommandTranslator
 from bot.services import Services, build_services
-from cogs import proposals, team
+from cogs import proposals, registration, sessions, slots, team
+from cogs._announcements import Announcer
 from cogs._feedback import report_error
 from cogs._groups import build_groups
 
 log = logging.getLogger(__name__)
 
 # Each module contributes subcommands to the shared /fabrique and /equipe groups and its persistent buttons.
-COMMAND_MODULES = (proposals, team)
+COMMAND_MODULES = (proposals, slots, registration, sessions, team)
 
 
 class FabriqueTree(app_commands.CommandTree):
@@ -52,9 +53,10 @@ class FabriqueBot(commands.Bot):
         )
         self.settings = settings
         self.clock: Clock = clock or discord.utils.utcnow
-        self.i18n = I18n(settings.general.language)
+        self.i18n = I18n(settings.general.language, settings.general.tz)
         self.engine: AsyncEngine | None = None
         self._services: Services | None = None
+        self.announcer = Announcer(self)
 
     @property
     def services(self) -> Services:
@@ -71,12 +73,18 @@ class FabriqueBot(commands.Bot):
         await self.tree.set_translator(CommandTranslator())
         groups = build_groups()
         for module in COMMAND_MODULES:
-            module.register(groups, self.settings)
+            module.register(self, groups)
             self.add_dynamic_items(*module.DYNAMIC_ITEMS)
         for group in groups:
             self.tree.add_command(group)
         await self._sync_commands()
+        self.loop.create_task(self._catch_up())
         log.info("setup done (guild %s)", self.settings.discord.guild_id or "global")
+
+    async def _catch_up(self) -> None:
+        """Once connected: registrations by reaction made while the bot was away are reconciled."""
+        await self.wait_until_ready()
+        await registration.reconcile_reactions(self)
 
     async def _sync_commands(self) -> None:
         guild_id = self.settings.discord.guild_id

@@ -62,10 +62,15 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
 def actor_of(interaction: discord.Interaction, config: GuildConfig) -> Actor:
     """Who is acting, read from the member's roles on this very interaction (never from channel visibility)."""
     user = interaction.user
-    role_ids = {role.id for role in user.roles} if isinstance(user, discord.Member) else set()
+    return member_actor(user if isinstance(user, discord.Member) else None, user.id, config)
+
+
+def member_actor(member: discord.Member | None, user_id: int, config: GuildConfig) -> Actor:
+    """Team if they hold the team role; member if they hold the member role (or there is none); else neither."""
+    role_ids = {role.id for role in member.roles} if member is not None else set()
     is_team = config.team_role_id is not None and config.team_role_id in role_ids
-    is_member = is_team or config.member_role_id is None or config.member_role_id in role_ids
-    return Actor(user_id=user.id, is_team=is_team, is_member=is_member)
+    is_member = member is not None and (is_team or config.member_role_id is None or config.member_role_id in role_ids)
+    return Actor(user_id=user_id, is_team=is_team, is_member=is_member)
 
 
 async def current_actor(interaction: discord.Interaction) -> Actor:

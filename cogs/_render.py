@@ -6,8 +6,9 @@ from collections.abc import Sequence
 
 import discord
 
+from bot.domain.registration import effective_capacity
 from bot.i18n import I18n, format_duration
-from bot.services.records import AuditRecord, FabriqueRecord, GuildConfig
+from bot.services.records import Attendance, AuditRecord, FabriqueRecord, GuildConfig, SlotRecord
 
 CARD_COLOURS = {
     "proposed": discord.Colour.blurple(),
@@ -80,3 +81,58 @@ def guild_config(config: GuildConfig, i18n: I18n) -> discord.Embed:
     embed.add_field(name=i18n("configure.agenda_channel"), value=channel(config.agenda_channel_id))
     embed.add_field(name=i18n("configure.articles_forum"), value=channel(config.articles_forum_id))
     return embed
+
+
+def announcement(
+    record: FabriqueRecord, attendance: Attendance | None, i18n: I18n, *, closed: bool = False
+) -> discord.Embed:
+    """The public announcement: never the Zoom link, only how to get it."""
+    embed = discord.Embed(
+        title=_clip(record.title, 256),
+        description=_clip(record.description, 2000),
+        colour=discord.Colour.light_grey() if closed else discord.Colour.green(),
+    )
+    if record.starts_at is not None and record.ends_at is not None:
+        start = _timestamp(record.starts_at)
+        embed.add_field(name=i18n("announcement.when"), value=f"<t:{start}:F> (<t:{start}:R>)", inline=False)
+        embed.add_field(name=i18n("card.duration"), value=format_duration(record.duration_minutes))
+    if not record.is_welcome:
+        embed.add_field(name=i18n("card.format"), value=i18n.label(record.format))
+        embed.add_field(name=i18n("card.parcours"), value=i18n.label(record.parcours))
+    embed.add_field(name=i18n("card.organizers"), value=organizers(record))
+    if record.speaker:
+        embed.add_field(name=i18n("card.speaker"), value=_clip(record.speaker))
+    if attendance is not None and not closed:
+        embed.add_field(name=i18n("announcement.places"), value=places(attendance, i18n), inline=False)
+    embed.set_footer(text=i18n("announcement.footer", number=record.id))
+    return embed
+
+
+def places(attendance: Attendance, i18n: I18n) -> str:
+    capacity = effective_capacity(attendance.capacity)
+    text = i18n(
+        "announcement.seats", taken=attendance.confirmed, capacity=capacity, left=capacity - attendance.confirmed
+    )
+    if attendance.waitlisted:
+        text += "\n" + i18n("announcement.waitlist", count=attendance.waitlisted)
+    return text
+
+
+def slot_line(slot: SlotRecord, i18n: I18n) -> str:
+    start = _timestamp(slot.starts_at)
+    key = "slot.line.booked" if slot.booked_by else "slot.line.free"
+    return i18n(key, number=slot.id, ts=start, length=format_duration(slot.minutes), fabrique=slot.booked_by or 0)
+
+
+def slot_list(slots: Sequence[SlotRecord], i18n: I18n, title_key: str, empty_key: str) -> discord.Embed:
+    lines = [slot_line(slot, i18n) for slot in slots]
+    return discord.Embed(title=i18n(title_key), description=_clip("\n".join(lines) or i18n(empty_key), 4096))
+
+
+def agenda(records: Sequence[FabriqueRecord], i18n: I18n) -> discord.Embed:
+    lines = [
+        i18n("agenda.line", number=r.id, title=r.title, ts=_timestamp(r.starts_at))
+        for r in records
+        if r.starts_at is not None
+    ]
+    return discord.Embed(title=i18n("agenda.title"), description=_clip("\n".join(lines) or i18n("agenda.empty"), 4096))

@@ -127,8 +127,10 @@ async def post_card(bot: FabriqueBot, record: FabriqueRecord, channel_id: int) -
 
 
 async def refresh_card(bot: FabriqueBot, guild: int, fabrique_id: int) -> None:
-    """Show the Fabrique's current state on its card; a card deleted by hand is posted again."""
+    """Show the Fabrique's current state on its card; a missing card (or one deleted by hand) is posted again."""
     record, history = await bot.services.proposals.with_history(guild, fabrique_id)
+    if record.is_welcome:
+        return  # the team's own welcome sessions were never proposals: no card
     if record.card_channel_id is None or record.card_message_id is None:
         config = await bot.services.guild_config.get(guild)
         if config.team_channel_id is not None:

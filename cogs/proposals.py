@@ -20,7 +20,7 @@ from cogs._views import proposal_modal
 from cogs.moderation import DYNAMIC_ITEMS, post_card, refresh_card
 
 if TYPE_CHECKING:
-    from bot.config import Settings
+    from bot.app import FabriqueBot
 
 __all__ = ["DYNAMIC_ITEMS", "register"]
 
@@ -41,9 +41,9 @@ PARCOURS_CHOICES = [
 ]
 
 
-def register(groups: Groups, settings: Settings) -> None:
+def register(bot: FabriqueBot, groups: Groups) -> None:
     """Add the member commands to /fabrique; duration choices come from ``[sessions] durations_minutes``."""
-    durations = [Choice(name=format_duration(m), value=m) for m in settings.sessions.durations_minutes]
+    durations = [Choice(name=format_duration(m), value=m) for m in bot.settings.sessions.durations_minutes]
 
     @app_commands.rename(
         format=locale_str("format"),

@@ -14,12 +14,12 @@ from cogs._feedback import bot_of, current_actor, guild_id, reply
 from cogs._groups import Groups, command
 
 if TYPE_CHECKING:
-    from bot.config import Settings
+    from bot.app import FabriqueBot
 
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]]], ...] = ()
 
 
-def register(groups: Groups, settings: Settings) -> None:
+def register(bot: FabriqueBot, groups: Groups) -> None:
     @app_commands.rename(
         role_equipe=locale_str("role_equipe"),
         role_membre=locale_str("role_membre"),

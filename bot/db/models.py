@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, MetaData, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -77,6 +88,45 @@ class FabriqueRow(Base):
     card_message_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # "fabrique" (member proposal) or "welcome" (the team's « 30 min chrono », no proposal, no documentation).
+    kind: Mapped[str] = mapped_column(String(16), default="fabrique", server_default="fabrique")
+    # The unique constraint is what settles two organizers booking one slot at the same instant.
+    slot_id: Mapped[int | None] = mapped_column(ForeignKey("slot.id", ondelete="SET NULL"), unique=True)
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    capacity: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    zoom_url: Mapped[str | None] = mapped_column(Text)  # never shown publicly: registrants only
+    announcement_channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    announcement_message_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    scheduled_event_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class SlotRow(Base):
+    """A time the team can host on its single Zoom account; slots never overlap (buffer included)."""
+
+    __tablename__ = "slot"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RegistrationRow(Base):
+    """One person on one session. The id gives the arrival order, which is the waitlist order."""
+
+    __tablename__ = "registration"
+    __table_args__ = (UniqueConstraint("fabrique_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    fabrique_id: Mapped[int] = mapped_column(ForeignKey("fabrique.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    dm_failed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class AuditRow(Base):

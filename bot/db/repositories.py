@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from datetime import datetime
+
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import AuditRow, FabriqueRow, GuildConfigRow
+from bot.db.models import AuditRow, FabriqueRow, GuildConfigRow, RegistrationRow, SlotRow
 
 
 class FabriqueRepository:
@@ -54,6 +56,93 @@ class FabriqueRepository:
             .limit(25)
         )
         return list((await self._session.execute(statement)).scalars())
+
+    async def holding_slots(self, slot_ids: list[int]) -> dict[int, int]:
+        """slot id → number of the Fabrique that booked it."""
+        if not slot_ids:
+            return {}
+        statement = select(FabriqueRow.slot_id, FabriqueRow.id).where(FabriqueRow.slot_id.in_(slot_ids))
+        return {slot_id: fabrique_id for slot_id, fabrique_id in (await self._session.execute(statement)).all()}
+
+    async def by_announcement(self, message_id: int) -> FabriqueRow | None:
+        statement = select(FabriqueRow).where(FabriqueRow.announcement_message_id == message_id)
+        return (await self._session.execute(statement)).scalar_one_or_none()
+
+    async def in_states(
+        self, guild_id: int | None, states: set[str], *, starting_after: datetime | None = None
+    ) -> list[FabriqueRow]:
+        """Sessions in ``states`` (of one guild, or all), soonest first; optionally only those still to come."""
+        statement = select(FabriqueRow).where(FabriqueRow.state.in_(states))
+        if guild_id is not None:
+            statement = statement.where(FabriqueRow.guild_id == guild_id)
+        if starting_after is not None:
+            statement = statement.where(FabriqueRow.starts_at > starting_after)
+        return list((await self._session.execute(statement.order_by(FabriqueRow.starts_at, FabriqueRow.id))).scalars())
+
+
+class SlotRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def add(self, row: SlotRow) -> None:
+        self._session.add(row)
+
+    async def get(self, slot_id: int, guild_id: int) -> SlotRow | None:
+        row = await self._session.get(SlotRow, slot_id)
+        return row if row is not None and row.guild_id == guild_id else None
+
+    async def ending_after(self, guild_id: int, moment: datetime) -> list[SlotRow]:
+        statement = (
+            select(SlotRow)
+            .where(SlotRow.guild_id == guild_id, SlotRow.ends_at > moment)
+            .order_by(SlotRow.starts_at)
+            .with_for_update()  # PostgreSQL: two team members adding slots at once see each other's
+        )
+        return list((await self._session.execute(statement)).scalars())
+
+    async def delete(self, row: SlotRow) -> None:
+        await self._session.delete(row)
+
+
+class RegistrationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def add(self, row: RegistrationRow) -> None:
+        self._session.add(row)
+
+    async def get(self, fabrique_id: int, user_id: int) -> RegistrationRow | None:
+        statement = select(RegistrationRow).where(
+            RegistrationRow.fabrique_id == fabrique_id, RegistrationRow.user_id == user_id
+        )
+        return (await self._session.execute(statement)).scalar_one_or_none()
+
+    async def all(self, fabrique_id: int) -> list[RegistrationRow]:
+        """Everyone on the session, in arrival order (which is also the waitlist order)."""
+        statement = select(RegistrationRow).where(RegistrationRow.fabrique_id == fabrique_id)
+        return list((await self._session.execute(statement.order_by(RegistrationRow.id))).scalars())
+
+    async def count_by_status(self, fabrique_id: int) -> dict[str, int]:
+        statement = (
+            select(RegistrationRow.status, func.count())
+            .where(RegistrationRow.fabrique_id == fabrique_id)
+            .group_by(RegistrationRow.status)
+        )
+        return {status: count for status, count in (await self._session.execute(statement)).all()}
+
+    async def waitlist(self, fabrique_id: int) -> list[RegistrationRow]:
+        statement = (
+            select(RegistrationRow)
+            .where(RegistrationRow.fabrique_id == fabrique_id, RegistrationRow.status == "waitlisted")
+            .order_by(RegistrationRow.id)
+        )
+        return list((await self._session.execute(statement)).scalars())
+
+    async def delete(self, row: RegistrationRow) -> None:
+        await self._session.delete(row)
+
+    async def delete_all(self, fabrique_id: int) -> None:
+        await self._session.execute(delete(RegistrationRow).where(RegistrationRow.fabrique_id == fabrique_id))
 
 
 class AuditRepository:

@@ -8,7 +8,13 @@ from typing import Any, Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.repositories import AuditRepository, FabriqueRepository, GuildConfigRepository
+from bot.db.repositories import (
+    AuditRepository,
+    FabriqueRepository,
+    GuildConfigRepository,
+    RegistrationRepository,
+    SlotRepository,
+)
 
 
 class UnitOfWork:
@@ -20,6 +26,8 @@ class UnitOfWork:
         self.fabriques = FabriqueRepository(self.session)
         self.audit = AuditRepository(self.session)
         self.guilds = GuildConfigRepository(self.session)
+        self.slots = SlotRepository(self.session)
+        self.registrations = RegistrationRepository(self.session)
         return self
 
     async def __aexit__(

@@ -30,6 +30,11 @@ class Action(StrEnum):
     REQUEST_CHANGES = "request_changes"
     REJECT = "reject"
     WITHDRAW = "withdraw"
+    BOOK = "book"
+    MOVE = "move"
+    RELEASE = "release"
+    ANNOUNCE = "announce"
+    CANCEL = "cancel"
 
 
 class Role(StrEnum):
@@ -37,6 +42,8 @@ class Role(StrEnum):
 
     TEAM = "team"
     ORGANIZER = "organizer"
+    ORGANIZER_OR_TEAM = "organizer_or_team"
+    SYSTEM = "system"  # done by the bot itself once its conditions hold (e.g. announce once a Zoom link exists)
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,7 @@ class Rule:
 
 
 EDITABLE = frozenset({State.PROPOSED, State.CHANGES_REQUESTED, State.APPROVED})
+BOOKED = frozenset({State.SCHEDULED, State.ANNOUNCED})
 
 RULES: dict[Action, Rule] = {
     Action.APPROVE: Rule(frozenset({State.PROPOSED}), Role.TEAM, State.APPROVED),
@@ -64,6 +72,11 @@ RULES: dict[Action, Rule] = {
     Action.REJECT: Rule(frozenset({State.PROPOSED, State.CHANGES_REQUESTED}), Role.TEAM, State.REJECTED, True),
     Action.WITHDRAW: Rule(EDITABLE, Role.ORGANIZER, State.WITHDRAWN),
     Action.EDIT: Rule(EDITABLE, Role.ORGANIZER, None),
+    Action.BOOK: Rule(frozenset({State.APPROVED}), Role.ORGANIZER_OR_TEAM, State.SCHEDULED),
+    Action.MOVE: Rule(BOOKED, Role.ORGANIZER_OR_TEAM, None),
+    Action.RELEASE: Rule(BOOKED, Role.ORGANIZER_OR_TEAM, State.APPROVED),
+    Action.ANNOUNCE: Rule(frozenset({State.SCHEDULED}), Role.SYSTEM, State.ANNOUNCED),
+    Action.CANCEL: Rule(BOOKED, Role.TEAM, State.CANCELLED, True),
 }
 
 
@@ -77,6 +90,8 @@ def next_state(current: State, action: Action, actor: Actor, organizer_ids: froz
         raise Forbidden("error.team_only")
     if rule.role is Role.ORGANIZER and actor.user_id not in organizer_ids:
         raise Forbidden("error.not_organizer")
+    if rule.role is Role.ORGANIZER_OR_TEAM and not (actor.is_team or actor.user_id in organizer_ids):
+        raise Forbidden("error.not_organizer_or_team")
     if current not in rule.sources:
         raise InvalidState(f"error.state.{action.value}", state=current)
     if action is Action.EDIT and current is State.CHANGES_REQUESTED:

@@ -1,13 +1,16 @@
 """User-facing text: French first, English on request (``[general] language``).
 
 Translate first, then ``.format(**params)``. Parameters are localised on the way in: a state, format or parcours
-becomes its label, a ``field`` name becomes the field's label, and a list of minutes becomes « 1h30, 2h, 2h30 ».
+becomes its label, a ``field`` name becomes the field's label, a list of minutes becomes « 1h30, 2h, 2h30 »,
+and a datetime becomes a date in the guild's time zone.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.domain.lifecycle import State
 from bot.domain.proposal import Format, Parcours
@@ -15,6 +18,42 @@ from bot.i18n import en, fr
 
 CATALOGUES: dict[str, dict[str, str]] = {"fr": fr.MESSAGES, "en": en.MESSAGES}
 _ENUM_PREFIXES: dict[type[StrEnum], str] = {State: "state", Format: "format", Parcours: "parcours"}
+
+
+_DAYS = {
+    "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+_MONTHS = {
+    "fr": (
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+}
 
 
 def format_duration(minutes: int) -> str:
@@ -27,8 +66,9 @@ def format_duration(minutes: int) -> str:
 class I18n:
     """The catalogue of one language, falling back to French for a key not yet translated."""
 
-    def __init__(self, language: str = "fr") -> None:
+    def __init__(self, language: str = "fr", tz: ZoneInfo | None = None) -> None:
         self.language = language if language in CATALOGUES else "fr"
+        self.tz = tz or ZoneInfo("Europe/Paris")
         self._messages = CATALOGUES[self.language]
 
     def __call__(self, key: str, **params: Any) -> str:
@@ -37,12 +77,23 @@ class I18n:
             raise KeyError(f"missing catalogue entry: {key}")
         return template.format(**{name: self._localise(name, value) for name, value in params.items()})
 
+    def date(self, moment: datetime) -> str:
+        """« mardi 4 mai 2027 à 14:00 » in the guild's time zone (DST included), for text outside Discord."""
+        local = moment.astimezone(self.tz)
+        day = _DAYS[self.language][local.weekday()]
+        month = _MONTHS[self.language][local.month - 1]
+        if self.language == "en":
+            return f"{day} {month} {local.day}, {local.year} at {local:%H:%M}"
+        return f"{day} {local.day} {month} {local.year} à {local:%H:%M}"
+
     def label(self, value: StrEnum) -> str:
         return self(f"{_ENUM_PREFIXES[type(value)]}.{value.value}")
 
     def _localise(self, name: str, value: Any) -> Any:
         if isinstance(value, StrEnum) and type(value) in _ENUM_PREFIXES:
             return self.label(value)
+        if isinstance(value, datetime):
+            return self.date(value)
         if name == "field":
             return self(f"field.{value}")
         if isinstance(value, list | tuple) and all(isinstance(v, int) for v in value):

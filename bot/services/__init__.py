@@ -9,12 +9,18 @@ from bot.config import Settings
 from bot.db.uow import UnitOfWorkFactory
 from bot.services.guild_config import GuildConfigService
 from bot.services.proposals import ProposalService
+from bot.services.registrations import RegistrationService
+from bot.services.sessions import SessionService
+from bot.services.slots import SlotService
 
 
 @dataclass(frozen=True)
 class Services:
     guild_config: GuildConfigService
     proposals: ProposalService
+    slots: SlotService
+    sessions: SessionService
+    registrations: RegistrationService
 
 
 def build_services(settings: Settings, uow: UnitOfWorkFactory, clock: Clock) -> Services:
@@ -23,4 +29,7 @@ def build_services(settings: Settings, uow: UnitOfWorkFactory, clock: Clock) -> 
     return Services(
         guild_config=guild_config,
         proposals=ProposalService(uow, guild_config, settings.sessions, clock),
+        slots=SlotService(uow, settings.sessions, settings.general.tz, clock),
+        sessions=SessionService(uow, settings.sessions, settings.general.tz, clock),
+        registrations=RegistrationService(uow, clock),
     )

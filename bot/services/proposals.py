@@ -10,11 +10,12 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.config import SessionSettings
-from bot.db.models import AuditRow, FabriqueRow
-from bot.db.uow import UnitOfWork, UnitOfWorkFactory
-from bot.domain.lifecycle import EDITABLE, Action, Actor, State, next_state
+from bot.db.models import FabriqueRow
+from bot.db.uow import UnitOfWorkFactory
+from bot.domain.lifecycle import EDITABLE, Action, Actor, State
 from bot.domain.proposal import ProposalDraft, validated_reason
-from bot.errors import Forbidden, NotConfigured, NotFound
+from bot.errors import Forbidden, NotConfigured
+from bot.services._common import check, record_audit, require_fabrique, transition
 from bot.services.guild_config import GuildConfigService
 from bot.services.records import AuditRecord, FabriqueRecord, GuildConfig
 
@@ -74,23 +75,22 @@ class ProposalService:
             )
             uow.fabriques.add(row)
             await uow.flush()
-            self._audit(uow, row, actor, Action.PROPOSE, None)
+            record_audit(uow, row, actor, Action.PROPOSE, now)
             await uow.commit()
             return FabriqueRecord.of(row)
 
     async def get_editable(self, guild_id: int, fabrique_id: int, actor: Actor) -> FabriqueRecord:
         """The proposal the organizer is about to edit, refused early if they may not."""
         async with self._uow() as uow:
-            row = await self._require(uow, guild_id, fabrique_id)
-            next_state(State(row.state), Action.EDIT, actor, _organizers(row))
+            row = await require_fabrique(uow, guild_id, fabrique_id)
+            check(row, Action.EDIT, actor)
             return FabriqueRecord.of(row)
 
     async def edit(self, guild_id: int, fabrique_id: int, actor: Actor, draft: ProposalDraft) -> FabriqueRecord:
         """Replace the proposal's content; a proposal sent back for changes goes back to the team."""
         async with self._uow() as uow:
-            row = await self._require(uow, guild_id, fabrique_id, lock=True)
-            previous = State(row.state)
-            target = next_state(previous, Action.EDIT, actor, _organizers(row))
+            row = await require_fabrique(uow, guild_id, fabrique_id, lock=True)
+            target = check(row, Action.EDIT, actor)
             clean = draft.validated(organizer_id=row.organizer_id, allowed_durations=self._sessions.durations_minutes)
             row.format = clean.format.value
             row.parcours = clean.parcours.value
@@ -101,9 +101,10 @@ class ProposalService:
             row.needs = clean.needs
             row.coorganizer_id = clean.coorganizer_id
             row.revision += 1
+            previous = State(row.state)
             row.state = target.value
             row.updated_at = self._clock()
-            self._audit(uow, row, actor, Action.EDIT, None, previous)
+            record_audit(uow, row, actor, Action.EDIT, row.updated_at, None, previous)
             await uow.commit()
             return FabriqueRecord.of(row)
 
@@ -113,8 +114,8 @@ class ProposalService:
     async def check_decision(self, guild_id: int, fabrique_id: int, actor: Actor, action: Action) -> None:
         """Refuse before the motif modal opens when the decision is impossible anyway."""
         async with self._uow() as uow:
-            row = await self._require(uow, guild_id, fabrique_id)
-            next_state(State(row.state), action, actor, _organizers(row))
+            row = await require_fabrique(uow, guild_id, fabrique_id)
+            check(row, action, actor)
 
     async def decide(
         self, guild_id: int, fabrique_id: int, actor: Actor, action: Action, reason: str | None = None
@@ -126,7 +127,7 @@ class ProposalService:
     async def attach_card(self, guild_id: int, fabrique_id: int, channel_id: int, message_id: int) -> None:
         """Remember where the moderation card lives so later changes edit it instead of posting a new one."""
         async with self._uow() as uow:
-            row = await self._require(uow, guild_id, fabrique_id, lock=True)
+            row = await require_fabrique(uow, guild_id, fabrique_id, lock=True)
             row.card_channel_id = channel_id
             row.card_message_id = message_id
             await uow.commit()
@@ -145,7 +146,7 @@ class ProposalService:
     async def with_history(self, guild_id: int, fabrique_id: int) -> tuple[FabriqueRecord, list[AuditRecord]]:
         """The Fabrique and its audit trail, oldest first: what the moderation card shows."""
         async with self._uow() as uow:
-            row = await self._require(uow, guild_id, fabrique_id)
+            row = await require_fabrique(uow, guild_id, fabrique_id)
             history = [AuditRecord.of(entry) for entry in await uow.audit.for_fabrique(fabrique_id)]
             return FabriqueRecord.of(row), history
 
@@ -153,48 +154,13 @@ class ProposalService:
         self, guild_id: int, fabrique_id: int, actor: Actor, action: Action, reason: str | None
     ) -> Decision:
         async with self._uow() as uow:
-            row = await self._require(uow, guild_id, fabrique_id, lock=True)
-            previous = State(row.state)
-            target = next_state(previous, action, actor, _organizers(row))
+            row = await require_fabrique(uow, guild_id, fabrique_id, lock=True)
+            check(row, action, actor)
             clean_reason = validated_reason(reason or "") if _needs_reason(action) else None
-            row.state = target.value
+            transition(uow, row, action, actor, self._clock(), clean_reason)
             row.last_reason = clean_reason
-            row.updated_at = self._clock()
-            self._audit(uow, row, actor, action, clean_reason, previous)
             await uow.commit()
             return Decision(FabriqueRecord.of(row), action, actor.user_id, clean_reason)
-
-    async def _require(self, uow: UnitOfWork, guild_id: int, fabrique_id: int, *, lock: bool = False) -> FabriqueRow:
-        getter = uow.fabriques.get_for_update if lock else uow.fabriques.get
-        row = await getter(fabrique_id, guild_id)
-        if row is None:
-            raise NotFound("error.unknown_fabrique", number=fabrique_id)
-        return row
-
-    def _audit(
-        self,
-        uow: UnitOfWork,
-        row: FabriqueRow,
-        actor: Actor,
-        action: Action,
-        reason: str | None,
-        previous: State | None = None,
-    ) -> None:
-        uow.audit.add(
-            AuditRow(
-                fabrique_id=row.id,
-                actor_id=actor.user_id,
-                action=action.value,
-                from_state=previous.value if previous else None,
-                to_state=row.state,
-                reason=reason,
-                at=self._clock(),
-            )
-        )
-
-
-def _organizers(row: FabriqueRow) -> frozenset[int]:
-    return frozenset(i for i in (row.organizer_id, row.coorganizer_id) if i is not None)
 
 
 def _needs_reason(action: Action) -> bool:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.db.models import AuditRow, FabriqueRow
+from bot.db.models import AuditRow, FabriqueRow, RegistrationRow, SlotRow
 from bot.domain.lifecycle import State
 from bot.domain.proposal import Format, Parcours
+from bot.domain.registration import Source, Status
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,19 @@ class FabriqueRecord:
     card_message_id: int | None
     created_at: datetime
     updated_at: datetime
+    kind: str = "fabrique"
+    slot_id: int | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    capacity: int = 0
+    has_zoom_link: bool = False  # the link itself never leaves the services except to those allowed to see it
+    announcement_channel_id: int | None = None
+    announcement_message_id: int | None = None
+    scheduled_event_id: int | None = None
+
+    @property
+    def is_welcome(self) -> bool:
+        return self.kind == "welcome"
 
     @property
     def organizer_ids(self) -> frozenset[int]:
@@ -56,7 +70,60 @@ class FabriqueRecord:
             card_message_id=row.card_message_id,
             created_at=row.created_at,
             updated_at=row.updated_at,
+            kind=row.kind,
+            slot_id=row.slot_id,
+            starts_at=row.starts_at,
+            ends_at=row.ends_at,
+            capacity=row.capacity,
+            has_zoom_link=bool(row.zoom_url),
+            announcement_channel_id=row.announcement_channel_id,
+            announcement_message_id=row.announcement_message_id,
+            scheduled_event_id=row.scheduled_event_id,
         )
+
+
+@dataclass(frozen=True)
+class SlotRecord:
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    booked_by: int | None  # the Fabrique number holding it, if any
+
+    @property
+    def minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+    @classmethod
+    def of(cls, row: SlotRow, booked_by: int | None) -> SlotRecord:
+        return cls(id=row.id, starts_at=row.starts_at, ends_at=row.ends_at, booked_by=booked_by)
+
+
+@dataclass(frozen=True)
+class RegistrationRecord:
+    user_id: int
+    status: Status
+    source: Source
+    created_at: datetime
+    dm_failed: bool
+
+    @classmethod
+    def of(cls, row: RegistrationRow) -> RegistrationRecord:
+        return cls(
+            user_id=row.user_id,
+            status=Status(row.status),
+            source=Source(row.source),
+            created_at=row.created_at,
+            dm_failed=row.dm_failed,
+        )
+
+
+@dataclass(frozen=True)
+class Attendance:
+    """Seats taken and people waiting on a session: what the announcement shows."""
+
+    confirmed: int
+    waitlisted: int
+    capacity: int
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,170 @@
+"""Booked sessions: the Zoom link, the announcement, cancellation, the agenda and the monthly welcome sessions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time, timedelta
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.config import SessionSettings
+from bot.db.models import FabriqueRow
+from bot.db.uow import UnitOfWorkFactory
+from bot.domain.lifecycle import BOOKED, Action, Actor, State
+from bot.domain.proposal import Format, Parcours, validated_reason
+from bot.domain.registration import effective_capacity
+from bot.domain.schedule import Interval, monthly_occurrences
+from bot.errors import Forbidden, InvalidInput, InvalidState, NotFound
+from bot.services._common import record_audit, require_fabrique, transition
+from bot.services.records import FabriqueRecord
+from bot.services.slots import insert_slot
+
+WELCOME_MINUTES = 30
+WELCOME_MAX_COUNT = 12
+URL_MAX = 500
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    fabrique: FabriqueRecord
+    previous: FabriqueRecord
+    registrant_ids: tuple[int, ...]
+    reason: str
+
+
+class SessionService:
+    def __init__(self, uow: UnitOfWorkFactory, sessions: SessionSettings, tz: ZoneInfo, clock: Clock) -> None:
+        self._uow = uow
+        self._sessions = sessions
+        self._tz = tz
+        self._clock = clock
+
+    async def set_zoom_link(self, guild_id: int, fabrique_id: int, actor: Actor, url: str) -> FabriqueRecord:
+        """Set or replace the link; the caller announces the session if it was only waiting for it."""
+        if not actor.is_team:
+            raise Forbidden("error.team_only")
+        clean = validated_link(url)
+        async with self._uow() as uow:
+            row = await require_fabrique(uow, guild_id, fabrique_id, lock=True)
+            if State(row.state) not in {State.APPROVED, *BOOKED}:
+                raise InvalidState("error.link.state", number=fabrique_id, state=State(row.state))
+            row.zoom_url = clean
+            row.updated_at = self._clock()
+            await uow.commit()
+            return FabriqueRecord.of(row)
+
+    async def get(self, guild_id: int, fabrique_id: int) -> FabriqueRecord:
+        async with self._uow() as uow:
+            return FabriqueRecord.of(await require_fabrique(uow, guild_id, fabrique_id))
+
+    async def get_any(self, fabrique_id: int) -> FabriqueRecord:
+        """By number alone, for work that starts from a stored id (announcement refreshes), not from a person."""
+        async with self._uow() as uow:
+            row = await uow.session.get(FabriqueRow, fabrique_id)
+            if row is None:
+                raise NotFound("error.unknown_fabrique", number=fabrique_id)
+            return FabriqueRecord.of(row)
+
+    async def mark_announced(
+        self, guild_id: int, fabrique_id: int, bot_actor: Actor, channel_id: int, message_id: int, event_id: int | None
+    ) -> FabriqueRecord:
+        async with self._uow() as uow:
+            row = await require_fabrique(uow, guild_id, fabrique_id, lock=True)
+            if State(row.state) is State.SCHEDULED:
+                transition(uow, row, Action.ANNOUNCE, bot_actor, self._clock())
+            row.announcement_channel_id = channel_id
+            row.announcement_message_id = message_id
+            row.scheduled_event_id = event_id
+            await uow.commit()
+            return FabriqueRecord.of(row)
+
+    async def cancel(self, guild_id: int, fabrique_id: int, actor: Actor, reason: str) -> Cancellation:
+        """The team cancels a booked session: the slot is free again and everyone registered must hear of it."""
+        clean = validated_reason(reason)
+        async with self._uow() as uow:
+            row = await require_fabrique(uow, guild_id, fabrique_id, lock=True)
+            previous = FabriqueRecord.of(row)
+            transition(uow, row, Action.CANCEL, actor, self._clock(), clean)
+            row.last_reason = clean
+            row.slot_id = None  # the slot stays, free for someone else
+            registrants = tuple(r.user_id for r in await uow.registrations.all(row.id))
+            await uow.commit()
+            return Cancellation(FabriqueRecord.of(row), previous, registrants, clean)
+
+    async def agenda(self, guild_id: int) -> list[FabriqueRecord]:
+        """Announced sessions still to come, soonest first."""
+        async with self._uow() as uow:
+            rows = await uow.fabriques.in_states(guild_id, {State.ANNOUNCED.value}, starting_after=self._clock())
+            return [FabriqueRecord.of(row) for row in rows]
+
+    async def announced_to_come(self) -> list[FabriqueRecord]:
+        """Every announced session not started yet, all guilds: what reconciliation at start looks at."""
+        async with self._uow() as uow:
+            rows = await uow.fabriques.in_states(None, {State.ANNOUNCED.value}, starting_after=self._clock())
+            return [FabriqueRecord.of(row) for row in rows]
+
+    async def create_welcome_series(
+        self,
+        guild_id: int,
+        actor: Actor,
+        *,
+        weekday: int,
+        ordinal: int,
+        at: time,
+        count: int,
+        zoom_url: str,
+        capacity: int,
+        title: str,
+        description: str,
+    ) -> list[FabriqueRecord]:
+        """« 30 min chrono » sessions on e.g. the first Tuesday of the next months; all or nothing."""
+        if not actor.is_team:
+            raise Forbidden("error.team_only")
+        if not 1 <= count <= WELCOME_MAX_COUNT:
+            raise InvalidInput("error.input.count", maximum=WELCOME_MAX_COUNT)
+        link = validated_link(zoom_url)
+        now = self._clock()
+        buffer = timedelta(minutes=self._sessions.buffer_minutes)
+        created: list[FabriqueRecord] = []
+        async with self._uow() as uow:
+            for start in monthly_occurrences(weekday, ordinal, at, self._tz, now, count):
+                slot = await insert_slot(
+                    uow, guild_id, actor, Interval(start, start + timedelta(minutes=WELCOME_MINUTES)), buffer, now
+                )
+                row = FabriqueRow(
+                    guild_id=guild_id,
+                    organizer_id=actor.user_id,
+                    format=Format.AUTRE.value,
+                    parcours=Parcours.EXPRESS.value,
+                    duration_minutes=WELCOME_MINUTES,
+                    title=title,
+                    description=description,
+                    speaker="",
+                    needs="",
+                    state=State.SCHEDULED.value,
+                    revision=1,
+                    created_at=now,
+                    updated_at=now,
+                    kind="welcome",
+                    slot_id=slot.id,
+                    starts_at=slot.starts_at,
+                    ends_at=slot.ends_at,
+                    capacity=effective_capacity(capacity),
+                    zoom_url=link,
+                )
+                uow.fabriques.add(row)
+                await uow.flush()
+                record_audit(uow, row, actor, Action.BOOK, now)
+                created.append(FabriqueRecord.of(row))
+            await uow.commit()
+        return created
+
+
+def validated_link(url: str) -> str:
+    """An https link with a host; anything else (javascript:, plain text, http) is refused."""
+    clean = url.strip()
+    parts = urlsplit(clean)
+    if len(clean) > URL_MAX or parts.scheme != "https" or not parts.hostname or any(c.isspace() for c in clean):
+        raise InvalidInput("error.input.link")
+    return clean

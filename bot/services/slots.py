@@ -1,0 +1,170 @@
+"""The team's slots and the organizers' bookings.
+
+The community has one Zoom account that hosts one meeting at a time, so slots never overlap (buffer included).
+Two organizers booking the same slot at the same instant are settled by the database: ``fabrique.slot_id`` is
+unique, so the second commit fails and that organizer is told the slot was just taken.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+
+from bot.clock import Clock
+from bot.config import SessionSettings
+from bot.db.models import SlotRow
+from bot.db.uow import UnitOfWork, UnitOfWorkFactory
+from bot.domain.lifecycle import BOOKED, Action, Actor, State
+from bot.domain.proposal import Parcours
+from bot.domain.schedule import Interval, check_bookable, first_conflict, new_slot, parse_local
+from bot.errors import Forbidden, InvalidInput, InvalidState, NotFound
+from bot.services._common import check, require_fabrique, transition
+from bot.services.records import FabriqueRecord, SlotRecord
+
+
+@dataclass(frozen=True)
+class Booking:
+    """A booking, a move or a release: the Fabrique now, where it was before, and who must hear about it."""
+
+    fabrique: FabriqueRecord
+    previous: FabriqueRecord
+    registrant_ids: tuple[int, ...] = ()
+
+
+class SlotService:
+    def __init__(self, uow: UnitOfWorkFactory, sessions: SessionSettings, tz: ZoneInfo, clock: Clock) -> None:
+        self._uow = uow
+        self._sessions = sessions
+        self._tz = tz
+        self._clock = clock
+        self._buffer = timedelta(minutes=sessions.buffer_minutes)
+        self._lead_days = {
+            Parcours.CLASSIQUE: sessions.min_lead_days_classique,
+            Parcours.EXPRESS: sessions.min_lead_days_express,
+        }
+
+    async def add(self, guild_id: int, actor: Actor, date_text: str, time_text: str, minutes: int) -> SlotRecord:
+        if not actor.is_team:
+            raise Forbidden("error.team_only")
+        interval = new_slot(parse_local(date_text, time_text, self._tz), minutes, self._clock())
+        async with self._uow() as uow:
+            row = await insert_slot(uow, guild_id, actor, interval, self._buffer, self._clock())
+            await uow.commit()
+            return SlotRecord.of(row, None)
+
+    async def remove(self, guild_id: int, actor: Actor, slot_id: int) -> SlotRecord:
+        if not actor.is_team:
+            raise Forbidden("error.team_only")
+        async with self._uow() as uow:
+            row = await uow.slots.get(slot_id, guild_id)
+            if row is None:
+                raise NotFound("error.unknown_slot", number=slot_id)
+            holder = (await uow.fabriques.holding_slots([row.id])).get(row.id)
+            if holder is not None:
+                raise InvalidState("error.slot.booked", number=slot_id, fabrique=holder)
+            record = SlotRecord.of(row, None)
+            await uow.slots.delete(row)
+            await uow.commit()
+            return record
+
+    async def upcoming(self, guild_id: int, *, free_only: bool) -> list[SlotRecord]:
+        """Slots still to come, soonest first, with the Fabrique that booked each one."""
+        async with self._uow() as uow:
+            rows = [r for r in await uow.slots.ending_after(guild_id, self._clock()) if r.starts_at > self._clock()]
+            holders = await uow.fabriques.holding_slots([r.id for r in rows])
+            records = [SlotRecord.of(r, holders.get(r.id)) for r in rows]
+        return [r for r in records if r.booked_by is None] if free_only else records
+
+    async def book(
+        self, guild_id: int, fabrique_id: int, slot_id: int, actor: Actor, capacity: int | None = None
+    ) -> Booking:
+        """Book ``slot_id`` for an approved Fabrique, or move an already booked one there.
+
+        ``capacity`` (places) defaults to ``[sessions] default_capacity``; 0 means Zoom's own limit.
+        """
+        try:
+            async with self._uow() as uow:
+                row = await require_fabrique(uow, guild_id, fabrique_id, lock=True)
+                previous = FabriqueRecord.of(row)
+                action = Action.MOVE if State(row.state) in BOOKED else Action.BOOK
+                check(row, action, actor)
+                slot = await uow.slots.get(slot_id, guild_id)
+                if slot is None:
+                    raise NotFound("error.unknown_slot", number=slot_id)
+                if row.slot_id == slot.id:
+                    raise InvalidState("error.slot.already_yours", number=slot_id)
+                holder = (await uow.fabriques.holding_slots([slot.id])).get(slot.id)
+                if holder is not None:
+                    raise InvalidState("error.slot.taken", number=slot_id)
+                now = self._clock()
+                check_bookable(
+                    Interval(slot.starts_at, slot.ends_at),
+                    row.duration_minutes,
+                    Parcours(row.parcours),
+                    now,
+                    self._lead_days,
+                )
+                transition(uow, row, action, actor, now, reason=f"slot {slot.id}")
+                row.slot_id = slot.id
+                row.starts_at = slot.starts_at
+                row.ends_at = slot.starts_at + timedelta(minutes=row.duration_minutes)
+                if capacity is not None:
+                    if capacity < 0:
+                        raise InvalidInput("error.input.capacity")
+                    row.capacity = capacity
+                elif action is Action.BOOK:
+                    row.capacity = self._sessions.default_capacity
+                registrants = tuple(r.user_id for r in await uow.registrations.all(row.id))
+                await uow.commit()
+                return Booking(FabriqueRecord.of(row), previous, registrants)
+        except IntegrityError:
+            raise InvalidState("error.slot.taken", number=slot_id) from None
+
+    async def release(self, guild_id: int, fabrique_id: int, actor: Actor) -> Booking:
+        """Give the slot back: the Fabrique is approved again, and its registrations end with the old date."""
+        async with self._uow() as uow:
+            row = await require_fabrique(uow, guild_id, fabrique_id, lock=True)
+            previous = FabriqueRecord.of(row)
+            transition(uow, row, Action.RELEASE, actor, self._clock())
+            registrants = tuple(r.user_id for r in await uow.registrations.all(row.id))
+            await uow.registrations.delete_all(row.id)
+            row.slot_id = None
+            row.starts_at = None
+            row.ends_at = None
+            row.announcement_channel_id = None
+            row.announcement_message_id = None
+            row.scheduled_event_id = None
+            await uow.commit()
+            return Booking(FabriqueRecord.of(row), previous, registrants)
+
+    async def suggest_fabriques(self, guild_id: int, actor: Actor) -> list[FabriqueRecord]:
+        """Fabriques this person may book or move: their own, or every one for the team."""
+        states = {State.APPROVED.value, *(s.value for s in BOOKED)}
+        async with self._uow() as uow:
+            if actor.is_team:
+                rows = await uow.fabriques.in_states(guild_id, states)
+            else:
+                rows = await uow.fabriques.search_for_member(guild_id, actor.user_id, states)
+            return [FabriqueRecord.of(row) for row in rows][:25]
+
+
+async def insert_slot(
+    uow: UnitOfWork, guild_id: int, actor: Actor, interval: Interval, buffer: timedelta, now: datetime
+) -> SlotRow:
+    """Add a slot unless it overlaps another one (buffer included); the error names the one in the way."""
+    existing = await uow.slots.ending_after(guild_id, interval.start - buffer)
+    conflict = first_conflict(interval, [(s.id, Interval(s.starts_at, s.ends_at)) for s in existing], buffer)
+    if conflict is not None:
+        other = next(s for s in existing if s.id == conflict)
+        raise InvalidInput(
+            "error.slot.overlap", number=conflict, start=other.starts_at, buffer=int(buffer.total_seconds() // 60)
+        )
+    row = SlotRow(
+        guild_id=guild_id, starts_at=interval.start, ends_at=interval.end, created_by=actor.user_id, created_at=now
+    )
+    uow.slots.add(row)
+    await uow.flush()
+    return row
