@@ -169,7 +169,7 @@ async def _reconcile_one(bot: FabriqueBot, record: FabriqueRecord) -> None:
         if str(reaction.emoji) == REGISTRATION_EMOJI:
             async for user in reaction.users(limit=None):
                 if user.id != _bot_id(bot):
-                    member = user if isinstance(user, discord.Member) else channel.guild.get_member(user.id)
+                    member = await _member(channel.guild, user)
                     reacted[user.id] = member_actor(member, user.id, config)
     result = await bot.services.registrations.reconcile(record.guild_id, record.id, reacted)
     for outcome in result.added:
@@ -189,6 +189,16 @@ async def _dm_refusal(bot: FabriqueBot, user_id: int, record: FabriqueRecord, er
         log.error("reaction registration on fabrique %s failed", record.id, exc_info=error)
         return
     await send_dm(bot, user_id, bot.i18n("dm.refused", title=record.title, reason=bot.i18n(error.key, **error.params)))
+
+
+async def _member(guild: discord.Guild, user: discord.abc.User) -> discord.Member | None:
+    """The member behind a reaction (their roles decide), or None if they left the server."""
+    if isinstance(user, discord.Member):
+        return user
+    try:
+        return guild.get_member(user.id) or await guild.fetch_member(user.id)
+    except discord.NotFound:
+        return None
 
 
 def _bot_id(bot: discord.Client) -> int:
