@@ -170,8 +170,10 @@ def load_settings(path: str | Path | None = None, environ: Mapping[str, str] | N
     if config_path.exists():
         try:
             raw = tomllib.loads(config_path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:  # TOML files are UTF-8 by definition
             raise ConfigError(f"{config_path} : syntaxe TOML invalide ({exc}).") from exc
+        except OSError as exc:  # a directory, or a file the bot's user may not read
+            raise ConfigError(f"{config_path} : lecture impossible ({exc.strerror}).") from exc
     elif explicit:
         raise ConfigError(f"Fichier de configuration introuvable : {config_path}.")
     if "secrets" in raw:

@@ -6,10 +6,12 @@ an ephemeral reply for a button or a command, a DM for a reaction (a reaction ha
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import logging
 import re
+from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -113,40 +115,79 @@ async def _after_leaving(bot: FabriqueBot, outcome: RegistrationOutcome) -> None
     bot.announcer.refresh(record.id)
 
 
-async def on_reaction_add(bot: FabriqueBot, payload: discord.RawReactionActionEvent) -> None:
-    if str(payload.emoji) != REGISTRATION_EMOJI or payload.guild_id is None or payload.user_id == _bot_id(bot):
-        return
-    record = await bot.services.registrations.session_for_message(payload.message_id)
-    if record is None:
-        return
-    config = await bot.services.guild_config.get(payload.guild_id)
-    actor = member_actor(payload.member, payload.user_id, config)
-    try:
-        outcome = await bot.services.registrations.register(payload.guild_id, record.id, actor, Source.REACTION)
-    except Exception as error:  # a refused reaction is answered by DM: there is no interaction to reply to
-        await _dm_refusal(bot, payload.user_id, record, error)
-        return
-    if outcome.changed:
-        await _confirm_by_dm(bot, payload.user_id, outcome)
-        bot.announcer.refresh(record.id)
+class ReactionInbox:
+    """✅ reactions, handled strictly in the order Discord delivers them.
 
+    Arrival order is the waitlist order, so reactions are queued as they come and drained by one task; a burst
+    on one announcement becomes one transaction. Nothing here outlives a restart: reconciliation at start
+    re-reads the reactions themselves.
+    """
 
-async def on_reaction_remove(bot: FabriqueBot, payload: discord.RawReactionActionEvent) -> None:
-    if str(payload.emoji) != REGISTRATION_EMOJI or payload.guild_id is None or payload.user_id == _bot_id(bot):
-        return
-    record = await bot.services.registrations.session_for_message(payload.message_id)
-    if record is None:
-        return
-    try:
-        outcome = await bot.services.registrations.unregister(payload.guild_id, record.id, payload.user_id)
-    except Exception:
-        log.exception("reaction removal on fabrique %s failed", record.id)
-        return
-    if outcome.changed:
-        text = bot.i18n("dm.unregistered", title=record.title, date=record.starts_at)
-        if not await send_dm(bot, payload.user_id, text):
-            log.info("unregistration DM to %s not delivered", payload.user_id)
-    await _after_leaving(bot, outcome)
+    def __init__(self, bot: FabriqueBot) -> None:
+        self.bot = bot
+        self._queue: list[tuple[bool, discord.RawReactionActionEvent]] = []
+        self._drainer: asyncio.Task[None] | None = None
+        self._notifications: set[asyncio.Task[None]] = set()
+
+    def put(self, added: bool, payload: discord.RawReactionActionEvent) -> None:
+        if str(payload.emoji) != REGISTRATION_EMOJI or payload.guild_id is None or payload.user_id == _bot_id(self.bot):
+            return
+        self._queue.append((added, payload))
+        if self._drainer is None or self._drainer.done():
+            self._drainer = asyncio.create_task(self._drain())
+
+    async def _drain(self) -> None:
+        while self._queue:
+            batch, self._queue = self._queue, []
+            # Consecutive events of the same kind on the same message are handled together, in order.
+            for (added, message_id), group in groupby(batch, key=lambda item: (item[0], item[1].message_id)):
+                payloads = [payload for _, payload in group]
+                try:
+                    await (self._add if added else self._remove)(message_id, payloads)
+                except Exception:
+                    log.exception("reactions on message %s could not be handled", message_id)
+
+    async def _add(self, message_id: int, payloads: list[discord.RawReactionActionEvent]) -> None:
+        services = self.bot.services
+        record = await services.registrations.session_for_message(message_id)
+        if record is None:
+            return
+        config = await services.guild_config.get(record.guild_id)
+        actors = [member_actor(p.member, p.user_id, config) for p in payloads]
+        try:
+            outcomes = await services.registrations.register_many(record.guild_id, record.id, actors, Source.REACTION)
+        except DomainError as closed:  # the session itself refuses: everyone who reacted hears why
+            outcomes = [closed] * len(actors)
+        self._notify(record, list(zip((a.user_id for a in actors), outcomes, strict=True)))
+        self.bot.announcer.refresh(record.id)
+
+    async def _remove(self, message_id: int, payloads: list[discord.RawReactionActionEvent]) -> None:
+        record = await self.bot.services.registrations.session_for_message(message_id)
+        if record is None:
+            return
+        for payload in payloads:
+            outcome = await self.bot.services.registrations.unregister(record.guild_id, record.id, payload.user_id)
+            if outcome.changed:
+                text = self.bot.i18n("dm.unregistered", title=record.title, date=record.starts_at)
+                await send_dm(self.bot, payload.user_id, text)
+            await _after_leaving(self.bot, outcome)
+
+    def _notify(self, record: FabriqueRecord, results: list[tuple[int, RegistrationOutcome | DomainError]]) -> None:
+        """DMs go out in the background, so the next reactions are not kept waiting behind them."""
+        task = asyncio.create_task(self._send_notifications(record, results))
+        self._notifications.add(task)
+        task.add_done_callback(self._notifications.discard)
+
+    async def _send_notifications(
+        self, record: FabriqueRecord, results: list[tuple[int, RegistrationOutcome | DomainError]]
+    ) -> None:
+        i18n = self.bot.i18n
+        for user_id, result in results:
+            if isinstance(result, DomainError):
+                reason = i18n(result.key, **result.params)
+                await send_dm(self.bot, user_id, i18n("dm.refused", title=record.title, reason=reason))
+            elif result.changed:
+                await _confirm_by_dm(self.bot, user_id, result)
 
 
 async def reconcile_reactions(bot: FabriqueBot) -> None:
@@ -182,13 +223,6 @@ async def _reconcile_one(bot: FabriqueBot, record: FabriqueRecord) -> None:
 async def _confirm_by_dm(bot: FabriqueBot, user_id: int, outcome: RegistrationOutcome) -> None:
     if not await send_dm(bot, user_id, _registered_text(bot.i18n, outcome, dm=True)):
         await bot.services.registrations.record_dm_failure(outcome.fabrique.id, user_id)
-
-
-async def _dm_refusal(bot: FabriqueBot, user_id: int, record: FabriqueRecord, error: Exception) -> None:
-    if not isinstance(error, DomainError):
-        log.error("reaction registration on fabrique %s failed", record.id, exc_info=error)
-        return
-    await send_dm(bot, user_id, bot.i18n("dm.refused", title=record.title, reason=bot.i18n(error.key, **error.params)))
 
 
 async def _member(guild: discord.Guild, user: discord.abc.User) -> discord.Member | None:
@@ -264,11 +298,13 @@ def register(bot: FabriqueBot, groups: Groups) -> None:
     ):
         command(groups.fabrique, name, description, callback).autocomplete("fabrique")(suggest_sessions)
 
+    inbox = ReactionInbox(bot)
+
     async def added(payload: discord.RawReactionActionEvent) -> None:
-        await on_reaction_add(bot, payload)
+        inbox.put(True, payload)
 
     async def removed(payload: discord.RawReactionActionEvent) -> None:
-        await on_reaction_remove(bot, payload)
+        inbox.put(False, payload)
 
     bot.add_listener(added, "on_raw_reaction_add")
     bot.add_listener(removed, "on_raw_reaction_remove")

@@ -55,9 +55,10 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 
 def make_settings(tmp_path: Path, url: str | None = None, **sections: object) -> Settings:
-    return Settings(
-        general=GeneralSettings(data_dir=tmp_path),
-        discord=DiscordSettings(guild_id=GUILD_ID),
-        database=DatabaseSettings(url=url or sqlite_url(tmp_path)),
-        **sections,  # type: ignore[arg-type]
-    )
+    """Test settings; any section given by name (``discord=DiscordSettings(...)``) replaces the default one."""
+    defaults: dict[str, object] = {
+        "general": GeneralSettings(data_dir=tmp_path),
+        "discord": DiscordSettings(guild_id=GUILD_ID),
+        "database": DatabaseSettings(url=url or sqlite_url(tmp_path)),
+    }
+    return Settings(**{**defaults, **sections})  # type: ignore[arg-type]

@@ -19,6 +19,7 @@ def create_engine(url: str) -> AsyncEngine:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(url)
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
     return engine
 
 
@@ -28,6 +29,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+    # The driver would only BEGIN before the first write, after our reads: two moderators could then both read
+    # "proposed" and both decide. We begin ourselves instead (see _sqlite_begin_immediate).
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin_immediate(connection: Any) -> None:
+    # SQLite has no SELECT … FOR UPDATE: taking the write lock when the transaction starts is what makes a
+    # read-check-write sequence (decide, book) atomic, as the row lock does on PostgreSQL.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.clock import Clock
@@ -15,7 +16,7 @@ from bot.db.models import FabriqueRow, RegistrationRow
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain.lifecycle import Actor, State
 from bot.domain.registration import Source, Status, promotions, status_for_newcomer
-from bot.errors import Forbidden, InvalidState
+from bot.errors import DomainError, Forbidden, InvalidState
 from bot.services._common import organizers, require_fabrique
 from bot.services.records import Attendance, FabriqueRecord, RegistrationRecord
 
@@ -43,31 +44,55 @@ class RegistrationService:
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def register(self, guild_id: int, fabrique_id: int, actor: Actor, source: Source) -> RegistrationOutcome:
-        if not actor.is_member:
-            raise Forbidden("error.members_only")
+        (outcome,) = await self.register_many(guild_id, fabrique_id, [actor], source)
+        if isinstance(outcome, DomainError):
+            raise outcome
+        return outcome
+
+    async def register_many(
+        self, guild_id: int, fabrique_id: int, actors: Sequence[Actor], source: Source
+    ) -> list[RegistrationOutcome | DomainError]:
+        """Register people in the order given, in one transaction: a burst of reactions costs one commit.
+
+        Each person gets an outcome or the refusal that concerns only them (not a member); a closed session
+        refuses everyone at once.
+        """
         async with self._locks[fabrique_id], self._uow() as uow:
             row = await self._open_session(uow, guild_id, fabrique_id)
-            existing = await uow.registrations.get(fabrique_id, actor.user_id)
-            if existing is not None:
-                position = await self._position(uow, fabrique_id, existing)
-                return RegistrationOutcome(
-                    FabriqueRecord.of(row), actor.user_id, Status(existing.status), False, position
+            record = FabriqueRecord.of(row)
+            current = {r.user_id: r for r in await uow.registrations.all(fabrique_id)}  # arrival order
+            waiting = [user for user, r in current.items() if r.status == Status.WAITLISTED.value]
+            positions = {user: index for index, user in enumerate(waiting, start=1)}
+            confirmed = len(current) - len(waiting)
+            results: list[RegistrationOutcome | DomainError] = []
+            for actor in actors:
+                existing = current.get(actor.user_id)
+                if not actor.is_member:
+                    results.append(Forbidden("error.members_only"))
+                    continue
+                if existing is not None:
+                    status = Status(existing.status)
+                    results.append(
+                        RegistrationOutcome(record, actor.user_id, status, False, positions.get(actor.user_id))
+                    )
+                    continue
+                status = status_for_newcomer(row.capacity, confirmed)
+                if status is Status.CONFIRMED:
+                    confirmed += 1
+                else:
+                    positions[actor.user_id] = len(positions) + 1
+                current[actor.user_id] = RegistrationRow(
+                    fabrique_id=fabrique_id,
+                    user_id=actor.user_id,
+                    status=status.value,
+                    source=source.value,
+                    created_at=self._clock(),
+                    dm_failed=False,
                 )
-            counts = await uow.registrations.count_by_status(fabrique_id)
-            status = status_for_newcomer(row.capacity, counts.get(Status.CONFIRMED.value, 0))
-            registration = RegistrationRow(
-                fabrique_id=fabrique_id,
-                user_id=actor.user_id,
-                status=status.value,
-                source=source.value,
-                created_at=self._clock(),
-                dm_failed=False,
-            )
-            uow.registrations.add(registration)
-            await uow.flush()
-            position = await self._position(uow, fabrique_id, registration)
+                uow.registrations.add(current[actor.user_id])
+                results.append(RegistrationOutcome(record, actor.user_id, status, True, positions.get(actor.user_id)))
             await uow.commit()
-            return RegistrationOutcome(FabriqueRecord.of(row), actor.user_id, status, True, position)
+            return results
 
     async def unregister(self, guild_id: int, fabrique_id: int, user_id: int) -> RegistrationOutcome:
         async with self._locks[fabrique_id], self._uow() as uow:
@@ -163,10 +188,3 @@ class RegistrationService:
         for waiting_row in promoted:
             waiting_row.status = Status.CONFIRMED.value
         return tuple(w.user_id for w in promoted)
-
-    @staticmethod
-    async def _position(uow: UnitOfWork, fabrique_id: int, registration: RegistrationRow) -> int | None:
-        if registration.status != Status.WAITLISTED.value:
-            return None
-        waiting = await uow.registrations.waitlist(fabrique_id)
-        return next((i for i, w in enumerate(waiting, start=1) if w.id == registration.id), None)

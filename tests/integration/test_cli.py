@@ -1,0 +1,134 @@
+"""``python -m bot`` as an operator runs it: one readable line on failure, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from alembic.script import ScriptDirectory
+
+from bot.db import migrate
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT_SECONDS = 60
+BOT_VARIABLES = {"DISCORD_TOKEN", "FABRIQUE_CONFIG", "ZOOM_CLIENT_SECRET", "WORDPRESS_APP_PASSWORD", "SMTP_PASSWORD"}
+
+
+def clean_environment(**extra: str) -> dict[str, str]:
+    """The test runner's environment without anything that would configure the bot behind the test's back."""
+    environ = {name: value for name, value in os.environ.items() if name not in BOT_VARIABLES}
+    environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), environ.get("PYTHONPATH")]))
+    environ.update(extra)
+    return environ
+
+
+def run_bot(cwd: Path, *arguments: str, **environ: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *arguments],
+        cwd=cwd,
+        env=clean_environment(**environ),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_SECONDS,
+        check=False,
+    )
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def one_line(text: str) -> str:
+    lines = text.splitlines()
+    assert len(lines) == 1, f"expected exactly one line, got {lines!r}"
+    assert lines[0].strip()
+    return lines[0]
+
+
+def test_starting_without_a_token_says_so_in_one_line(tmp_path: Path) -> None:
+    result = run_bot(tmp_path)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "DISCORD_TOKEN" in one_line(result.stderr)
+
+
+def test_run_without_a_token_says_so_in_one_line(tmp_path: Path) -> None:
+    result = run_bot(tmp_path, "run")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "DISCORD_TOKEN" in one_line(result.stderr)
+
+
+def test_check_config_with_a_bad_value_names_the_key(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text('[sessions]\nbuffer_minutes = "abc"\n', encoding="utf-8")
+    result = run_bot(tmp_path, "check-config", DISCORD_TOKEN="MTIz.abc.def")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "[sessions] buffer_minutes" in one_line(result.stderr)
+
+
+def test_check_config_reads_the_file_named_by_fabrique_config(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "conf" / "fabrique.toml"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text('[general]\ntimezone = "Mars/Olympus"\n', encoding="utf-8")
+    result = run_bot(tmp_path, "check-config", DISCORD_TOKEN="MTIz.abc.def", FABRIQUE_CONFIG=str(elsewhere))
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "[general] timezone" in one_line(result.stderr)
+
+
+def test_check_config_with_a_missing_explicit_file_is_one_line(tmp_path: Path) -> None:
+    result = run_bot(tmp_path, "--config", str(tmp_path / "absent.toml"), "check-config", DISCORD_TOKEN="x")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "absent.toml" in one_line(result.stderr)
+
+
+def test_check_config_with_a_latin1_file_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_bytes('[general]\ntimezone = "Europe/Paris" # été\n'.encode("latin-1"))
+    result = run_bot(tmp_path, "check-config", DISCORD_TOKEN="MTIz.abc.def")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "config.toml" in one_line(result.stderr)
+
+
+def test_check_config_without_a_token_names_the_variable(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text("[sessions]\nbuffer_minutes = 10\n", encoding="utf-8")
+    result = run_bot(tmp_path, "check-config")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "DISCORD_TOKEN" in one_line(result.stderr)
+
+
+def test_check_config_with_a_token_and_a_valid_file_succeeds(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text(
+        '[general]\ntimezone = "Europe/Paris"\n[sessions]\nbuffer_minutes = 10\n', encoding="utf-8"
+    )
+    result = run_bot(tmp_path, "check-config", DISCORD_TOKEN="MTIz.abc.def")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout.strip()
+    assert "MTIz.abc.def" not in result.stdout + result.stderr  # the token is never echoed
+
+
+def test_check_config_accepts_the_example_file(tmp_path: Path) -> None:
+    result = run_bot(
+        tmp_path, "--config", str(REPO_ROOT / "config.example.toml"), "check-config", DISCORD_TOKEN="MTIz.abc.def"
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_db_upgrade_creates_the_sqlite_file_and_prints_the_revision(tmp_path: Path) -> None:
+    result = run_bot(tmp_path, "db", "upgrade")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert (tmp_path / "data" / "fabrique.db").is_file()
+    assert head_revision() in result.stdout
+
+    current = run_bot(tmp_path, "db", "current")
+    assert current.returncode == 0, current.stderr
+    assert head_revision() in current.stdout
