@@ -11,6 +11,9 @@ import asyncio
 import logging
 import sys
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.config import ConfigError, Settings, load_settings
 from bot.db import migrate
 from bot.db.engine import create_engine
@@ -43,6 +46,19 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"Erreur de configuration : {error}", file=sys.stderr)
         return 2
+    except (OSError, SQLAlchemyError) as error:
+        # An unreachable PostgreSQL or an unwritable data folder: say which, in one line, without a traceback.
+        detail = str(getattr(error, "orig", None) or error).splitlines()[0]
+        print(f"Base de données inaccessible ({settings_url(args.config)}) : {detail}", file=sys.stderr)
+        return 3
+
+
+def settings_url(path: str | None) -> str:
+    """The database URL without its password, to say which database could not be reached."""
+    try:
+        return make_url(load_settings(path).database.url).render_as_string(hide_password=True)
+    except ConfigError:
+        return "?"
 
 
 def _check_config(settings: Settings) -> int:

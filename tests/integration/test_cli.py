@@ -132,3 +132,14 @@ def test_db_upgrade_creates_the_sqlite_file_and_prints_the_revision(tmp_path: Pa
     current = run_bot(tmp_path, "db", "current")
     assert current.returncode == 0, current.stderr
     assert head_revision() in current.stdout
+
+
+def test_unreachable_database_is_one_line_without_the_password(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[database]\nurl = "postgresql+asyncpg://fabrique:s3cret@127.0.0.1:1/fabrique"\n', encoding="utf-8"
+    )
+    result = run_bot(tmp_path, "--config", str(config), "db", "upgrade")
+    assert result.returncode != 0
+    line = one_line(result.stderr)
+    assert "Base de données inaccessible" in line and "s3cret" not in line and "127.0.0.1:1" in line

@@ -284,12 +284,8 @@ def test_last_friday_of_the_month() -> None:
 
 
 def test_second_and_fourth_ordinals() -> None:
-    assert monthly_occurrences(TUESDAY, 2, time(12, 30), PARIS, utc(2027, 3, 1, 0, 0), 1) == [
-        utc(2027, 3, 9, 11, 30)
-    ]
-    assert monthly_occurrences(TUESDAY, 4, time(12, 30), PARIS, utc(2027, 3, 1, 0, 0), 1) == [
-        utc(2027, 3, 23, 11, 30)
-    ]
+    assert monthly_occurrences(TUESDAY, 2, time(12, 30), PARIS, utc(2027, 3, 1, 0, 0), 1) == [utc(2027, 3, 9, 11, 30)]
+    assert monthly_occurrences(TUESDAY, 4, time(12, 30), PARIS, utc(2027, 3, 1, 0, 0), 1) == [utc(2027, 3, 23, 11, 30)]
 
 
 def test_an_occurrence_already_past_this_month_is_skipped() -> None:
