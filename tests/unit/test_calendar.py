@@ -122,8 +122,3 @@ def test_an_empty_agenda_is_a_valid_calendar() -> None:
     assert calendar.name == "VCALENDAR"
     assert events == []
 
-
-def test_the_zoom_link_field_does_not_exist() -> None:
-    assert not hasattr(FIRST, "zoom_url")
-    data = calendar_file([FIRST], "Agenda")
-    assert b"zoom.us" not in data
