@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import discord
@@ -20,8 +21,9 @@ from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.uow import unit_of_work_factory
 from bot.i18n import I18n
 from bot.i18n.commands import CommandTranslator
+from bot.scheduling import DueWorkScheduler
 from bot.services import Services, build_services
-from cogs import proposals, registration, sessions, slots, team
+from cogs import _timed, proposals, registration, sessions, slots, team
 from cogs._announcements import Announcer
 from cogs._feedback import report_error
 from cogs._groups import build_groups
@@ -57,6 +59,9 @@ class FabriqueBot(commands.Bot):
         self.engine: AsyncEngine | None = None
         self._services: Services | None = None
         self.announcer = Announcer(self)
+        self.scheduler: DueWorkScheduler | None = None
+        self._dispatch_lock = asyncio.Lock()
+        self._catch_up_task: asyncio.Task[None] | None = None
 
     @property
     def services(self) -> Services:
@@ -77,9 +82,31 @@ class FabriqueBot(commands.Bot):
             self.add_dynamic_items(*module.DYNAMIC_ITEMS)
         for group in groups:
             self.tree.add_command(group)
+        self.add_dynamic_items(*_timed.DYNAMIC_ITEMS)
         await self._sync_commands()
-        self.loop.create_task(self._catch_up())
+        await self._start_scheduler()
+        self._catch_up_task = asyncio.create_task(self._catch_up())
         log.info("setup done (guild %s)", self.settings.discord.guild_id or "global")
+
+    async def _start_scheduler(self) -> None:
+        interrupted = await self.services.timeline.recover()
+        if interrupted:
+            log.warning("%s due item(s) were being sent when the bot stopped; they are not resent", interrupted)
+        self.scheduler = DueWorkScheduler(self.run_due_work, self.services.timeline.next_due, self.clock)
+        self.services.planner.on_planned(self.scheduler.wake_at)
+        self.scheduler.start()
+        await self.scheduler.rearm()
+
+    async def run_due_work(self) -> int:
+        """Run every timed item due now (SPEC §5); returns how many ran. The scheduler calls it; tests too."""
+        ran = 0
+        async with self._dispatch_lock:
+            while items := await self.services.timeline.claim_due():
+                for item in items:
+                    status = await _timed.dispatch(self, item)
+                    await self.services.timeline.finish(item.id, status)
+                ran += len(items)
+        return ran
 
     async def _catch_up(self) -> None:
         """Once connected: registrations by reaction made while the bot was away are reconciled."""
@@ -97,6 +124,8 @@ class FabriqueBot(commands.Bot):
             await self.tree.sync()
 
     async def close(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown()
         await super().close()
         if self.engine is not None:
             await self.engine.dispose()

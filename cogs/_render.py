@@ -6,9 +6,11 @@ from collections.abc import Sequence
 
 import discord
 
+from bot.domain.lifecycle import State
 from bot.domain.registration import effective_capacity
 from bot.i18n import I18n, format_duration
 from bot.services.records import Attendance, AuditRecord, FabriqueRecord, GuildConfig, SlotRecord
+from bot.services.timeline import FollowUp
 
 CARD_COLOURS = {
     "proposed": discord.Colour.blurple(),
@@ -136,3 +138,31 @@ def agenda(records: Sequence[FabriqueRecord], i18n: I18n) -> discord.Embed:
         if r.starts_at is not None
     ]
     return discord.Embed(title=i18n("agenda.title"), description=_clip("\n".join(lines) or i18n("agenda.empty"), 4096))
+
+
+def follow_up(dashboard: FollowUp, i18n: I18n) -> discord.Embed:
+    """The team's pipeline: counts per state, then every session whose documentation is owed, the latest first."""
+    embed = discord.Embed(title=i18n("followup.title"), colour=discord.Colour.blurple())
+    counts = [f"{i18n.label(state)} : **{dashboard.counts[state]}**" for state in State if dashboard.counts.get(state)]
+    embed.add_field(name=i18n("followup.states"), value="\n".join(counts) or i18n("followup.none"), inline=False)
+    lines = []
+    for entry in dashboard.owed:
+        record = entry.fabrique
+        key = "followup.late" if entry.days_late else "followup.owed"
+        lines.append(
+            i18n(
+                key,
+                number=record.id,
+                title=record.title,
+                who=organizers(record),
+                days=entry.days_since_end,
+                late=entry.days_late,
+                state=record.state,
+            )
+        )
+    embed.add_field(
+        name=i18n("followup.documentation", count=len(lines)),
+        value=_clip("\n".join(lines) or i18n("followup.all_documented")),
+        inline=False,
+    )
+    return embed

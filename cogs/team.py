@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 from discord.app_commands import locale_str
 
+from bot.errors import Forbidden
 from bot.services.guild_config import ConfigChanges
 from cogs import _render
 from cogs._feedback import bot_of, current_actor, guild_id, reply
@@ -58,6 +59,15 @@ def register(bot: FabriqueBot, groups: Groups) -> None:
         key = "configure.current" if changes == ConfigChanges() else "configure.done"
         await reply(interaction, bot.i18n(key), embed=_render.guild_config(config, bot.i18n))
 
+    async def follow_up(interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True)
+        actor = await current_actor(interaction)
+        if not actor.is_team:
+            raise Forbidden("error.team_only")
+        dashboard = await bot.services.timeline.follow_up(guild_id(interaction))
+        await reply(interaction, embed=_render.follow_up(dashboard, bot.i18n))
+
+    command(groups.equipe, "suivi", "Le tableau de bord : états et documentations attendues", follow_up)
     command(
         groups.equipe,
         "configurer",

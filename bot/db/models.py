@@ -9,6 +9,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -142,3 +143,22 @@ class AuditRow(Base):
     to_state: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DueWorkRow(Base):
+    """One thing the bot owes someone at a given time. The database is the truth: timers are rebuilt from it."""
+
+    __tablename__ = "due_work"
+    __table_args__ = (Index("ix_due_work_status_due_at", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    fabrique_id: Mapped[int] = mapped_column(ForeignKey("fabrique.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(160), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int | None] = mapped_column(BigInteger)
+    amount: Mapped[int] = mapped_column(Integer, default=0)  # minutes before, or days after, by kind
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # pending → sending → done | skipped | failed; "uncertain" marks a send interrupted by a crash (never resent).
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import AuditRow, FabriqueRow, GuildConfigRow, RegistrationRow, SlotRow
+from bot.db.models import AuditRow, DueWorkRow, FabriqueRow, GuildConfigRow, RegistrationRow, SlotRow
 
 
 class FabriqueRepository:
@@ -78,6 +78,14 @@ class FabriqueRepository:
         if starting_after is not None:
             statement = statement.where(FabriqueRow.starts_at > starting_after)
         return list((await self._session.execute(statement.order_by(FabriqueRow.starts_at, FabriqueRow.id))).scalars())
+
+    async def count_by_state(self, guild_id: int) -> dict[str, int]:
+        statement = (
+            select(FabriqueRow.state, func.count())
+            .where(FabriqueRow.guild_id == guild_id, FabriqueRow.kind == "fabrique")
+            .group_by(FabriqueRow.state)
+        )
+        return {state: count for state, count in (await self._session.execute(statement)).all()}
 
 
 class SlotRepository:
@@ -166,3 +174,48 @@ class GuildConfigRepository:
 
     def add(self, row: GuildConfigRow) -> None:
         self._session.add(row)
+
+
+class DueWorkRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def keys_of(self, fabrique_id: int) -> dict[str, str]:
+        """key → status of every row of a session, done ones included (so nothing is planned twice)."""
+        statement = select(DueWorkRow.key, DueWorkRow.status).where(DueWorkRow.fabrique_id == fabrique_id)
+        return {key: status for key, status in (await self._session.execute(statement)).all()}
+
+    async def delete_pending(self, fabrique_id: int, keys: set[str]) -> None:
+        if keys:
+            await self._session.execute(
+                delete(DueWorkRow).where(
+                    DueWorkRow.fabrique_id == fabrique_id, DueWorkRow.status == "pending", DueWorkRow.key.in_(keys)
+                )
+            )
+
+    def add_all(self, rows: list[DueWorkRow]) -> None:
+        self._session.add_all(rows)
+
+    async def claim_due(self, moment: datetime, limit: int) -> list[DueWorkRow]:
+        statement = (
+            select(DueWorkRow)
+            .where(DueWorkRow.status == "pending", DueWorkRow.due_at <= moment)
+            .order_by(DueWorkRow.due_at, DueWorkRow.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return list((await self._session.execute(statement)).scalars())
+
+    async def get(self, row_id: int) -> DueWorkRow | None:
+        return await self._session.get(DueWorkRow, row_id)
+
+    async def next_due(self) -> datetime | None:
+        statement = select(func.min(DueWorkRow.due_at)).where(DueWorkRow.status == "pending")
+        return (await self._session.execute(statement)).scalar_one_or_none()
+
+    async def mark_interrupted(self) -> int:
+        """Rows left "sending" by a crash: we cannot know whether the message left, so they are never resent."""
+        result = await self._session.execute(
+            update(DueWorkRow).where(DueWorkRow.status == "sending").values(status="uncertain")
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]

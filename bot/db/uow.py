@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.repositories import (
     AuditRepository,
+    DueWorkRepository,
     FabriqueRepository,
     GuildConfigRepository,
     RegistrationRepository,
@@ -28,6 +29,7 @@ class UnitOfWork:
         self.guilds = GuildConfigRepository(self.session)
         self.slots = SlotRepository(self.session)
         self.registrations = RegistrationRepository(self.session)
+        self.due_work = DueWorkRepository(self.session)
         return self
 
     async def __aexit__(

@@ -35,6 +35,8 @@ class Action(StrEnum):
     RELEASE = "release"
     ANNOUNCE = "announce"
     CANCEL = "cancel"
+    END = "end"
+    PROMPT = "prompt"
 
 
 class Role(StrEnum):
@@ -77,6 +79,8 @@ RULES: dict[Action, Rule] = {
     Action.RELEASE: Rule(BOOKED, Role.ORGANIZER_OR_TEAM, State.APPROVED),
     Action.ANNOUNCE: Rule(frozenset({State.SCHEDULED}), Role.SYSTEM, State.ANNOUNCED),
     Action.CANCEL: Rule(BOOKED, Role.TEAM, State.CANCELLED, True),
+    Action.END: Rule(frozenset({State.ANNOUNCED}), Role.SYSTEM, State.HELD),
+    Action.PROMPT: Rule(frozenset({State.HELD}), Role.SYSTEM, State.DOCUMENTATION_DUE),
 }
 
 

@@ -230,4 +230,56 @@ MESSAGES: dict[str, str] = {
     "card.audit.release": "<t:{ts}:f> · créneau libéré par <@{actor}>",
     "card.audit.announce": "<t:{ts}:f> · 📣 annoncée",
     "card.audit.cancel": "<t:{ts}:f> · ❌ annulée par <@{actor}> : {reason}",
+    # Timed work.
+    "dm.reminder": "⏰ Rappel : « {title} » commence <t:{ts}:R> ({date}).\nLien Zoom : {url}\nMerci de ne pas le partager publiquement.",
+    "dm.checklist": "📝 Votre Fabrique « {title} » a lieu dans {days} jours ({date}). Où en êtes-vous ?\n{steps}",
+    "checklist.classique": (
+        "☐ le sujet et les objectifs sont clairs et partagés avec les coorganisateur·ices\n"
+        "☐ le format d'animation est choisi, l'intervenant·e (s'il y en a) a confirmé\n"
+        "☐ les supports d'animation sont prêts (un tableau Klaxoon ? demandez-le à l'équipe)\n"
+        "☐ les partenaires et invité·es ont confirmé le créneau\n"
+        "☐ l'enregistrement Zoom et la prise de notes sont prévus pour la documentation"
+    ),
+    "checklist.express": (
+        "☐ le problème partagé est formulé en une phrase\n"
+        "☐ vous avez relu la méthode des ateliers participatifs prêts à produire (3P) de Jean-Michel Cornu\n"
+        "☐ le document du compte-rendu collectif est prêt à être rempli pendant la session\n"
+        "☐ les partenaires et invité·es ont confirmé le créneau"
+    ),
+    "thread.start": "🎬 « {title} » commence maintenant ! Les inscrit·es ont reçu le lien Zoom en message privé (sinon : /fabrique lien, n°{number}).",
+    "dm.recap": (
+        "Merci d'avoir animé « {title} » ! 🙌 Documentez votre Fabrique : c'est l'engagement pris en l'organisant, "
+        "et ce qui la rend utile à toute la communauté. Deux chemins possibles :\n"
+        "• **Enregistrement + notes** : l'enregistrement Zoom (converti en MP3), vos notes (idées clés, repères "
+        "temporels, références) — quelques heures de travail ;\n"
+        "• **Compte-rendu 3P** : le compte-rendu produit collectivement pendant la session — une heure au plus.\n"
+        "Choisissez ci-dessous (Fabrique n°{number})."
+    ),
+    "dm.chaser": "📚 « {title} » (n°{number}) attend toujours sa documentation, {days} jours après la session : il reste {left} jours avant l'échéance. Choisissez votre chemin ci-dessous.",
+    "team.documentation_late": "⚠️ La documentation de la Fabrique n°{number} « {title} » n'est pas publiée, {days} jours après la session. Organisation : {who}",
+    "button.documentation.classique": "Enregistrement + notes",
+    "button.documentation.express": "Compte-rendu 3P",
+    "documentation.path.classique": (
+        "**Enregistrement + notes** (Fabrique n°{number}) :\n"
+        "1. récupérez l'enregistrement Zoom de la session (fichier audio ou vidéo, ou son lien) ;\n"
+        "2. rassemblez vos notes : idées clés, repères temporels au format HH:MM:SS titre, échanges du chat, références ;\n"
+        "3. ajoutez un texte de contexte et les ressources utiles (présentation, liens, publications).\n"
+        "L'équipe publie l'article réservé aux membres ; le son est converti en MP3."
+    ),
+    "documentation.path.express": (
+        "**Compte-rendu 3P** (Fabrique n°{number}) :\n"
+        "1. reprenez le compte-rendu produit collectivement pendant la session ;\n"
+        "2. rappelez le contexte et la méthode d'animation (ateliers 3P) ;\n"
+        "3. joignez les ressources utiles (présentation de l'intervenant·e, liens, publications).\n"
+        "Le texte est publié en article réservé aux membres."
+    ),
+    "followup.title": "Suivi des Fabriques",
+    "followup.states": "Par état",
+    "followup.none": "Aucune Fabrique pour le moment.",
+    "followup.documentation": "Documentations attendues : {count}",
+    "followup.owed": "**n°{number}** · {title} · {who} · session il y a {days} j · {state}",
+    "followup.late": "**n°{number}** · {title} · {who} · ⚠️ **en retard de {late} j** (session il y a {days} j)",
+    "followup.all_documented": "Tout est documenté. Bravo !",
+    "card.audit.end": "<t:{ts}:f> · session tenue",
+    "card.audit.prompt": "<t:{ts}:f> · documentation demandée",
 }

@@ -12,6 +12,7 @@ from bot.services.proposals import ProposalService
 from bot.services.registrations import RegistrationService
 from bot.services.sessions import SessionService
 from bot.services.slots import SlotService
+from bot.services.timeline import Planner, TimelineService, timeline_settings
 
 
 @dataclass(frozen=True)
@@ -21,15 +22,21 @@ class Services:
     slots: SlotService
     sessions: SessionService
     registrations: RegistrationService
+    timeline: TimelineService
+    planner: Planner
 
 
 def build_services(settings: Settings, uow: UnitOfWorkFactory, clock: Clock) -> Services:
     """Wire every service once; the bot holds the result and cogs reach it through ``bot.services``."""
     guild_config = GuildConfigService(uow, settings.discord, clock)
+    timing = timeline_settings(settings)
+    planner = Planner(timing)
     return Services(
         guild_config=guild_config,
         proposals=ProposalService(uow, guild_config, settings.sessions, clock),
-        slots=SlotService(uow, settings.sessions, settings.general.tz, clock),
-        sessions=SessionService(uow, settings.sessions, settings.general.tz, clock),
-        registrations=RegistrationService(uow, clock),
+        slots=SlotService(uow, settings.sessions, settings.general.tz, clock, planner),
+        sessions=SessionService(uow, settings.sessions, settings.general.tz, clock, planner),
+        registrations=RegistrationService(uow, clock, planner),
+        timeline=TimelineService(uow, timing, clock),
+        planner=planner,
     )

@@ -19,6 +19,7 @@ from bot.domain.registration import Source, Status, promotions, status_for_newco
 from bot.errors import DomainError, Forbidden, InvalidState
 from bot.services._common import organizers, require_fabrique
 from bot.services.records import Attendance, FabriqueRecord, RegistrationRecord
+from bot.services.timeline import Planner
 
 
 @dataclass(frozen=True)
@@ -38,9 +39,10 @@ class Reconciliation:
 
 
 class RegistrationService:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, planner: Planner) -> None:
         self._uow = uow
         self._clock = clock
+        self._planner = planner
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def register(self, guild_id: int, fabrique_id: int, actor: Actor, source: Source) -> RegistrationOutcome:
@@ -91,6 +93,7 @@ class RegistrationService:
                 )
                 uow.registrations.add(current[actor.user_id])
                 results.append(RegistrationOutcome(record, actor.user_id, status, True, positions.get(actor.user_id)))
+            await self._planner(uow, row)  # the newly seated get their reminders in the same transaction
             await uow.commit()
             return results
 
@@ -101,6 +104,7 @@ class RegistrationService:
             if existing is None:
                 return RegistrationOutcome(FabriqueRecord.of(row), user_id, None, False)
             promoted = await self._remove(uow, row.capacity, existing)
+            await self._planner(uow, row)  # the leaver's reminders go, the promoted get theirs
             await uow.commit()
             return RegistrationOutcome(FabriqueRecord.of(row), user_id, None, True, promoted=promoted)
 

@@ -19,6 +19,7 @@ from bot.errors import Forbidden, InvalidInput, InvalidState, NotFound
 from bot.services._common import record_audit, require_fabrique, transition
 from bot.services.records import FabriqueRecord
 from bot.services.slots import insert_slot
+from bot.services.timeline import Planner
 
 WELCOME_MINUTES = 30
 WELCOME_MAX_COUNT = 12
@@ -34,11 +35,14 @@ class Cancellation:
 
 
 class SessionService:
-    def __init__(self, uow: UnitOfWorkFactory, sessions: SessionSettings, tz: ZoneInfo, clock: Clock) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, sessions: SessionSettings, tz: ZoneInfo, clock: Clock, planner: Planner
+    ) -> None:
         self._uow = uow
         self._sessions = sessions
         self._tz = tz
         self._clock = clock
+        self._planner = planner
 
     async def set_zoom_link(self, guild_id: int, fabrique_id: int, actor: Actor, url: str) -> FabriqueRecord:
         """Set or replace the link; the caller announces the session if it was only waiting for it."""
@@ -76,6 +80,7 @@ class SessionService:
             row.announcement_channel_id = channel_id
             row.announcement_message_id = message_id
             row.scheduled_event_id = event_id
+            await self._planner(uow, row)
             await uow.commit()
             return FabriqueRecord.of(row)
 
@@ -89,6 +94,7 @@ class SessionService:
             row.last_reason = clean
             row.slot_id = None  # the slot stays, free for someone else
             registrants = tuple(r.user_id for r in await uow.registrations.all(row.id))
+            await self._planner(uow, row)  # nothing is owed for a cancelled session: pending work goes
             await uow.commit()
             return Cancellation(FabriqueRecord.of(row), previous, registrants, clean)
 

@@ -23,6 +23,7 @@ from bot.domain.schedule import Interval, check_bookable, first_conflict, new_sl
 from bot.errors import Forbidden, InvalidInput, InvalidState, NotFound
 from bot.services._common import check, require_fabrique, transition
 from bot.services.records import FabriqueRecord, SlotRecord
+from bot.services.timeline import Planner
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,11 @@ class Booking:
 
 
 class SlotService:
-    def __init__(self, uow: UnitOfWorkFactory, sessions: SessionSettings, tz: ZoneInfo, clock: Clock) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, sessions: SessionSettings, tz: ZoneInfo, clock: Clock, planner: Planner
+    ) -> None:
         self._uow = uow
+        self._planner = planner
         self._sessions = sessions
         self._tz = tz
         self._clock = clock
@@ -118,6 +122,7 @@ class SlotService:
                 elif action is Action.BOOK:
                     row.capacity = self._sessions.default_capacity
                 registrants = tuple(r.user_id for r in await uow.registrations.all(row.id))
+                await self._planner(uow, row)  # a move re-plans every reminder for the new date
                 await uow.commit()
                 return Booking(FabriqueRecord.of(row), previous, registrants)
         except IntegrityError:
@@ -137,6 +142,7 @@ class SlotService:
             row.announcement_channel_id = None
             row.announcement_message_id = None
             row.scheduled_event_id = None
+            await self._planner(uow, row)
             await uow.commit()
             return Booking(FabriqueRecord.of(row), previous, registrants)
 

@@ -1,0 +1,104 @@
+"""What a session owes to whom, and when: reminders, preparation checklists, the start notice, the end, the recap
+prompt, the chasers and the deadline alert.
+
+The plan is a pure function of the session and its seated registrants, so it can be recomputed from scratch
+after any change (a move, a cancellation, someone leaving) and stored as due rows that survive restarts.
+Each planned item has a key that names it *for this date*: if a session moves, its reminders get new keys and
+are sent again for the new date; a reminder already sent for the same date is never planned twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from bot.domain.lifecycle import State
+from bot.domain.proposal import Parcours
+
+
+class Work(StrEnum):
+    REMINDER = "reminder"  # a seated registrant, before the start, with the Zoom link
+    CHECKLIST = "checklist"  # an organizer, days before, the preparation steps of their parcours
+    START = "start"  # the announcement's thread, at the start
+    END = "end"  # the session is over: it becomes "held"
+    RECAP = "recap"  # the organizer is asked to document, shortly after the end
+    CHASER = "chaser"  # the organizer is reminded, days after, while nothing is published
+    DEADLINE = "deadline"  # the team is alerted when documentation is late
+
+
+CHECKLIST_DAYS = {Parcours.CLASSIQUE: (7, 2), Parcours.EXPRESS: (2,)}
+PLANNED_STATES = frozenset({State.ANNOUNCED, State.HELD, State.DOCUMENTATION_DUE, State.DOCUMENTING})
+
+
+@dataclass(frozen=True)
+class Session:
+    id: int
+    state: State
+    starts_at: datetime
+    ends_at: datetime
+    parcours: Parcours
+    organizer_ids: tuple[int, ...]
+    documented: bool  # welcome sessions, and sessions already documented, owe no documentation
+
+
+@dataclass(frozen=True)
+class TimelineSettings:
+    reminders_before_minutes: tuple[int, ...]
+    prompt_after_minutes: int
+    chase_after_days: tuple[int, ...]
+    deadline_days: int
+
+
+@dataclass(frozen=True)
+class Planned:
+    key: str
+    kind: Work
+    due_at: datetime
+    user_id: int | None = None
+    amount: int = 0  # minutes before, or days after, depending on the kind
+
+
+def plan(session: Session, seated: Iterable[int], settings: TimelineSettings) -> list[Planned]:
+    """Everything this session still owes, for its current date; nothing for a cancelled or unbooked one."""
+    if session.state not in PLANNED_STATES:
+        return []
+    stamp = int(session.starts_at.timestamp())
+    prefix = f"{session.id}:{stamp}"
+    items: list[Planned] = []
+    for user_id in seated:
+        for minutes in settings.reminders_before_minutes:
+            due = session.starts_at - timedelta(minutes=minutes)
+            items.append(Planned(f"{prefix}:reminder:{minutes}:{user_id}", Work.REMINDER, due, user_id, minutes))
+    items.append(Planned(f"{prefix}:start", Work.START, session.starts_at))
+    items.append(Planned(f"{prefix}:end", Work.END, session.ends_at))
+    if session.documented:
+        return items
+    for organizer in session.organizer_ids:
+        for days in CHECKLIST_DAYS[session.parcours]:
+            due = session.starts_at - timedelta(days=days)
+            items.append(Planned(f"{prefix}:checklist:{days}:{organizer}", Work.CHECKLIST, due, organizer, days))
+        recap = session.ends_at + timedelta(minutes=settings.prompt_after_minutes)
+        items.append(Planned(f"{prefix}:recap:{organizer}", Work.RECAP, recap, organizer))
+        for days in settings.chase_after_days:
+            due = session.ends_at + timedelta(days=days)
+            items.append(Planned(f"{prefix}:chaser:{days}:{organizer}", Work.CHASER, due, organizer, days))
+    deadline = session.ends_at + timedelta(days=settings.deadline_days)
+    items.append(Planned(f"{prefix}:deadline", Work.DEADLINE, deadline, None, settings.deadline_days))
+    return items
+
+
+def still_meaningful(kind: Work, state: State, now: datetime, starts_at: datetime, ends_at: datetime) -> bool:
+    """Whether a due item, possibly late (the bot was down), is still worth doing now.
+
+    A reminder or a checklist after the start is noise; the start notice after the end too. The end, the recap
+    prompt, the chasers and the alert are still useful late, as long as nothing was published.
+    """
+    if kind in (Work.REMINDER, Work.CHECKLIST):
+        return state is State.ANNOUNCED and now < starts_at
+    if kind is Work.START:
+        return state is State.ANNOUNCED and now < ends_at
+    if kind is Work.END:
+        return state is State.ANNOUNCED
+    return state in (State.HELD, State.DOCUMENTATION_DUE, State.DOCUMENTING)

@@ -1,0 +1,73 @@
+"""APScheduler wiring. The database holds every due item; the scheduler only decides when to look.
+
+It wakes the dispatcher at the next due time and sweeps at a regular interval as a safety net. Delays are
+computed against the bot's clock (SimCord's in tests) and then armed in real time, so a simulated clock far from
+the real one never makes APScheduler fire early.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.clock import Clock
+
+log = logging.getLogger(__name__)
+
+SWEEP_SECONDS = 60
+WAKE_JOB = "wake"
+
+
+class DueWorkScheduler:
+    def __init__(
+        self,
+        run: Callable[[], Awaitable[int]],
+        next_due: Callable[[], Awaitable[datetime | None]],
+        clock: Clock,
+        sweep_seconds: float = SWEEP_SECONDS,
+    ) -> None:
+        self._run = run
+        self._next_due = next_due
+        self._clock = clock
+        self._sweep_seconds = sweep_seconds
+        self._scheduler = AsyncIOScheduler(timezone=UTC)
+        self._wake_at: datetime | None = None  # real time of the armed wake-up
+
+    def start(self) -> None:
+        self._scheduler.add_job(
+            self._tick, IntervalTrigger(seconds=self._sweep_seconds), id="sweep", coalesce=True, max_instances=1
+        )
+        self._scheduler.start()
+
+    def shutdown(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+
+    def wake_at(self, due: datetime) -> None:
+        """Make sure the dispatcher runs by ``due`` (bot clock); an earlier wake-up already armed is kept."""
+        delay = max(0.0, (due - self._clock()).total_seconds())
+        when = datetime.now(UTC) + timedelta(seconds=delay)
+        if self._wake_at is not None and self._wake_at <= when and self._scheduler.get_job(WAKE_JOB):
+            return
+        self._wake_at = when
+        self._scheduler.add_job(self._tick, DateTrigger(when), id=WAKE_JOB, replace_existing=True)
+
+    async def rearm(self) -> None:
+        due = await self._next_due()
+        if due is not None:
+            self._wake_at = None
+            self.wake_at(due)
+
+    async def _tick(self) -> None:
+        try:
+            ran = await self._run()
+            if ran:
+                log.info("dispatched %s due item(s)", ran)
+            await self.rearm()
+        except Exception:
+            log.exception("due work dispatch failed; the next sweep will try again")

@@ -1,0 +1,201 @@
+"""Timed work stored as due rows: planned from the sessions, claimed by one dispatcher, never sent twice.
+
+Delivery is at most once. A row is claimed ("sending", committed) before its message leaves and marked done
+after; if the bot dies in between, nobody can tell whether Discord got the message, so at start such rows become
+"uncertain" and are not resent. A duplicate reminder with a Zoom link is worse than a missing one, and the window
+is the few milliseconds of one HTTP call. A send that fails with an error (not a crash) is retried later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.db.models import DueWorkRow, FabriqueRow
+from bot.db.uow import UnitOfWork, UnitOfWorkFactory
+from bot.domain.lifecycle import Action, Actor, State
+from bot.domain.proposal import Parcours
+from bot.domain.registration import Status
+from bot.domain.timeline import PLANNED_STATES, Session, TimelineSettings, Work, plan, still_meaningful
+from bot.services._common import organizers, transition
+from bot.services.records import FabriqueRecord
+
+MAX_ATTEMPTS = 3
+RETRY_AFTER = timedelta(minutes=5)
+OWED_STATES = (State.HELD, State.DOCUMENTATION_DUE, State.DOCUMENTING)
+
+
+def timeline_settings(settings: Settings) -> TimelineSettings:
+    return TimelineSettings(
+        reminders_before_minutes=tuple(settings.sessions.reminders_before_minutes),
+        prompt_after_minutes=settings.documentation.prompt_after_minutes,
+        chase_after_days=tuple(settings.documentation.chase_after_days),
+        deadline_days=settings.documentation.deadline_days,
+    )
+
+
+class Planner:
+    """Rewrites a session's pending rows inside the caller's transaction, so a change and its timers commit together."""
+
+    def __init__(self, settings: TimelineSettings) -> None:
+        self._settings = settings
+        self._listeners: list[Callable[[datetime], None]] = []
+
+    def on_planned(self, listener: Callable[[datetime], None]) -> None:
+        """``listener(earliest_new_due)`` is told of new rows, so a scheduler can wake up in time."""
+        self._listeners.append(listener)
+
+    async def __call__(self, uow: UnitOfWork, row: FabriqueRow) -> None:
+        desired = []
+        if row.starts_at is not None and row.ends_at is not None and State(row.state) in PLANNED_STATES:
+            await uow.flush()
+            seated = [r.user_id for r in await uow.registrations.all(row.id) if r.status == Status.CONFIRMED.value]
+            session = Session(
+                id=row.id,
+                state=State(row.state),
+                starts_at=row.starts_at,
+                ends_at=row.ends_at,
+                parcours=Parcours(row.parcours),
+                organizer_ids=tuple(sorted(organizers(row))),
+                documented=row.kind == "welcome" or State(row.state) is State.DOCUMENTED,
+            )
+            desired = plan(session, seated, self._settings)
+        existing = await uow.due_work.keys_of(row.id)
+        wanted = {item.key for item in desired}
+        stale = {key for key, status in existing.items() if status == "pending" and key not in wanted}
+        await uow.due_work.delete_pending(row.id, stale)
+        new = [
+            DueWorkRow(
+                fabrique_id=row.id,
+                key=item.key,
+                kind=item.kind.value,
+                user_id=item.user_id,
+                amount=item.amount,
+                due_at=item.due_at,
+                status="pending",
+                attempts=0,
+            )
+            for item in desired
+            if item.key not in existing
+        ]
+        uow.due_work.add_all(new)
+        if new:
+            earliest = min(row.due_at for row in new)
+            for listener in self._listeners:
+                listener(earliest)
+
+
+@dataclass(frozen=True)
+class DueItem:
+    id: int
+    kind: Work
+    fabrique_id: int
+    user_id: int | None
+    amount: int
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class DueContext:
+    """What the dispatcher needs to act on an item, decided in one read."""
+
+    fabrique: FabriqueRecord
+    meaningful: bool
+    zoom_url: str | None = None  # only for a reminder to someone still seated
+
+
+@dataclass(frozen=True)
+class OwedDocumentation:
+    fabrique: FabriqueRecord
+    days_since_end: int
+    days_late: int
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    counts: dict[State, int]
+    owed: list[OwedDocumentation]
+
+
+class TimelineService:
+    def __init__(self, uow: UnitOfWorkFactory, settings: TimelineSettings, clock: Clock) -> None:
+        self._uow = uow
+        self._settings = settings
+        self._clock = clock
+
+    async def claim_due(self, limit: int = 200) -> list[DueItem]:
+        """Take what is due now; claimed rows are committed as "sending" before anything is sent."""
+        async with self._uow() as uow:
+            rows = await uow.due_work.claim_due(self._clock(), limit)
+            for row in rows:
+                row.status = "sending"
+                row.attempts += 1
+            items = [DueItem(r.id, Work(r.kind), r.fabrique_id, r.user_id, r.amount, r.due_at) for r in rows]
+            await uow.commit()
+            return items
+
+    async def finish(self, item_id: int, status: str) -> None:
+        """done / skipped, or failed: a failure goes back to pending a little later, a few times at most."""
+        async with self._uow() as uow:
+            row = await uow.due_work.get(item_id)
+            if row is None:
+                return
+            if status == "failed" and row.attempts < MAX_ATTEMPTS:
+                row.status = "pending"
+                row.due_at = self._clock() + RETRY_AFTER
+            else:
+                row.status = status
+                row.done_at = self._clock()
+            await uow.commit()
+
+    async def recover(self) -> int:
+        async with self._uow() as uow:
+            count = await uow.due_work.mark_interrupted()
+            await uow.commit()
+            return count
+
+    async def next_due(self) -> datetime | None:
+        async with self._uow() as uow:
+            return await uow.due_work.next_due()
+
+    async def context(self, item: DueItem) -> DueContext:
+        async with self._uow() as uow:
+            row = await uow.session.get(FabriqueRow, item.fabrique_id)
+            if row is None or row.starts_at is None or row.ends_at is None:
+                raise LookupError(f"fabrique {item.fabrique_id} has no date any more")
+            meaningful = still_meaningful(item.kind, State(row.state), self._clock(), row.starts_at, row.ends_at)
+            zoom_url = None
+            if item.kind is Work.REMINDER and item.user_id is not None:
+                registration = await uow.registrations.get(row.id, item.user_id)
+                seated = registration is not None and registration.status == Status.CONFIRMED.value
+                meaningful = meaningful and seated and bool(row.zoom_url)
+                zoom_url = row.zoom_url if meaningful else None
+            return DueContext(FabriqueRecord.of(row), meaningful, zoom_url)
+
+    async def advance(self, fabrique_id: int, action: Action, bot_actor: Actor) -> FabriqueRecord:
+        """The end of a session (held) and the recap prompt (documentation due) move the state on their own."""
+        async with self._uow() as uow:
+            row = await uow.session.get(FabriqueRow, fabrique_id, with_for_update=True)
+            if row is None:
+                raise LookupError(fabrique_id)
+            transition(uow, row, action, bot_actor, self._clock())
+            await uow.commit()
+            return FabriqueRecord.of(row)
+
+    async def follow_up(self, guild_id: int) -> FollowUp:
+        """The team's dashboard: how many Fabriques in each state, and every documentation owed, latest first."""
+        now = self._clock()
+        async with self._uow() as uow:
+            counts = {State(state): count for state, count in (await uow.fabriques.count_by_state(guild_id)).items()}
+            rows = await uow.fabriques.in_states(guild_id, {s.value for s in OWED_STATES})
+        owed = []
+        for row in rows:
+            if row.ends_at is None or row.kind == "welcome":
+                continue
+            days = (now - row.ends_at).days
+            owed.append(OwedDocumentation(FabriqueRecord.of(row), days, max(0, days - self._settings.deadline_days)))
+        owed.sort(key=lambda entry: entry.days_since_end, reverse=True)
+        return FollowUp(counts, owed)
