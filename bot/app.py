@@ -126,6 +126,10 @@ class FabriqueBot(commands.Bot):
     async def close(self) -> None:
         if self.scheduler is not None:
             self.scheduler.shutdown()
+        try:  # let a dispatch in flight finish marking what it sent, so nothing is left "sending"
+            await asyncio.wait_for(self._dispatch_lock.acquire(), timeout=10)
+        except TimeoutError:
+            log.warning("closing while timed work is still being sent")
         await super().close()
         if self.engine is not None:
             await self.engine.dispose()

@@ -95,9 +95,16 @@ class SlotRepository:
     def add(self, row: SlotRow) -> None:
         self._session.add(row)
 
-    async def get(self, slot_id: int, guild_id: int) -> SlotRow | None:
-        row = await self._session.get(SlotRow, slot_id)
+    async def get(self, slot_id: int, guild_id: int, *, lock: bool = False) -> SlotRow | None:
+        """The slot of this guild; ``lock`` holds it (PostgreSQL) so a removal and a booking cannot cross."""
+        row = await self._session.get(SlotRow, slot_id, with_for_update=lock or None)
         return row if row is not None and row.guild_id == guild_id else None
+
+    async def lock_guild(self, guild_id: int) -> None:
+        """Serialise slot creation per guild. A row lock cannot stop a concurrent insert that would overlap;
+        PostgreSQL gets a transaction-scoped advisory lock, SQLite already took its write lock at BEGIN."""
+        if self._session.bind.dialect.name == "postgresql":
+            await self._session.execute(select(func.pg_advisory_xact_lock(guild_id % (2**63))))
 
     async def ending_after(self, guild_id: int, moment: datetime) -> list[SlotRow]:
         statement = (

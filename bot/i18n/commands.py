@@ -101,6 +101,9 @@ ENGLISH: dict[str, str] = {
     "Lequel dans le mois (ex. le premier mardi)": "Which one in the month (e.g. the first Tuesday)",
     "nombre": "count",
     "Combien de sessions programmer (1 à 12)": "How many sessions to schedule (1 to 12)",
+    # /equipe suivi
+    "suivi": "dashboard",
+    "Le tableau de bord : états et documentations attendues": "The dashboard: statuses and expected documentation",
     # Choices.
     "Atelier": "Workshop",
     "Arpentage": "Arpentage (collective reading)",

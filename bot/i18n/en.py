@@ -234,4 +234,58 @@ MESSAGES: dict[str, str] = {
     "card.audit.release": "<t:{ts}:f> · slot released by <@{actor}>",
     "card.audit.announce": "<t:{ts}:f> · 📣 announced",
     "card.audit.cancel": "<t:{ts}:f> · ❌ cancelled by <@{actor}>: {reason}",
+    # Timed work.
+    "dm.reminder": "⏰ Reminder: “{title}” starts <t:{ts}:R> ({date}).\nZoom link: {url}\nPlease don't share it publicly.",
+    "dm.checklist": "📝 Your Fabrique “{title}” takes place in {days} days ({date}). How are things going?\n{steps}",
+    "checklist.classique": (
+        "☐ the topic and goals are clear and shared with the co-organizers\n"
+        "☐ the facilitation format is chosen, and the speaker (if any) has confirmed\n"
+        "☐ the facilitation materials are ready (a Klaxoon board? ask the team)\n"
+        "☐ partners and guests have confirmed the slot\n"
+        "☐ the Zoom recording and note-taking are planned for the documentation"
+    ),
+    "checklist.express": (
+        "☐ the shared problem is stated in one sentence\n"
+        "☐ you've reread Jean-Michel Cornu's method for ready-to-produce participatory workshops (3P)\n"
+        "☐ the collective report document is ready to be filled in during the session\n"
+        "☐ partners and guests have confirmed the slot"
+    ),
+    "thread.start": "🎬 “{title}” starts now! Registrants have received the Zoom link by direct message (otherwise: /fabrique lien, #{number}).",
+    "dm.recap": (
+        "Thank you for hosting “{title}”! 🙌 Document your Fabrique: it's the commitment you made by organizing it, "
+        "and what makes it useful to the whole community. Two possible paths:\n"
+        "• **Recording + notes**: the Zoom recording (converted to MP3), your notes (key ideas, timestamps, "
+        "references) — a few hours of work;\n"
+        "• **3P report**: the report produced collectively during the session — an hour at most.\n"
+        "Choose below (Fabrique #{number})."
+    ),
+    "dm.chaser": "📚 “{title}” (#{number}) is still waiting for its documentation, {days} days after the session: {left} days left before the deadline. Choose your path below.",
+    "team.documentation_late": "⚠️ The documentation of Fabrique #{number} “{title}” hasn't been published, {days} days after the session. Organizers: {who}",
+    "button.documentation.classique": "Recording + notes",
+    "button.documentation.express": "3P report",
+    "documentation.path.classique": (
+        "**Recording + notes** (Fabrique #{number}):\n"
+        "1. get the Zoom recording of the session (audio or video file, or its link);\n"
+        "2. gather your notes: key ideas, timestamps in HH:MM:SS title format, chat exchanges, references;\n"
+        "3. add some context and useful resources (presentation, links, publications).\n"
+        "The team publishes the members-only article; the audio is converted to MP3."
+    ),
+    "documentation.path.express": (
+        "**3P report** (Fabrique #{number}):\n"
+        "1. start from the report produced collectively during the session;\n"
+        "2. recall the context and the facilitation method (3P workshops);\n"
+        "3. attach useful resources (the speaker's presentation, links, publications).\n"
+        "The text is published as a members-only article."
+    ),
+    "followup.title": "Fabriques dashboard",
+    "followup.states": "By status",
+    "followup.none": "No Fabriques yet.",
+    "followup.documentation": "Documentation expected: {count}",
+    "followup.owed": "**#{number}** · {title} · {who} · session {days} d ago · {state}",
+    "followup.late": "**#{number}** · {title} · {who} · ⚠️ **{late} d late** (session {days} d ago)",
+    "followup.all_documented": "Everything is documented. Well done!",
+    "card.audit.end": "<t:{ts}:f> · session held",
+    "card.audit.prompt": "<t:{ts}:f> · documentation requested",
+    "error.state.end": "This session cannot end: it is {state}.",
+    "error.state.prompt": "Documentation cannot be requested: this session is {state}.",
 }

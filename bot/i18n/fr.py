@@ -282,4 +282,6 @@ MESSAGES: dict[str, str] = {
     "followup.all_documented": "Tout est documenté. Bravo !",
     "card.audit.end": "<t:{ts}:f> · session tenue",
     "card.audit.prompt": "<t:{ts}:f> · documentation demandée",
+    "error.state.end": "Cette session ne peut pas se terminer : elle est {state}.",
+    "error.state.prompt": "La documentation ne peut pas être demandée : cette session est {state}.",
 }

@@ -103,7 +103,11 @@ class RegistrationService:
             existing = await uow.registrations.get(fabrique_id, user_id)
             if existing is None:
                 return RegistrationOutcome(FabriqueRecord.of(row), user_id, None, False)
-            promoted = await self._remove(uow, row.capacity, existing)
+            still_open = (
+                State(row.state) is State.ANNOUNCED and row.starts_at is not None and row.starts_at > self._clock()
+            )
+            # Nobody is promoted into a session that is cancelled or already running.
+            promoted = await self._remove(uow, row.capacity if still_open else -1, existing)
             await self._planner(uow, row)  # the leaver's reminders go, the promoted get theirs
             await uow.commit()
             return RegistrationOutcome(FabriqueRecord.of(row), user_id, None, True, promoted=promoted)
@@ -183,7 +187,7 @@ class RegistrationService:
         fabrique_id = registration.fabrique_id
         await uow.registrations.delete(registration)
         await uow.flush()
-        if registration.status != Status.CONFIRMED.value:
+        if registration.status != Status.CONFIRMED.value or capacity < 0:
             return ()
         counts = await uow.registrations.count_by_status(fabrique_id)
         waiting = await uow.registrations.waitlist(fabrique_id)

@@ -16,7 +16,7 @@ from bot.domain.proposal import Format, Parcours, validated_reason
 from bot.domain.registration import effective_capacity
 from bot.domain.schedule import Interval, monthly_occurrences
 from bot.errors import Forbidden, InvalidInput, InvalidState, NotFound
-from bot.services._common import record_audit, require_fabrique, transition
+from bot.services._common import check, record_audit, require_fabrique, transition
 from bot.services.records import FabriqueRecord
 from bot.services.slots import insert_slot
 from bot.services.timeline import Planner
@@ -86,10 +86,11 @@ class SessionService:
 
     async def cancel(self, guild_id: int, fabrique_id: int, actor: Actor, reason: str) -> Cancellation:
         """The team cancels a booked session: the slot is free again and everyone registered must hear of it."""
-        clean = validated_reason(reason)
         async with self._uow() as uow:
             row = await require_fabrique(uow, guild_id, fabrique_id, lock=True)
             previous = FabriqueRecord.of(row)
+            check(row, Action.CANCEL, actor)  # who and from which state first, then what they typed
+            clean = validated_reason(reason)
             transition(uow, row, Action.CANCEL, actor, self._clock(), clean)
             row.last_reason = clean
             row.slot_id = None  # the slot stays, free for someone else

@@ -63,7 +63,7 @@ class SlotService:
         if not actor.is_team:
             raise Forbidden("error.team_only")
         async with self._uow() as uow:
-            row = await uow.slots.get(slot_id, guild_id)
+            row = await uow.slots.get(slot_id, guild_id, lock=True)
             if row is None:
                 raise NotFound("error.unknown_slot", number=slot_id)
             holder = (await uow.fabriques.holding_slots([row.id])).get(row.id)
@@ -95,7 +95,7 @@ class SlotService:
                 previous = FabriqueRecord.of(row)
                 action = Action.MOVE if State(row.state) in BOOKED else Action.BOOK
                 check(row, action, actor)
-                slot = await uow.slots.get(slot_id, guild_id)
+                slot = await uow.slots.get(slot_id, guild_id, lock=True)
                 if slot is None:
                     raise NotFound("error.unknown_slot", number=slot_id)
                 if row.slot_id == slot.id:
@@ -161,6 +161,7 @@ async def insert_slot(
     uow: UnitOfWork, guild_id: int, actor: Actor, interval: Interval, buffer: timedelta, now: datetime
 ) -> SlotRow:
     """Add a slot unless it overlaps another one (buffer included); the error names the one in the way."""
+    await uow.slots.lock_guild(guild_id)
     existing = await uow.slots.ending_after(guild_id, interval.start - buffer)
     conflict = first_conflict(interval, [(s.id, Interval(s.starts_at, s.ends_at)) for s in existing], buffer)
     if conflict is not None:

@@ -190,12 +190,16 @@ class TimelineService:
         now = self._clock()
         async with self._uow() as uow:
             counts = {State(state): count for state, count in (await uow.fabriques.count_by_state(guild_id)).items()}
-            rows = await uow.fabriques.in_states(guild_id, {s.value for s in OWED_STATES})
+            records = [
+                FabriqueRecord.of(row)
+                for row in await uow.fabriques.in_states(guild_id, {s.value for s in OWED_STATES})
+                if row.kind != "welcome"
+            ]
         owed = []
-        for row in rows:
-            if row.ends_at is None or row.kind == "welcome":
+        for record in records:
+            if record.ends_at is None:
                 continue
-            days = (now - row.ends_at).days
-            owed.append(OwedDocumentation(FabriqueRecord.of(row), days, max(0, days - self._settings.deadline_days)))
+            days = (now - record.ends_at).days
+            owed.append(OwedDocumentation(record, days, max(0, days - self._settings.deadline_days)))
         owed.sort(key=lambda entry: entry.days_since_end, reverse=True)
         return FollowUp(counts, owed)

@@ -121,4 +121,3 @@ def test_an_empty_agenda_is_a_valid_calendar() -> None:
     calendar, events = parse(calendar_file([], "Agenda"))
     assert calendar.name == "VCALENDAR"
     assert events == []
-
