@@ -91,7 +91,7 @@ class FabriqueBot(commands.Bot):
     async def _start_scheduler(self) -> None:
         interrupted = await self.services.timeline.recover()
         if interrupted:
-            log.warning("%s due item(s) were being sent when the bot stopped; they are not resent", interrupted)
+            log.warning("%s due item(s) were being sent when the bot stopped; not resent", interrupted)
         self.scheduler = DueWorkScheduler(self.run_due_work, self.services.timeline.next_due, self.clock)
         self.services.planner.on_planned(self.scheduler.wake_at)
         self.scheduler.start()
@@ -102,9 +102,13 @@ class FabriqueBot(commands.Bot):
         ran = 0
         async with self._dispatch_lock:
             while items := await self.services.timeline.claim_due():
-                for item in items:
-                    status = await _timed.dispatch(self, item)
+                contexts = await self.services.timeline.contexts(items)
+                for index, item in enumerate(items):  # in claim order, each outcome committed before the next send
+                    status = await _timed.dispatch(self, item, contexts.get(item.id))
                     await self.services.timeline.finish(item.id, status)
+                    if item.kind in _timed.STATE_CHANGING:  # later items of that session must see its new state
+                        rest = [i for i in items[index + 1 :] if i.fabrique_id == item.fabrique_id]
+                        contexts.update(await self.services.timeline.contexts(rest))
                 ran += len(items)
         return ran
 
@@ -126,7 +130,7 @@ class FabriqueBot(commands.Bot):
     async def close(self) -> None:
         if self.scheduler is not None:
             self.scheduler.shutdown()
-        try:  # let a dispatch in flight finish marking what it sent, so nothing is left "sending"
+        try:  # let a dispatch in flight record what it sent, so nothing is left half-done
             await asyncio.wait_for(self._dispatch_lock.acquire(), timeout=10)
         except TimeoutError:
             log.warning("closing while timed work is still being sent")

@@ -23,14 +23,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DONE, SKIPPED, FAILED = "done", "skipped", "failed"
+STATE_CHANGING = frozenset({Work.END, Work.RECAP})  # they move the session to held / documentation due
 
 
-async def dispatch(bot: FabriqueBot, item: DueItem) -> str:
-    try:
-        context = await bot.services.timeline.context(item)
-    except LookupError:
-        return SKIPPED
-    if not context.meaningful:
+async def dispatch(bot: FabriqueBot, item: DueItem, context: DueContext | None) -> str:
+    if context is None or not context.meaningful:
         return SKIPPED
     handler = _HANDLERS[item.kind]
     try:

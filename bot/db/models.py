@@ -158,7 +158,8 @@ class DueWorkRow(Base):
     user_id: Mapped[int | None] = mapped_column(BigInteger)
     amount: Mapped[int] = mapped_column(Integer, default=0)  # minutes before, or days after, by kind
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    # pending → sending → done | skipped | failed; "uncertain" marks a send interrupted by a crash (never resent).
+    # pending → claimed → done | skipped | failed; "uncertain" marks a send interrupted by a crash (never resent).
     status: Mapped[str] = mapped_column(String(12), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # same value for one dispatcher batch
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import AuditRow, DueWorkRow, FabriqueRow, GuildConfigRow, RegistrationRow, SlotRow
@@ -220,9 +220,28 @@ class DueWorkRepository:
         statement = select(func.min(DueWorkRow.due_at)).where(DueWorkRow.status == "pending")
         return (await self._session.execute(statement)).scalar_one_or_none()
 
-    async def mark_interrupted(self) -> int:
-        """Rows left "sending" by a crash: we cannot know whether the message left, so they are never resent."""
-        result = await self._session.execute(
-            update(DueWorkRow).where(DueWorkRow.status == "sending").values(status="uncertain")
+    async def close(self, row_id: int, status: str, now: datetime) -> None:
+        await self._session.execute(
+            update(DueWorkRow).where(DueWorkRow.id == row_id).values(status=status, done_at=now)
         )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def retry_or_fail(self, row_id: int, retry_at: datetime, max_attempts: int, now: datetime) -> None:
+        exhausted = DueWorkRow.attempts >= max_attempts
+        await self._session.execute(
+            update(DueWorkRow)
+            .where(DueWorkRow.id == row_id)
+            .values(
+                status=case((exhausted, "failed"), else_="pending"),
+                due_at=case((exhausted, DueWorkRow.due_at), else_=retry_at),
+                done_at=case((exhausted, now), else_=None),
+            )
+        )
+
+    async def claimed(self) -> list[DueWorkRow]:
+        """Rows a dispatcher had claimed but not finished, batch by batch, in the order it sends them."""
+        statement = (
+            select(DueWorkRow)
+            .where(DueWorkRow.status == "claimed")
+            .order_by(DueWorkRow.claimed_at, DueWorkRow.due_at, DueWorkRow.id)
+        )
+        return list((await self._session.execute(statement)).scalars())

@@ -1,9 +1,11 @@
 """Timed work stored as due rows: planned from the sessions, claimed by one dispatcher, never sent twice.
 
-Delivery is at most once. A row is claimed ("sending", committed) before its message leaves and marked done
-after; if the bot dies in between, nobody can tell whether Discord got the message, so at start such rows become
-"uncertain" and are not resent. A duplicate reminder with a Zoom link is worse than a missing one, and the window
-is the few milliseconds of one HTTP call. A send that fails with an error (not a crash) is retried later.
+Delivery is at most once, and nothing else is lost. The dispatcher claims a batch (committed as "claimed" with
+one batch timestamp), then sends the items one by one in a fixed order (due time, id), committing each outcome
+right after its send. If the bot dies mid-batch, the first still-claimed item of that batch is the one whose send
+was in flight: nobody can tell whether Discord got it, so it becomes "uncertain" and is not resent (a duplicate
+reminder with a Zoom link is worse than a missing one; the window is one HTTP call). Every later item of the batch
+was never attempted and goes back to pending. A send that fails with an error (not a crash) is retried later.
 """
 
 from __future__ import annotations
@@ -127,53 +129,77 @@ class TimelineService:
         self._clock = clock
 
     async def claim_due(self, limit: int = 200) -> list[DueItem]:
-        """Take what is due now; claimed rows are committed as "sending" before anything is sent."""
+        """Take what is due now, in sending order; the claim is committed before anything is sent."""
         async with self._uow() as uow:
-            rows = await uow.due_work.claim_due(self._clock(), limit)
+            now = self._clock()
+            rows = await uow.due_work.claim_due(now, limit)
             for row in rows:
-                row.status = "sending"
+                row.status = "claimed"
+                row.claimed_at = now
                 row.attempts += 1
             items = [DueItem(r.id, Work(r.kind), r.fabrique_id, r.user_id, r.amount, r.due_at) for r in rows]
             await uow.commit()
             return items
 
     async def finish(self, item_id: int, status: str) -> None:
-        """done / skipped, or failed: a failure goes back to pending a little later, a few times at most."""
+        """done / skipped, or failed: a failure goes back to pending a little later, a few times at most.
+
+        One statement, one commit: this runs once per message sent, so it is kept as cheap as it can be.
+        """
         async with self._uow() as uow:
-            row = await uow.due_work.get(item_id)
-            if row is None:
-                return
-            if status == "failed" and row.attempts < MAX_ATTEMPTS:
-                row.status = "pending"
-                row.due_at = self._clock() + RETRY_AFTER
+            now = self._clock()
+            if status == "failed":
+                await uow.due_work.retry_or_fail(item_id, now + RETRY_AFTER, MAX_ATTEMPTS, now)
             else:
-                row.status = status
-                row.done_at = self._clock()
+                await uow.due_work.close(item_id, status, now)
             await uow.commit()
 
     async def recover(self) -> int:
+        """After a crash: per interrupted batch, the item in flight becomes uncertain, the rest pending again.
+
+        Returns how many items were left uncertain.
+        """
         async with self._uow() as uow:
-            count = await uow.due_work.mark_interrupted()
+            uncertain = 0
+            batch_seen: set[datetime | None] = set()
+            for row in await uow.due_work.claimed():
+                if row.claimed_at not in batch_seen:
+                    batch_seen.add(row.claimed_at)
+                    row.status = "uncertain"
+                    row.done_at = self._clock()
+                    uncertain += 1
+                else:
+                    row.status = "pending"
+                    row.attempts -= 1
             await uow.commit()
-            return count
+            return uncertain
 
     async def next_due(self) -> datetime | None:
         async with self._uow() as uow:
             return await uow.due_work.next_due()
 
-    async def context(self, item: DueItem) -> DueContext:
+    async def contexts(self, items: list[DueItem]) -> dict[int, DueContext]:
+        """What each claimed item needs, read in one transaction for the whole batch (item id → context)."""
+        now = self._clock()
+        result: dict[int, DueContext] = {}
         async with self._uow() as uow:
-            row = await uow.session.get(FabriqueRow, item.fabrique_id)
-            if row is None or row.starts_at is None or row.ends_at is None:
-                raise LookupError(f"fabrique {item.fabrique_id} has no date any more")
-            meaningful = still_meaningful(item.kind, State(row.state), self._clock(), row.starts_at, row.ends_at)
-            zoom_url = None
-            if item.kind is Work.REMINDER and item.user_id is not None:
-                registration = await uow.registrations.get(row.id, item.user_id)
-                seated = registration is not None and registration.status == Status.CONFIRMED.value
-                meaningful = meaningful and seated and bool(row.zoom_url)
-                zoom_url = row.zoom_url if meaningful else None
-            return DueContext(FabriqueRecord.of(row), meaningful, zoom_url)
+            sessions: dict[int, tuple[FabriqueRow | None, dict[int, str]]] = {}
+            for item in items:
+                if item.fabrique_id not in sessions:
+                    row = await uow.session.get(FabriqueRow, item.fabrique_id)
+                    seats = {r.user_id: r.status for r in await uow.registrations.all(item.fabrique_id)}
+                    sessions[item.fabrique_id] = (row, seats)
+                row, seats = sessions[item.fabrique_id]
+                if row is None or row.starts_at is None or row.ends_at is None:
+                    continue  # the session lost its date (released): nothing to do
+                meaningful = still_meaningful(item.kind, State(row.state), now, row.starts_at, row.ends_at)
+                zoom_url = None
+                if item.kind is Work.REMINDER:
+                    seated = seats.get(item.user_id or 0) == Status.CONFIRMED.value
+                    meaningful = meaningful and seated and bool(row.zoom_url)
+                    zoom_url = row.zoom_url if meaningful else None
+                result[item.id] = DueContext(FabriqueRecord.of(row), meaningful, zoom_url)
+        return result
 
     async def advance(self, fabrique_id: int, action: Action, bot_actor: Actor) -> FabriqueRecord:
         """The end of a session (held) and the recap prompt (documentation due) move the state on their own."""

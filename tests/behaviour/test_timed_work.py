@@ -89,7 +89,9 @@ async def test_a_send_interrupted_by_a_crash_is_not_repeated(world: World, setti
     engine = create_engine(settings.database.url)
     async with engine.begin() as connection:  # the state a crash mid-send leaves behind
         await connection.execute(
-            update(DueWorkRow).where(DueWorkRow.kind == "reminder", DueWorkRow.amount == 1440).values(status="sending")
+            update(DueWorkRow)
+            .where(DueWorkRow.kind == "reminder", DueWorkRow.amount == 1440)
+            .values(status="claimed", claimed_at=start - timedelta(hours=24), attempts=1)
         )
     await engine.dispose()
     await world.env.restart_bot(create_bot(settings))

@@ -1,0 +1,239 @@
+"""Reminder fan-out: 20 sessions × 200 registrants, every reminder dispatched from the due-work table.
+
+    .venv/bin/python -m benchmarks.reminder_fanout [--runs 3] [--sessions 20] [--registrants 200] [--rows 100000]
+                                                   [--database sqlite|postgresql]
+
+Through the simulated Discord (SimCord): sessions are announced, people register with a burst of ✅, then the
+clock is moved to each reminder time and ``bot.run_due_work()`` sends what is due. Measured: the time spent
+planning (the registrations write the due rows in the same transactions) and dispatching, REST calls per
+reminder, and — baseline in the same run — the same number of DMs sent directly, without the table. Then the
+dispatcher's start-up work (recover interrupted rows, find the next due time) with ``--rows`` rows in the table.
+Median of the runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import discord
+import simcord
+from sqlalchemy import insert, select
+
+from benchmarks.registration_burst import GUILD_ID, ZOOM, reset_postgres, said, settings_for
+from bot.app import FabriqueBot, create_bot
+from bot.config import Settings
+from bot.db.engine import create_engine
+from bot.db.models import DueWorkRow, FabriqueRow
+from cogs._feedback import send_dm
+
+
+@dataclass(frozen=True)
+class FanoutResult:
+    planning_seconds: float
+    dispatch_seconds: float
+    reminders: int
+    rest_calls: int
+    baseline_seconds: float
+
+
+async def announce_sessions(env: simcord.Env, count: int) -> tuple[simcord.ChannelHandle, list[simcord.MemberActor]]:
+    guild = env.create_guild("Bench", id=GUILD_ID)
+    admin_role = guild.create_role("Admin", permissions=discord.Permissions(manage_guild=True))
+    team = guild.create_role("Équipe")
+    member = guild.create_role("Membre")
+    team_channel = guild.create_text_channel("equipe")
+    agenda = guild.create_text_channel("agenda")
+    general = guild.create_text_channel("general")
+    admin = guild.add_member(env.create_user("admin"), roles=[admin_role, team, member])
+    await admin.slash(
+        general,
+        "equipe configurer",
+        role_equipe=team,
+        role_membre=member,
+        salon_equipe=team_channel,
+        salon_agenda=agenda,
+    )
+    for number in range(1, count + 1):
+        shown = await admin.slash(general, "fabrique proposer", format="atelier", parcours="classique", duree=120)
+        await admin.submit_modal(shown, {"titre": f"Session {number}", "description": "Pour mesurer les rappels."})
+        await admin.click(team_channel.last_message, label="Approuver")
+        day = (env.now() + timedelta(days=10 + number)).strftime("%d/%m/%Y")
+        await admin.slash(general, "equipe creneau-ajouter", date=day, heure="14:00", duree=150)
+        await admin.slash(general, "equipe lien-zoom", fabrique=number, url=ZOOM)
+        booked = await admin.slash(general, "fabrique reserver", fabrique=number, creneau=number, places=0)
+        assert "annoncée" in await said(booked), await said(booked)
+    await env.advance_time(6)
+    return agenda, [admin]
+
+
+async def one_run(settings: Settings, sessions: int, registrants: int) -> FanoutResult:
+    bot: FabriqueBot = create_bot(settings)
+    async with simcord.run(bot, settle_timeout=2.0) as env:
+        agenda, _ = await announce_sessions(env, sessions)
+        member_role = next(r for r in env.guild.roles.values() if r.name == "Membre")
+        people = [env.guild.add_member(env.create_user(f"m{i}"), roles=[member_role]).id for i in range(registrants)]
+        announcements = [m.id for m in agenda.history() if m.embeds][:sessions]
+
+        started = time.perf_counter()
+        for message_id in announcements:
+            for user_id in people:
+                env.backend.set_reaction(agenda.id, message_id, "✅", user_id, True)
+        await env.settle(timeout=300)
+        planning = time.perf_counter() - started
+
+        starts = await session_starts(settings)
+        reminder_times = sorted(
+            {start - timedelta(minutes=m) for start in starts for m in settings.sessions.reminders_before_minutes}
+        )
+        requests_before = len(env.http_requests)
+        dispatch = 0.0
+        for moment in reminder_times:
+            await env.advance_time(max(0.0, (moment - env.now()).total_seconds()))
+            began = time.perf_counter()
+            await bot.run_due_work()
+            dispatch += time.perf_counter() - began
+        rest_calls = len(env.http_requests) - requests_before
+        reminders = sessions * registrants * len(settings.sessions.reminders_before_minutes)
+
+        began = time.perf_counter()
+        for _ in range(reminders):  # the baseline: as many DMs, sent directly
+            await send_dm(bot, people[_ % len(people)], "Rappel")
+        baseline = time.perf_counter() - began
+    return FanoutResult(planning, dispatch, reminders, rest_calls, baseline)
+
+
+async def session_starts(settings: Settings) -> list[datetime]:
+    engine = create_engine(settings.database.url)
+    async with engine.connect() as connection:
+        rows = (await connection.execute(select(FabriqueRow.starts_at))).scalars().all()
+    await engine.dispose()
+    return [row.replace(tzinfo=UTC) if row.tzinfo is None else row for row in rows if row is not None]
+
+
+async def startup_with_rows(settings: Settings, rows: int) -> tuple[float, float]:
+    """The dispatcher's start-up work, on an empty table then with ``rows`` rows (mostly done, some pending)."""
+    from bot.db import migrate
+    from bot.db.engine import create_sessionmaker
+    from bot.db.uow import unit_of_work_factory
+    from bot.services import build_services
+
+    engine = create_engine(settings.database.url)
+    await migrate.upgrade(engine)
+    services = build_services(settings, unit_of_work_factory(create_sessionmaker(engine)), lambda: datetime.now(UTC))
+
+    async def start_up() -> float:
+        began = time.perf_counter()
+        await services.timeline.recover()
+        await services.timeline.next_due()
+        await services.timeline.claim_due()
+        return time.perf_counter() - began
+
+    empty = await start_up()
+    now = datetime.now(UTC)
+    async with engine.begin() as connection:
+        await connection.execute(
+            insert(FabriqueRow),
+            [
+                {
+                    "guild_id": GUILD_ID,
+                    "organizer_id": 1,
+                    "format": "atelier",
+                    "parcours": "classique",
+                    "duration_minutes": 120,
+                    "title": "x",
+                    "description": "x",
+                    "speaker": "",
+                    "needs": "",
+                    "state": "announced",
+                    "revision": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                    "kind": "fabrique",
+                    "capacity": 0,
+                }
+            ],
+        )
+        batch = []
+        for index in range(rows):
+            pending = index % 10 == 0
+            batch.append(
+                {
+                    "fabrique_id": 1,
+                    "key": f"bench:{index}",
+                    "kind": "reminder",
+                    "user_id": index,
+                    "amount": 60,
+                    "due_at": now + timedelta(days=1 + index % 30) if pending else now - timedelta(days=index % 300),
+                    "status": "pending" if pending else "done",
+                    "attempts": 0 if pending else 1,
+                    "done_at": None if pending else now,
+                }
+            )
+            if len(batch) == 10_000:
+                await connection.execute(insert(DueWorkRow), batch)
+                batch = []
+        if batch:
+            await connection.execute(insert(DueWorkRow), batch)
+    full = await start_up()
+    await engine.dispose()
+    return empty, full
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--registrants", type=int, default=200)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    args = parser.parse_args()
+
+    results: list[FanoutResult] = []
+    startups: list[tuple[float, float]] = []
+    for _ in range(args.runs):
+        with tempfile.TemporaryDirectory() as directory:
+            settings = settings_for(args.database, Path(directory))
+            if args.database == "postgresql":
+                await reset_postgres(settings.database.url)
+            results.append(await one_run(settings, args.sessions, args.registrants))
+        with tempfile.TemporaryDirectory() as directory:
+            settings = settings_for(args.database, Path(directory))
+            if args.database == "postgresql":
+                await reset_postgres(settings.database.url)
+            startups.append(await startup_with_rows(settings, args.rows))
+
+    def median(values: list[float]) -> float:
+        return statistics.median(values)
+
+    reminders = results[0].reminders
+    dispatch = median([r.dispatch_seconds for r in results])
+    baseline = median([r.baseline_seconds for r in results])
+    print(
+        f"reminder fan-out — {args.sessions} sessions × {args.registrants} registrants, {args.database}, "
+        f"{args.runs} runs (median)"
+    )
+    print(f"{'measure':<58}{'value':>12}")
+    print(
+        f"{'registrations incl. planning of their due rows (s)':<58}{median([r.planning_seconds for r in results]):>12.2f}"
+    )
+    print(f"{'reminders dispatched':<58}{reminders:>12}")
+    print(f"{'dispatch of every due row (s)':<58}{dispatch:>12.2f}")
+    print(f"{'baseline: as many DMs sent directly (s)':<58}{baseline:>12.2f}")
+    print(f"{'ratio to baseline':<58}{dispatch / baseline:>12.2f}")
+    print(f"{'reminders per second':<58}{reminders / dispatch:>12.0f}")
+    print(
+        f"{'REST calls per reminder (incl. checklists, notices)':<58}{median([r.rest_calls for r in results]) / reminders:>12.2f}"
+    )
+    print(f"{'dispatcher start-up, empty table (ms)':<58}{median([s[0] for s in startups]) * 1000:>12.1f}")
+    print(f"{f'dispatcher start-up, {args.rows} rows (ms)':<58}{median([s[1] for s in startups]) * 1000:>12.1f}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
