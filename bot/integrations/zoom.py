@@ -1,0 +1,283 @@
+"""Zoom meetings for the community's single Zoom account, through a Server-to-Server OAuth app.
+
+Zoom gives an account-level token for one hour and no refresh token, so the client asks for a new one shortly
+before the old one expires, and once more if Zoom says a token it thought valid is not (the app was reactivated,
+the secret rotated). Transient failures (connection errors, 429, 5xx) are retried here with waits that go through
+the injected ``sleep``, so tests never wait for real; everything else becomes a ZoomError whose ``key`` names a
+catalogue sentence and whose ``retryable`` tells the caller whether trying again later can help.
+
+The links are the secret of a Fabrique: the join URL lets anyone in, the start URL makes its holder the host.
+They are returned to the caller and never logged, nor are tokens and the client secret.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any, Literal
+
+import httpx
+
+from bot.clock import system_clock
+
+log = logging.getLogger(__name__)
+
+ZoomErrorKey = Literal["error.zoom.auth", "error.zoom.unavailable", "error.zoom.rejected"]
+
+SCHEDULED_MEETING = 2  # Zoom's meeting type for a one-off meeting at a fixed time
+TOKEN_MARGIN = timedelta(seconds=60)  # a token this close to expiry could die in flight: get a new one first
+FIRST_BACKOFF_SECONDS = 1.0
+MAX_RETRY_AFTER_SECONDS = 60.0  # a longer wait (a daily quota) is the scheduler's job, not a held-up request
+MEETING_SETTINGS: dict[str, Any] = {
+    # Only registrants get the link, but links leak: the host lets people in, nobody starts without the host.
+    "waiting_room": True,
+    "join_before_host": False,
+    "host_video": True,
+    "participant_video": False,
+    "mute_upon_entry": True,
+}
+
+
+class ZoomError(Exception):
+    """Zoom could not do what was asked; ``key`` is the catalogue sentence, ``retryable`` says if later may work."""
+
+    def __init__(
+        self, key: ZoomErrorKey, *, retryable: bool, status: int | None = None, code: int | None = None
+    ) -> None:
+        super().__init__(key)
+        self.key: ZoomErrorKey = key
+        self.retryable = retryable
+        self.status = status  # HTTP status, for the logs
+        self.code = code  # Zoom's own error code from the JSON body (e.g. 3001 "Meeting does not exist")
+
+
+@dataclass(frozen=True)
+class ZoomMeeting:
+    id: int
+    # Kept out of repr so that logging a meeting, or an assertion message showing it, never leaks the links.
+    join_url: str = field(repr=False)
+    start_url: str = field(repr=False)
+
+
+class ZoomClient:
+    """Create, move and delete the meetings of the configured host user; one instance for the bot's lifetime."""
+
+    def __init__(
+        self,
+        *,
+        account_id: str,
+        client_id: str,
+        client_secret: str,
+        host_user: str,
+        api_base: str,
+        oauth_url: str,
+        clock: Callable[[], datetime] = system_clock,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        max_attempts: int = 4,
+        timeout: float = 20.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        self._account_id = account_id
+        self._credentials = httpx.BasicAuth(client_id, client_secret)
+        self._host_user = host_user
+        self._api_base = api_base.rstrip("/")
+        self._oauth_url = oauth_url
+        self._clock = clock
+        self._sleep = sleep
+        self._max_attempts = max_attempts
+        self._http = httpx.AsyncClient(timeout=timeout, transport=transport, follow_redirects=False)
+        self._token: str | None = None
+        self._token_valid_until: datetime | None = None
+        self._token_lock = asyncio.Lock()  # concurrent calls share one token request instead of racing
+
+    async def create_meeting(
+        self, *, topic: str, start: datetime, duration_minutes: int, timezone: str, agenda: str = ""
+    ) -> ZoomMeeting:
+        """Schedule a meeting hosted by the configured user.
+
+        A 5xx is retried like any transient failure, so in the rare case Zoom created the meeting before failing
+        to answer, an unused meeting is left on the account; it is harmless (nobody has its link).
+        """
+        body = {
+            "topic": topic,
+            "type": SCHEDULED_MEETING,
+            "start_time": _zoom_utc(start),
+            "duration": duration_minutes,
+            "timezone": timezone,  # Zoom shows the time in this zone in its own e-mails and web pages
+            "agenda": agenda,
+            "settings": MEETING_SETTINGS,
+        }
+        response = await self._call("POST", f"/users/{self._host_user}/meetings", json=body)
+        if response.status_code != 201:
+            raise self._refusal(response, "create meeting")
+        try:
+            data = response.json()
+            meeting = ZoomMeeting(id=int(data["id"]), join_url=str(data["join_url"]), start_url=str(data["start_url"]))
+        except (ValueError, KeyError, TypeError) as exc:
+            # Zoom said 201 but the answer is unusable: trying again would only add a second meeting.
+            log.error("Zoom create meeting: 201 without a usable meeting (%s)", type(exc).__name__)
+            raise ZoomError("error.zoom.unavailable", retryable=False, status=response.status_code) from None
+        log.info("Zoom meeting %s created", meeting.id)
+        return meeting
+
+    async def update_meeting(
+        self,
+        meeting_id: int,
+        *,
+        topic: str | None = None,
+        start: datetime | None = None,
+        duration_minutes: int | None = None,
+        timezone: str | None = None,
+    ) -> None:
+        """Change only the given fields (PATCH); the join link stays the same, so registrants keep theirs."""
+        body: dict[str, Any] = {}
+        if topic is not None:
+            body["topic"] = topic
+        if start is not None:
+            body["start_time"] = _zoom_utc(start)
+        if duration_minutes is not None:
+            body["duration"] = duration_minutes
+        if timezone is not None:
+            body["timezone"] = timezone
+        if not body:
+            return
+        response = await self._call("PATCH", f"/meetings/{meeting_id}", json=body)
+        if response.status_code != 204:
+            raise self._refusal(response, f"update meeting {meeting_id}")
+        log.info("Zoom meeting %s updated (%s)", meeting_id, ", ".join(sorted(body)))
+
+    async def delete_meeting(self, meeting_id: int) -> None:
+        """Delete a meeting; one that is already gone counts as deleted, so a retried cancellation succeeds."""
+        response = await self._call("DELETE", f"/meetings/{meeting_id}")
+        if response.status_code == 404:
+            log.info("Zoom meeting %s was already deleted", meeting_id)
+            return
+        if response.status_code != 204:
+            raise self._refusal(response, f"delete meeting {meeting_id}")
+        log.info("Zoom meeting %s deleted", meeting_id)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # --- requests ------------------------------------------------------------------------------------------------
+
+    async def _call(self, method: str, path: str, *, json: dict[str, Any] | None = None) -> httpx.Response:
+        """One API call with a bearer token; a 401 means the token died early: get a new one and try once more."""
+        label = f"{method} {path}"
+        for first_try in (True, False):
+            token = await self._access_token()
+            response = await self._send(
+                method, f"{self._api_base}{path}", label, json=json, headers={"Authorization": f"Bearer {token}"}
+            )
+            if response.status_code != 401:
+                return response
+            if first_try:
+                log.info("Zoom refused the access token (%s); getting a new one", label)
+                self._forget(token)
+        log.error("Zoom refused a fresh access token (%s): check the app's scopes and activation", label)
+        raise ZoomError("error.zoom.auth", retryable=False, status=401, code=_zoom_code(response))
+
+    async def _access_token(self) -> str:
+        async with self._token_lock:
+            now = self._clock()
+            if self._token is not None and self._token_valid_until is not None and now < self._token_valid_until:
+                return self._token
+            response = await self._send(
+                "POST",
+                self._oauth_url,
+                "access token",
+                params={"grant_type": "account_credentials", "account_id": self._account_id},
+                auth=self._credentials,
+            )
+            if response.status_code != 200:
+                # Wrong account id, client id or secret (401, or 400 for the account): only the operator can fix it.
+                log.error("Zoom OAuth refused the app credentials (HTTP %s)", response.status_code)
+                raise ZoomError("error.zoom.auth", retryable=False, status=response.status_code)
+            try:
+                data = response.json()
+                token = str(data["access_token"])
+                lifetime = timedelta(seconds=int(data["expires_in"]))
+            except (ValueError, KeyError, TypeError):
+                log.error("Zoom OAuth answered 200 without a usable token")
+                raise ZoomError("error.zoom.unavailable", retryable=True, status=200) from None
+            self._token = token
+            self._token_valid_until = now + lifetime - TOKEN_MARGIN
+            log.debug("Zoom access token obtained, valid for %s", lifetime)
+            return token
+
+    def _forget(self, token: str) -> None:
+        # Another call may already have replaced it; only drop the token that actually failed.
+        if self._token == token:
+            self._token = None
+            self._token_valid_until = None
+
+    async def _send(self, method: str, url: str, label: str, **kwargs: Any) -> httpx.Response:
+        """Send, retrying connection errors, 429 and 5xx; return any other answer for the caller to judge."""
+        for attempt in range(1, self._max_attempts + 1):
+            backoff = FIRST_BACKOFF_SECONDS * 2 ** (attempt - 1)
+            try:
+                response = await self._http.request(method, url, **kwargs)
+            except httpx.TransportError as exc:  # refused, reset, DNS, timeouts
+                reason, delay = type(exc).__name__, backoff
+            else:
+                if response.status_code == 429:
+                    reason, delay = "HTTP 429", self._retry_after(response, backoff)
+                elif response.status_code >= 500:
+                    reason, delay = f"HTTP {response.status_code}", backoff
+                else:
+                    return response
+                if delay > MAX_RETRY_AFTER_SECONDS:
+                    log.warning("Zoom %s: rate limited for %.0f s, giving up for now", label, delay)
+                    raise ZoomError("error.zoom.unavailable", retryable=True, status=response.status_code)
+            if attempt == self._max_attempts:
+                log.warning("Zoom %s: %s, giving up after %d attempts", label, reason, attempt)
+                break
+            log.warning(
+                "Zoom %s: %s, retrying in %.0f s (attempt %d/%d)", label, reason, delay, attempt, self._max_attempts
+            )
+            await self._sleep(delay)
+        raise ZoomError("error.zoom.unavailable", retryable=True)
+
+    def _retry_after(self, response: httpx.Response, default: float) -> float:
+        """Zoom's Retry-After, in seconds or as an HTTP date; the exponential backoff when it is absent."""
+        value = response.headers.get("Retry-After", "").strip()
+        if not value:
+            return default
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            pass
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return default
+        if when.tzinfo is None:  # RFC 9110 dates are GMT
+            when = when.replace(tzinfo=UTC)
+        return max(0.0, (when - self._clock()).total_seconds())
+
+    def _refusal(self, response: httpx.Response, label: str) -> ZoomError:
+        code = _zoom_code(response)
+        log.error("Zoom %s refused: HTTP %s, Zoom code %s", label, response.status_code, code)
+        return ZoomError("error.zoom.rejected", retryable=False, status=response.status_code, code=code)
+
+
+def _zoom_utc(moment: datetime) -> str:
+    """Zoom reads ``yyyy-MM-ddTHH:mm:ssZ`` as UTC whatever the ``timezone`` field says; a naive time is a bug."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("Zoom start times must be timezone-aware")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _zoom_code(response: httpx.Response) -> int | None:
+    """Zoom's error code from ``{"code": …, "message": …}``; the message is not logged (it may echo input)."""
+    try:
+        code = response.json().get("code")
+    except (ValueError, AttributeError):
+        return None
+    return code if isinstance(code, int) else None
