@@ -220,17 +220,15 @@ async def main() -> None:
         f"{args.runs} runs (median)"
     )
     print(f"{'measure':<58}{'value':>12}")
-    print(
-        f"{'registrations incl. planning of their due rows (s)':<58}{median([r.planning_seconds for r in results]):>12.2f}"
-    )
+    planning = median([r.planning_seconds for r in results])
+    print(f"{'registrations incl. planning of their due rows (s)':<58}{planning:>12.2f}")
     print(f"{'reminders dispatched':<58}{reminders:>12}")
     print(f"{'dispatch of every due row (s)':<58}{dispatch:>12.2f}")
     print(f"{'baseline: as many DMs sent directly (s)':<58}{baseline:>12.2f}")
     print(f"{'ratio to baseline':<58}{dispatch / baseline:>12.2f}")
     print(f"{'reminders per second':<58}{reminders / dispatch:>12.0f}")
-    print(
-        f"{'REST calls per reminder (incl. checklists, notices)':<58}{median([r.rest_calls for r in results]) / reminders:>12.2f}"
-    )
+    rest = median([r.rest_calls for r in results]) / reminders
+    print(f"{'REST calls per reminder (incl. checklists, notices)':<58}{rest:>12.2f}")
     print(f"{'dispatcher start-up, empty table (ms)':<58}{median([s[0] for s in startups]) * 1000:>12.1f}")
     print(f"{f'dispatcher start-up, {args.rows} rows (ms)':<58}{median([s[1] for s in startups]) * 1000:>12.1f}")
 

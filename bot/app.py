@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
+from functools import partial
 
 import discord
 from discord import app_commands
@@ -23,7 +25,8 @@ from bot.i18n import I18n
 from bot.i18n.commands import CommandTranslator
 from bot.scheduling import DueWorkScheduler
 from bot.services import Services, build_services
-from cogs import _timed, proposals, registration, sessions, slots, team
+from bot.services.documentation_jobs import DocumentationJobs
+from cogs import _outreach, _timed, documentation, proposals, registration, sessions, slots, team
 from cogs._announcements import Announcer
 from cogs._feedback import report_error
 from cogs._groups import build_groups
@@ -31,7 +34,7 @@ from cogs._groups import build_groups
 log = logging.getLogger(__name__)
 
 # Each module contributes subcommands to the shared /fabrique and /equipe groups and its persistent buttons.
-COMMAND_MODULES = (proposals, slots, registration, sessions, team)
+COMMAND_MODULES = (proposals, slots, registration, sessions, documentation, team)
 
 
 class FabriqueTree(app_commands.CommandTree):
@@ -60,8 +63,17 @@ class FabriqueBot(commands.Bot):
         self._services: Services | None = None
         self.announcer = Announcer(self)
         self.scheduler: DueWorkScheduler | None = None
+        self.documentation = documentation.DocumentationRunner(self)
+        self._documentation_jobs: DocumentationJobs | None = None
         self._dispatch_lock = asyncio.Lock()
         self._catch_up_task: asyncio.Task[None] | None = None
+        self._background: set[asyncio.Task[object]] = set()
+
+    @property
+    def documentation_jobs(self) -> DocumentationJobs:
+        if self._documentation_jobs is None:
+            raise RuntimeError("documentation jobs are available once setup_hook has run")
+        return self._documentation_jobs
 
     @property
     def services(self) -> Services:
@@ -75,6 +87,13 @@ class FabriqueBot(commands.Bot):
         self._services = build_services(
             self.settings, unit_of_work_factory(create_sessionmaker(self.engine)), self.clock
         )
+        outreach = self.services.outreach
+        outreach.texts = partial(_outreach.outreach_text, self)
+        outreach.calendar = lambda record: self.announcer.calendar([record])
+        outreach.on_failure = partial(_outreach.alert_team, self)
+        self._documentation_jobs = DocumentationJobs(
+            self.services.documentation, self.settings, partial(documentation.article_texts, self)
+        )
         await self.tree.set_translator(CommandTranslator())
         groups = build_groups()
         for module in COMMAND_MODULES:
@@ -82,7 +101,6 @@ class FabriqueBot(commands.Bot):
             self.add_dynamic_items(*module.DYNAMIC_ITEMS)
         for group in groups:
             self.tree.add_command(group)
-        self.add_dynamic_items(*_timed.DYNAMIC_ITEMS)
         await self._sync_commands()
         await self._start_scheduler()
         self._catch_up_task = asyncio.create_task(self._catch_up())
@@ -97,6 +115,12 @@ class FabriqueBot(commands.Bot):
         self.scheduler.start()
         await self.scheduler.rearm()
 
+    def spawn(self, work: Coroutine[object, object, object]) -> None:
+        """Work the person who triggered it need not wait for (website, mailing list); kept until done."""
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
     async def run_due_work(self) -> int:
         """Run every timed item due now (SPEC §5); returns how many ran. The scheduler calls it; tests too."""
         ran = 0
@@ -110,12 +134,14 @@ class FabriqueBot(commands.Bot):
                         rest = [i for i in items[index + 1 :] if i.fabrique_id == item.fabrique_id]
                         contexts.update(await self.services.timeline.contexts(rest))
                 ran += len(items)
+            ran += await self.services.outreach.retry_due()
         return ran
 
     async def _catch_up(self) -> None:
-        """Once connected: registrations by reaction made while the bot was away are reconciled."""
+        """Once connected: reactions made while the bot was away are reconciled, interrupted jobs resume."""
         await self.wait_until_ready()
         await registration.reconcile_reactions(self)
+        await self.documentation.resume()
 
     async def _sync_commands(self) -> None:
         guild_id = self.settings.discord.guild_id

@@ -117,6 +117,7 @@ class AudioSettings(_Section):
     loudness_lufs: Annotated[float, Field(ge=-40, le=-5)] = -19
     max_input_mb: PositiveInt = 2048
     max_duration_minutes: PositiveInt = 240
+    max_parallel_conversions: Annotated[int, Field(ge=1, le=8)] = 1
 
 
 class Secrets(_Section):

@@ -17,6 +17,7 @@ import discord
 
 from bot.domain.lifecycle import Actor, State
 from bot.integrations.calendar import CalendarEntry, calendar_file
+from bot.services.outreach import Event
 from bot.services.records import FabriqueRecord
 from cogs import _render
 from cogs._feedback import NO_PINGS, send_dm
@@ -69,9 +70,11 @@ class Announcer:
         except discord.HTTPException:
             log.warning("could not add the registration reaction to fabrique %s", record.id)
         event_id = await self._create_event(channel.guild, record)
-        return await self.bot.services.sessions.mark_announced(
+        announced = await self.bot.services.sessions.mark_announced(
             record.guild_id, record.id, self._actor, channel.id, message.id, event_id
         )
+        self.bot.spawn(self.bot.services.outreach.follow(record.id, Event.ANNOUNCE))
+        return announced
 
     def refresh(self, fabrique_id: int) -> None:
         """Ask for the announcement to show the current count; coalesced with other requests within 5 s."""
@@ -124,6 +127,7 @@ class Announcer:
         await self._edit_event(after, start_time=after.starts_at, end_time=after.ends_at)
         text = self.bot.i18n("dm.moved", title=after.title, before=before.starts_at, date=after.starts_at)
         await self._tell_all(after, registrant_ids, text)
+        self.bot.spawn(self.bot.services.outreach.follow(after.id, Event.MOVE))
 
     async def withdrawn(self, before: FabriqueRecord, registrant_ids: tuple[int, ...], text: str) -> None:
         """Released or cancelled: the announcement says so and closes, the event ends, registrants are told."""
@@ -140,6 +144,7 @@ class Announcer:
                 log.warning("could not close the announcement of fabrique %s", before.id, exc_info=True)
         await self._edit_event(before, status=discord.EventStatus.cancelled)
         await self._tell_all(before, registrant_ids, text)
+        self.bot.spawn(self.bot.services.outreach.follow(before.id, Event.CANCEL))
 
     def ics_file(self, record: FabriqueRecord) -> discord.File:
         return discord.File(io.BytesIO(self.calendar([record])), filename=f"fabrique-{record.id}.ics")

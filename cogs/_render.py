@@ -9,6 +9,7 @@ import discord
 from bot.domain.lifecycle import State
 from bot.domain.registration import effective_capacity
 from bot.i18n import I18n, format_duration
+from bot.services.outreach import CopyState
 from bot.services.records import Attendance, AuditRecord, FabriqueRecord, GuildConfig, SlotRecord
 from bot.services.timeline import FollowUp
 
@@ -166,3 +167,18 @@ def follow_up(dashboard: FollowUp, i18n: I18n) -> discord.Embed:
         inline=False,
     )
     return embed
+
+
+def copies(sessions: Sequence[FabriqueRecord], states: dict[int, list[CopyState]], i18n: I18n) -> str:
+    """Per upcoming session: is each copy (Discord, event, Zoom, website, emails) in sync? ✅ yes, ⚠️ failed."""
+    icons = {"synced": "✅", "failed": "⚠️", "sending": "⏳", "retrying": "⏳"}
+    lines = []
+    for record in sessions:
+        parts = [
+            f"{i18n('copy.discord')} {'✅' if record.announcement_message_id else '⚠️'}",
+            f"{i18n('copy.event')} {'✅' if record.scheduled_event_id else '⚠️'}",
+        ]
+        for copy in states.get(record.id, []):
+            parts.append(f"{i18n('copy.' + copy.target.split(':')[0])} {icons.get(copy.status, '·')}")
+        lines.append(i18n("followup.copy_line", number=record.id, title=record.title, states=" · ".join(parts)))
+    return _clip("\n".join(lines))

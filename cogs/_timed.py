@@ -5,17 +5,16 @@ the team alert. The dispatcher (``FabriqueBot.run_due_work``) calls ``dispatch``
 from __future__ import annotations
 
 import logging
-import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import ui
 
 from bot.domain.lifecycle import Action, Actor, State
-from bot.domain.proposal import Parcours
 from bot.domain.timeline import Work
 from bot.services.timeline import DueContext, DueItem
-from cogs._feedback import NO_PINGS, reply, report_error, send_dm
+from cogs._feedback import NO_PINGS, send_dm
+from cogs.documentation import recap_view
 
 if TYPE_CHECKING:
     from bot.app import FabriqueBot
@@ -35,6 +34,9 @@ async def dispatch(bot: FabriqueBot, item: DueItem, context: DueContext | None) 
     except discord.HTTPException:
         log.warning("due item %s (%s) failed; it will be retried", item.id, item.kind.value, exc_info=True)
         return FAILED
+    except Exception:  # one broken item must not leave the rest of its batch claimed
+        log.exception("due item %s (%s) failed unexpectedly; it will be retried", item.id, item.kind.value)
+        return FAILED
 
 
 async def _reminder(bot: FabriqueBot, item: DueItem, context: DueContext) -> str:
@@ -53,7 +55,9 @@ async def _reminder(bot: FabriqueBot, item: DueItem, context: DueContext) -> str
 async def _checklist(bot: FabriqueBot, item: DueItem, context: DueContext) -> str:
     record = context.fabrique
     steps = bot.i18n(f"checklist.{record.parcours.value}")
-    text = bot.i18n("dm.checklist", title=record.title, date=record.starts_at, days=item.amount, steps=steps)
+    assert record.starts_at is not None
+    days = max(1, round((record.starts_at - bot.clock()).total_seconds() / 86400))  # late or not, say the truth
+    text = bot.i18n("dm.checklist", title=record.title, date=record.starts_at, days=days, steps=steps)
     return await _dm(bot, item, text)
 
 
@@ -134,43 +138,3 @@ _HANDLERS = {
     Work.CHASER: _chaser,
     Work.DEADLINE: _deadline,
 }
-
-
-class DocumentationPathButton(
-    ui.DynamicItem[ui.Button[Any]], template=r"doc:path:(?P<path>classique|express):(?P<id>\d+)"
-):
-    """The two documentation paths of the recap prompt; the custom_id carries the path and the session number."""
-
-    def __init__(self, path: Parcours, fabrique_id: int, label: str | None = None) -> None:
-        super().__init__(
-            ui.Button(
-                label=label or path.value,
-                style=discord.ButtonStyle.primary if path is Parcours.CLASSIQUE else discord.ButtonStyle.secondary,
-                custom_id=f"doc:path:{path.value}:{fabrique_id}",
-            )
-        )
-        self.path = path
-        self.fabrique_id = fabrique_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: ui.Button[Any], match: re.Match[str], /
-    ) -> DocumentationPathButton:
-        return cls(Parcours(match["path"]), int(match["id"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            bot: FabriqueBot = interaction.client  # type: ignore[assignment]
-            await reply(interaction, bot.i18n(f"documentation.path.{self.path.value}", number=self.fabrique_id))
-        except Exception as error:  # component callbacks bypass tree.on_error: report the same way
-            await report_error(interaction, error)
-
-
-DYNAMIC_ITEMS = (DocumentationPathButton,)
-
-
-def recap_view(bot: FabriqueBot, fabrique_id: int) -> ui.View:
-    view = ui.View(timeout=None)
-    for path in (Parcours.CLASSIQUE, Parcours.EXPRESS):
-        view.add_item(DocumentationPathButton(path, fabrique_id, bot.i18n(f"button.documentation.{path.value}")))
-    return view

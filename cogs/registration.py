@@ -279,7 +279,11 @@ def register(bot: FabriqueBot, groups: Groups) -> None:
         await interaction.response.defer(ephemeral=True)
         actor = await current_actor(interaction)
         record, url = await bot.services.registrations.zoom_link(guild_id(interaction), fabrique, actor)
-        await reply(interaction, bot.i18n("reply.link", title=record.title, date=record.starts_at, url=url))
+        text = bot.i18n("reply.link", title=record.title, date=record.starts_at, url=url)
+        host = await bot.services.outreach.host_link(record.id)
+        if host and (actor.is_team or actor.user_id in record.organizer_ids):
+            text += "\n" + bot.i18n("reply.host_link", url=host)
+        await reply(interaction, text)
 
     @app_commands.rename(fabrique=locale_str("fabrique"))
     @app_commands.describe(fabrique=locale_str("Le numéro de la session (n°…)"))

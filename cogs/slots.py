@@ -103,6 +103,8 @@ async def _after_booking(bot: FabriqueBot, booking: Booking) -> str:
     if booking.previous.starts_at is not None and booking.previous.announcement_message_id is not None:
         await bot.announcer.moved(booking.previous, record, booking.registrant_ids)
         return bot.i18n("slot.moved", number=record.id, date=record.starts_at)
+    if not record.has_zoom_link:
+        record = await bot.services.outreach.ensure_meeting(record.id)  # Zoom, when configured
     announced = await bot.announcer.announce_if_ready(record)
     key = "slot.booked.announced" if announced else "slot.booked.waiting_link"
     return bot.i18n(key, number=record.id, date=record.starts_at)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import re
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -11,13 +12,43 @@ from discord.app_commands import locale_str
 from bot.errors import Forbidden
 from bot.services.guild_config import ConfigChanges
 from cogs import _render
-from cogs._feedback import bot_of, current_actor, guild_id, reply
+from cogs._feedback import bot_of, current_actor, guild_id, reply, report_error
 from cogs._groups import Groups, command
 
 if TYPE_CHECKING:
     from bot.app import FabriqueBot
 
-DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]]], ...] = ()
+
+class RetryCopiesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"copy:retry:(?P<id>\d+)"):
+    """« Réessayer » for a session whose website post, email or Zoom meeting failed (team only)."""
+
+    def __init__(self, fabrique_id: int, label: str | None = None) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label or "retry", style=discord.ButtonStyle.secondary, custom_id=f"copy:retry:{fabrique_id}"
+            )
+        )
+        self.fabrique_id = fabrique_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+    ) -> RetryCopiesButton:
+        return cls(int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await interaction.response.defer(ephemeral=True)
+            bot = bot_of(interaction)
+            if not (await current_actor(interaction)).is_team:
+                raise Forbidden("error.team_only")
+            count = await bot.services.outreach.retry(self.fabrique_id)
+            await reply(interaction, bot.i18n("reply.retry_copies", count=count, number=self.fabrique_id))
+        except Exception as error:  # component callbacks bypass tree.on_error: report the same way
+            await report_error(interaction, error)
+
+
+DYNAMIC_ITEMS = (RetryCopiesButton,)
 
 
 def register(bot: FabriqueBot, groups: Groups) -> None:
@@ -65,7 +96,19 @@ def register(bot: FabriqueBot, groups: Groups) -> None:
         if not actor.is_team:
             raise Forbidden("error.team_only")
         dashboard = await bot.services.timeline.follow_up(guild_id(interaction))
-        await reply(interaction, embed=_render.follow_up(dashboard, bot.i18n))
+        sessions = await bot.services.sessions.agenda(guild_id(interaction))
+        copies = {record.id: await bot.services.outreach.copies(record.id) for record in sessions}
+        embed = _render.follow_up(dashboard, bot.i18n)
+        embed.add_field(
+            name=bot.i18n("followup.copies"),
+            value=_render.copies(sessions, copies, bot.i18n) or bot.i18n("followup.copies_none"),
+            inline=False,
+        )
+        failing = [record.id for record in sessions if any(c.status == "failed" for c in copies[record.id])]
+        view = discord.ui.View(timeout=None)
+        for number in failing[:5]:
+            view.add_item(RetryCopiesButton(number, bot.i18n("button.retry_copies", number=number)))
+        await reply(interaction, embed=embed, view=view)
 
     command(groups.equipe, "suivi", "Le tableau de bord : états et documentations attendues", follow_up)
     command(

@@ -163,3 +163,68 @@ class DueWorkRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # same value for one dispatcher batch
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class DocumentationRow(Base):
+    """The documentation of one session: what the organizer gave, the background job's progress, what was published.
+
+    Every id of something created outside (WordPress media and post, Discord forum post) is stored as soon as it
+    exists, so a retry after a crash finds it instead of creating a second one.
+    """
+
+    __tablename__ = "documentation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    fabrique_id: Mapped[int] = mapped_column(ForeignKey("fabrique.id", ondelete="CASCADE"), unique=True)
+    path: Mapped[str] = mapped_column(String(16))  # "classique" (recording + notes) or "express" (3P report)
+    # queued → downloading → converting → ready → publishing → published, or failed (with a reason to show)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    failure_key: Mapped[str | None] = mapped_column(String(64))
+    failure_params: Mapped[str | None] = mapped_column(Text)  # JSON
+    requested_by: Mapped[int] = mapped_column(BigInteger)
+    source_kind: Mapped[str | None] = mapped_column(String(16))  # "attachment" or "url"
+    source_url: Mapped[str | None] = mapped_column(Text)
+    source_name: Mapped[str | None] = mapped_column(String(255))
+    source_size: Mapped[int | None] = mapped_column(BigInteger)
+    transcript: Mapped[str | None] = mapped_column(Text)
+    chat: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    resources: Mapped[str] = mapped_column(Text, default="")
+    report: Mapped[str] = mapped_column(Text, default="")
+    audio_name: Mapped[str | None] = mapped_column(String(64))  # unguessable file name under data_dir/audio
+    audio_seconds: Mapped[int | None] = mapped_column(Integer)
+    audio_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    teaser_name: Mapped[str | None] = mapped_column(String(64))
+    article_html: Mapped[str | None] = mapped_column(Text)
+    wp_media_id: Mapped[int | None] = mapped_column(Integer)
+    wp_media_url: Mapped[str | None] = mapped_column(Text)
+    wp_post_id: Mapped[int | None] = mapped_column(Integer)
+    wp_post_link: Mapped[str | None] = mapped_column(Text)
+    forum_thread_id: Mapped[int | None] = mapped_column(BigInteger)
+    progress_channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CopyRow(Base):
+    """One copy of a session outside the agenda channel: its Zoom meeting, its website post, each email sent.
+
+    ``target`` is "zoom", "website", or "mail:<event>:<start timestamp>" (one row per message, so a restart never
+    sends the same email twice). A failed copy keeps its reason and when to try again.
+    """
+
+    __tablename__ = "session_copy"
+    __table_args__ = (UniqueConstraint("fabrique_id", "target"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    fabrique_id: Mapped[int] = mapped_column(ForeignKey("fabrique.id", ondelete="CASCADE"), index=True)
+    target: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(12))  # sending | synced | failed
+    external_id: Mapped[str | None] = mapped_column(String(255))
+    host_url: Mapped[str | None] = mapped_column(Text)  # Zoom start_url: organizer and team only
+    error_key: Mapped[str | None] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

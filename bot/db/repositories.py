@@ -7,7 +7,16 @@ from datetime import datetime
 from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import AuditRow, DueWorkRow, FabriqueRow, GuildConfigRow, RegistrationRow, SlotRow
+from bot.db.models import (
+    AuditRow,
+    CopyRow,
+    DocumentationRow,
+    DueWorkRow,
+    FabriqueRow,
+    GuildConfigRow,
+    RegistrationRow,
+    SlotRow,
+)
 
 
 class FabriqueRepository:
@@ -244,4 +253,40 @@ class DueWorkRepository:
             .where(DueWorkRow.status == "claimed")
             .order_by(DueWorkRow.claimed_at, DueWorkRow.due_at, DueWorkRow.id)
         )
+        return list((await self._session.execute(statement)).scalars())
+
+
+class DocumentationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, fabrique_id: int) -> DocumentationRow | None:
+        statement = select(DocumentationRow).where(DocumentationRow.fabrique_id == fabrique_id)
+        return (await self._session.execute(statement)).scalar_one_or_none()
+
+    def add(self, row: DocumentationRow) -> None:
+        self._session.add(row)
+
+    async def in_statuses(self, statuses: set[str]) -> list[DocumentationRow]:
+        statement = select(DocumentationRow).where(DocumentationRow.status.in_(statuses)).order_by(DocumentationRow.id)
+        return list((await self._session.execute(statement)).scalars())
+
+
+class CopyRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, fabrique_id: int, target: str) -> CopyRow | None:
+        statement = select(CopyRow).where(CopyRow.fabrique_id == fabrique_id, CopyRow.target == target)
+        return (await self._session.execute(statement)).scalar_one_or_none()
+
+    def add(self, row: CopyRow) -> None:
+        self._session.add(row)
+
+    async def of(self, fabrique_id: int) -> list[CopyRow]:
+        statement = select(CopyRow).where(CopyRow.fabrique_id == fabrique_id).order_by(CopyRow.id)
+        return list((await self._session.execute(statement)).scalars())
+
+    async def due_for_retry(self, moment: datetime) -> list[CopyRow]:
+        statement = select(CopyRow).where(CopyRow.status == "failed", CopyRow.retry_at <= moment).order_by(CopyRow.id)
         return list((await self._session.execute(statement)).scalars())

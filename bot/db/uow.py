@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.repositories import (
     AuditRepository,
+    CopyRepository,
+    DocumentationRepository,
     DueWorkRepository,
     FabriqueRepository,
     GuildConfigRepository,
@@ -30,6 +32,8 @@ class UnitOfWork:
         self.slots = SlotRepository(self.session)
         self.registrations = RegistrationRepository(self.session)
         self.due_work = DueWorkRepository(self.session)
+        self.documentation = DocumentationRepository(self.session)
+        self.copies = CopyRepository(self.session)
         return self
 
     async def __aexit__(

@@ -37,6 +37,8 @@ class Action(StrEnum):
     CANCEL = "cancel"
     END = "end"
     PROMPT = "prompt"
+    DOCUMENT = "document"
+    PUBLISH = "publish"
 
 
 class Role(StrEnum):
@@ -81,6 +83,8 @@ RULES: dict[Action, Rule] = {
     Action.CANCEL: Rule(BOOKED, Role.TEAM, State.CANCELLED, True),
     Action.END: Rule(frozenset({State.ANNOUNCED}), Role.SYSTEM, State.HELD),
     Action.PROMPT: Rule(frozenset({State.HELD}), Role.SYSTEM, State.DOCUMENTATION_DUE),
+    Action.DOCUMENT: Rule(frozenset({State.DOCUMENTATION_DUE}), Role.ORGANIZER_OR_TEAM, State.DOCUMENTING),
+    Action.PUBLISH: Rule(frozenset({State.DOCUMENTING}), Role.ORGANIZER_OR_TEAM, State.DOCUMENTED),
 }
 
 

@@ -60,8 +60,34 @@ class Planned:
     amount: int = 0  # minutes before, or days after, depending on the kind
 
 
-def plan(session: Session, seated: Iterable[int], settings: TimelineSettings) -> list[Planned]:
-    """Everything this session still owes, for its current date; nothing for a cancelled or unbooked one."""
+def plan(
+    session: Session, seated: Iterable[int], settings: TimelineSettings, *, now: datetime | None = None
+) -> list[Planned]:
+    """Everything this session still owes, for its current date; nothing for a cancelled or unbooked one.
+
+    Planned ``now`` (late: a registration an hour before, an announcement the day before), a person gets only the
+    latest reminder or checklist already due, not one per delay that has passed.
+    """
+    items = _plan(session, seated, settings)
+    return items if now is None else _latest_overdue_only(items, now)
+
+
+def _latest_overdue_only(items: list[Planned], now: datetime) -> list[Planned]:
+    latest: dict[tuple[Work, int | None], Planned] = {}
+    for item in items:
+        if item.kind in (Work.REMINDER, Work.CHECKLIST) and item.due_at <= now:
+            key = (item.kind, item.user_id)
+            if key not in latest or item.due_at > latest[key].due_at:
+                latest[key] = item
+    kept = set(map(id, latest.values()))
+    return [
+        item
+        for item in items
+        if item.kind not in (Work.REMINDER, Work.CHECKLIST) or item.due_at > now or id(item) in kept
+    ]
+
+
+def _plan(session: Session, seated: Iterable[int], settings: TimelineSettings) -> list[Planned]:
     if session.state not in PLANNED_STATES:
         return []
     stamp = int(session.starts_at.timestamp())

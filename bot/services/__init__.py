@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db.uow import UnitOfWorkFactory
+from bot.services.documentation import DocumentationService
 from bot.services.guild_config import GuildConfigService
+from bot.services.outreach import OutreachService
 from bot.services.proposals import ProposalService
 from bot.services.registrations import RegistrationService
 from bot.services.sessions import SessionService
@@ -23,6 +25,8 @@ class Services:
     sessions: SessionService
     registrations: RegistrationService
     timeline: TimelineService
+    documentation: DocumentationService
+    outreach: OutreachService
     planner: Planner
 
 
@@ -30,7 +34,7 @@ def build_services(settings: Settings, uow: UnitOfWorkFactory, clock: Clock) -> 
     """Wire every service once; the bot holds the result and cogs reach it through ``bot.services``."""
     guild_config = GuildConfigService(uow, settings.discord, clock)
     timing = timeline_settings(settings)
-    planner = Planner(timing)
+    planner = Planner(timing, clock)
     return Services(
         guild_config=guild_config,
         proposals=ProposalService(uow, guild_config, settings.sessions, clock),
@@ -38,5 +42,7 @@ def build_services(settings: Settings, uow: UnitOfWorkFactory, clock: Clock) -> 
         sessions=SessionService(uow, settings.sessions, settings.general.tz, clock, planner),
         registrations=RegistrationService(uow, clock, planner),
         timeline=TimelineService(uow, timing, clock),
+        documentation=DocumentationService(uow, settings, clock, planner),
+        outreach=OutreachService(uow, settings, clock),
         planner=planner,
     )

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import event
+
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db.models import DueWorkRow, FabriqueRow
@@ -42,8 +44,9 @@ def timeline_settings(settings: Settings) -> TimelineSettings:
 class Planner:
     """Rewrites a session's pending rows inside the caller's transaction, so a change and its timers commit together."""
 
-    def __init__(self, settings: TimelineSettings) -> None:
+    def __init__(self, settings: TimelineSettings, clock: Clock) -> None:
         self._settings = settings
+        self._clock = clock
         self._listeners: list[Callable[[datetime], None]] = []
 
     def on_planned(self, listener: Callable[[datetime], None]) -> None:
@@ -64,7 +67,7 @@ class Planner:
                 organizer_ids=tuple(sorted(organizers(row))),
                 documented=row.kind == "welcome" or State(row.state) is State.DOCUMENTED,
             )
-            desired = plan(session, seated, self._settings)
+            desired = plan(session, seated, self._settings, now=self._clock())
         existing = await uow.due_work.keys_of(row.id)
         wanted = {item.key for item in desired}
         stale = {key for key, status in existing.items() if status == "pending" and key not in wanted}
@@ -84,10 +87,14 @@ class Planner:
             if item.key not in existing
         ]
         uow.due_work.add_all(new)
-        if new:
+        if new and self._listeners:
             earliest = min(row.due_at for row in new)
-            for listener in self._listeners:
-                listener(earliest)
+            # Told after the commit, so a dispatcher woken at once finds the rows.
+            event.listen(uow.session.sync_session, "after_commit", lambda _: self._notify(earliest), once=True)
+
+    def _notify(self, earliest: datetime) -> None:
+        for listener in self._listeners:
+            listener(earliest)
 
 
 @dataclass(frozen=True)
@@ -199,6 +206,18 @@ class TimelineService:
                     meaningful = meaningful and seated and bool(row.zoom_url)
                     zoom_url = row.zoom_url if meaningful else None
                 result[item.id] = DueContext(FabriqueRecord.of(row), meaningful, zoom_url)
+        # After downtime several reminders (or checklists) of one person can be due together: only the latest says
+        # something true now, the others are skipped.
+        latest: dict[tuple[int, int | None, Work], DueItem] = {}
+        for item in items:
+            if item.kind in (Work.REMINDER, Work.CHECKLIST):
+                key = (item.fabrique_id, item.user_id, item.kind)
+                if key not in latest or item.due_at > latest[key].due_at:
+                    latest[key] = item
+        for item in items:
+            key = (item.fabrique_id, item.user_id, item.kind)
+            if key in latest and latest[key] is not item and item.id in result:
+                result[item.id] = DueContext(result[item.id].fabrique, False)
         return result
 
     async def advance(self, fabrique_id: int, action: Action, bot_actor: Actor) -> FabriqueRecord:

@@ -40,6 +40,8 @@ async def test_each_reminder_arrives_once_at_its_time(world: World, settings) ->
     number = await announced_session(world)
     await world.bob.click(world.agenda.last_message, label="S'inscrire")
     start, _ = await session_times(world, settings, number)
+    await move_to(world, start - timedelta(days=7))
+    await move_to(world, start - timedelta(days=2))
     await move_to(world, start - timedelta(hours=24, minutes=1))
     assert reminders(world, world.bob) == []
     await move_to(world, start - timedelta(hours=24))
@@ -51,7 +53,7 @@ async def test_each_reminder_arrives_once_at_its_time(world: World, settings) ->
     assert len(reminders(world, world.bob)) == 2
     assert reminders(world, world.alice) == []  # the organizer is not registered: checklists, not reminders
     checklists = [t for t in texts(world, world.alice) if t.startswith("📝")]
-    assert len(checklists) == 2 and "dans 7 jours" in checklists[0] and "dans 2 jours" in checklists[1]
+    assert len(checklists) == 2 and "dans 7 jour(s)" in checklists[0] and "dans 2 jour(s)" in checklists[1]
     thread = world.agenda.threads[0]
     assert "commence maintenant" in thread.last_message.content and ZOOM not in thread.last_message.content
 
@@ -132,7 +134,7 @@ async def test_recap_prompt_chasers_and_deadline_until_documented(world: World, 
     labels = [child.label for row in prompt.components for child in row.children]
     assert labels == ["Enregistrement + notes", "Compte-rendu 3P"]
     path = await world.alice.user.click(prompt, label="Compte-rendu 3P")
-    assert "compte-rendu produit collectivement" in said(path).content
+    assert path.modal is not None and "Compte-rendu 3P" in path.modal["title"]
 
     suivi = said(await world.moderator.slash(world.general, "equipe suivi")).embeds[0]
     fields = {field.name: field.value for field in suivi.fields}

@@ -40,6 +40,8 @@ ALLOWED: list[tuple[State, Action, State]] = [
     (State.ANNOUNCED, Action.CANCEL, State.CANCELLED),
     (State.ANNOUNCED, Action.END, State.HELD),
     (State.HELD, Action.PROMPT, State.DOCUMENTATION_DUE),
+    (State.DOCUMENTATION_DUE, Action.DOCUMENT, State.DOCUMENTING),
+    (State.DOCUMENTING, Action.PUBLISH, State.DOCUMENTED),
 ]
 ALLOWED_PAIRS = {(source, action) for source, action, _ in ALLOWED}
 REFUSED_PAIRS = [(state, action) for action in RULES for state in State if (state, action) not in ALLOWED_PAIRS]

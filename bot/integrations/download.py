@@ -1,0 +1,96 @@
+"""Fetching a recording from a link a member pasted: https only, public hosts only, streamed to disk, capped.
+
+A link is attacker-controlled input. Before each request (the first and every redirect) the host name is
+resolved and every address it resolves to must be public: loopback, private, link-local, multicast and reserved
+ranges are refused, so a link cannot make the bot reach a service inside its own network. The body is streamed
+to disk and cut off at the size cap; the whole download has a time limit. (A DNS answer that changes between our
+check and the connection is the residual risk; it needs an attacker-controlled DNS server and a short TTL.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+MAX_REDIRECTS = 5
+CHUNK = 1 << 16
+
+
+class DownloadError(Exception):
+    """``key`` names the catalogue sentence; ``params`` fill it."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+async def check_public_https(url: str) -> None:
+    """Refuse anything but https to a host whose every address is public."""
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        raise DownloadError("error.download.scheme")
+    host = parts.hostname
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, parts.port or 443, type=socket.SOCK_STREAM)
+    except OSError:
+        raise DownloadError("error.download.unreachable") from None
+    addresses = {ipaddress.ip_address(info[4][0]) for info in infos}
+    if not addresses or any(not address.is_global for address in addresses):
+        raise DownloadError("error.download.private")
+
+
+async def download(
+    url: str,
+    target: Path,
+    *,
+    max_bytes: int,
+    limit_seconds: float = 600.0,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> int:
+    """Stream ``url`` into ``target``; returns the number of bytes written. Nothing is kept on failure."""
+    try:
+        async with asyncio.timeout(limit_seconds):
+            return await _download(url, target, max_bytes, transport)
+    except TimeoutError:
+        _discard(target)
+        raise DownloadError("error.download.timeout") from None
+    except DownloadError:
+        _discard(target)
+        raise
+    except httpx.HTTPError:
+        _discard(target)
+        raise DownloadError("error.download.unreachable") from None
+
+
+def _discard(path: Path) -> None:
+    path.unlink(missing_ok=True)
+
+
+async def _download(url: str, target: Path, max_bytes: int, transport: httpx.AsyncBaseTransport | None) -> int:
+    async with httpx.AsyncClient(follow_redirects=False, transport=transport, timeout=30.0) as client:
+        for _ in range(MAX_REDIRECTS + 1):
+            await check_public_https(url)
+            async with client.stream("GET", url) as response:
+                if response.is_redirect and "location" in response.headers:
+                    url = urljoin(url, response.headers["location"])
+                    continue
+                if response.status_code != 200:
+                    raise DownloadError("error.download.status", status=response.status_code)
+                declared = int(response.headers.get("content-length") or 0)
+                if declared > max_bytes:
+                    raise DownloadError("error.download.too_large", maximum=max_bytes // (1024 * 1024))
+                written = 0
+                with target.open("wb") as sink:
+                    async for chunk in response.aiter_bytes(CHUNK):
+                        written += len(chunk)
+                        if written > max_bytes:
+                            raise DownloadError("error.download.too_large", maximum=max_bytes // (1024 * 1024))
+                        sink.write(chunk)
+                return written
+        raise DownloadError("error.download.redirects")

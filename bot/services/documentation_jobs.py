@@ -1,0 +1,174 @@
+"""The background steps of a documentation: fetch the recording, convert it, compose the article, publish it.
+
+Discord-specific steps (reading an attachment, posting in the forum, showing progress) are passed in as plain
+callables, so this module never imports discord. Each step records its outcome before the next one starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.config import Settings
+from bot.domain.chapters import parse_chapters
+from bot.domain.lifecycle import Actor
+from bot.errors import DomainError
+from bot.integrations import audio
+from bot.integrations.download import DownloadError, download
+from bot.integrations.wordpress import WordPressClient, WordPressError
+from bot.services import articles
+from bot.services.documentation import Documentation, DocumentationService, JobStatus
+
+Progress = Callable[[JobStatus, float], Awaitable[None]]
+FetchAttachment = Callable[[Documentation, Path], Awaitable[int]]
+ForumPoster = Callable[[Documentation], Awaitable[int]]
+ArticleTexts = Callable[[Documentation], Awaitable[tuple[articles.ArticleContext, articles.ArticleLabels, audio.Tags]]]
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    documentation: Documentation
+    wordpress_link: str | None
+    forum_thread_id: int | None
+
+
+class DocumentationJobs:
+    def __init__(self, service: DocumentationService, settings: Settings, texts: ArticleTexts) -> None:
+        self._service = service
+        self._settings = settings
+        self._texts = texts  # labels and people's names come from the guild's language and its members
+        # At most N conversions at once: ffmpeg takes a core; the bot must stay responsive on a 2-core host.
+        self._conversions = asyncio.Semaphore(settings.audio.max_parallel_conversions)
+
+    async def prepare(self, fabrique_id: int, fetch_attachment: FetchAttachment, progress: Progress) -> Documentation:
+        """From the queued submission to an article ready to publish; a failure is recorded with its reason."""
+        doc = await self._service.get(fabrique_id)
+        try:
+            if doc.source_kind is not None and doc.audio_name is None:
+                doc = await self._convert(doc, fetch_attachment, progress)
+            context, labels, _ = await self._texts(doc)
+            html = articles.compose(
+                context,
+                labels,
+                notes=doc.notes,
+                report=doc.report,
+                resources=doc.resources,
+                chat=doc.chat,
+                transcript=doc.transcript,
+                audio_url=doc.wp_media_url,
+            )
+            return await self._service.update(fabrique_id, status=JobStatus.READY, article_html=html)
+        except (audio.AudioError, DownloadError) as error:
+            return await self._service.fail(fabrique_id, DomainError(error.key, **error.params))
+
+    async def _convert(self, doc: Documentation, fetch: FetchAttachment, progress: Progress) -> Documentation:
+        work = self._service.work_dir
+        await asyncio.to_thread(work.mkdir, parents=True, exist_ok=True)
+        await asyncio.to_thread(self._service.audio_dir.mkdir, parents=True, exist_ok=True)
+        source = work / f"{doc.fabrique.id}.source"
+        max_bytes = self._settings.audio.max_input_mb * 1024 * 1024
+        try:
+            await self._service.update(doc.fabrique.id, status=JobStatus.DOWNLOADING)
+            await progress(JobStatus.DOWNLOADING, 0.0)
+            if doc.source_kind == "url" and doc.source_url:
+                await download(doc.source_url, source, max_bytes=max_bytes)
+            else:
+                await fetch(doc, source)
+            async with self._conversions:
+                await self._service.update(doc.fabrique.id, status=JobStatus.CONVERTING)
+                await progress(JobStatus.CONVERTING, 0.0)
+                name = self._service.new_audio_name()
+                target = self._service.audio_dir / name
+                conversion = await audio.convert_to_mp3(
+                    source,
+                    target,
+                    bitrate_kbps=self._settings.audio.bitrate_kbps,
+                    loudness_lufs=self._settings.audio.loudness_lufs,
+                    max_duration_seconds=self._settings.audio.max_duration_minutes * 60,
+                    on_progress=lambda fraction: progress(JobStatus.CONVERTING, fraction),
+                )
+                _, _, tags = await self._texts(doc)
+                await asyncio.to_thread(audio.write_tags, target, tags, parse_chapters(doc.notes))
+                teaser = name.replace(".mp3", "-extrait.mp3")
+                start = _teaser_start(doc, conversion.duration_seconds)
+                await audio.make_teaser(target, self._service.audio_dir / teaser, start_seconds=start)
+            return await self._service.update(
+                doc.fabrique.id,
+                audio_name=name,
+                teaser_name=teaser,
+                audio_seconds=round(conversion.duration_seconds),
+                audio_bytes=conversion.size_bytes,
+            )
+        finally:
+            await asyncio.to_thread(source.unlink, missing_ok=True)
+
+    async def publish(self, fabrique_id: int, actor: Actor, post_to_forum: ForumPoster) -> PublishOutcome:
+        """WordPress (if configured), then the forum post; each created id is stored before going on."""
+        doc = await self._service.update(fabrique_id, status=JobStatus.PUBLISHING)
+        try:
+            if self._settings.wordpress.enabled:
+                doc = await self._publish_wordpress(doc)
+            if doc.forum_thread_id is None:
+                thread_id = await post_to_forum(doc)
+                doc = await self._service.update(fabrique_id, forum_thread_id=thread_id)
+        except WordPressError as error:
+            failed = await self._service.fail(fabrique_id, DomainError(error.key))
+            return PublishOutcome(failed, None, None)
+        doc = await self._service.mark_published(fabrique_id, actor)
+        return PublishOutcome(doc, doc.wp_post_link, doc.forum_thread_id)
+
+    async def _publish_wordpress(self, doc: Documentation) -> Documentation:
+        wordpress = self._settings.wordpress
+        password = self._settings.secrets.wordpress_app_password
+        client = WordPressClient(wordpress.url, wordpress.username, password.get_secret_value() if password else "")
+        fabrique_id = doc.fabrique.id
+        try:
+            if doc.audio_name and doc.wp_media_id is None:
+                slug = f"fabrique-{fabrique_id}-{doc.audio_name.removesuffix('.mp3').lower()}"
+                media = await client.find_media(slug) or await client.upload_media(
+                    self._service.audio_dir / doc.audio_name,
+                    doc.audio_name,
+                    "audio/mpeg",
+                    title=doc.fabrique.title,
+                    slug=slug,
+                )
+                doc = await self._service.update(fabrique_id, wp_media_id=media.id, wp_media_url=media.url)
+                context, labels, _ = await self._texts(doc)
+                html = articles.compose(
+                    context,
+                    labels,
+                    notes=doc.notes,
+                    report=doc.report,
+                    resources=doc.resources,
+                    chat=doc.chat,
+                    transcript=doc.transcript,
+                    audio_url=media.url,
+                )
+                doc = await self._service.update(fabrique_id, article_html=html)
+            if doc.wp_post_id is None:
+                slug = f"fabrique-{fabrique_id}-documentation"
+                categories = None
+                if wordpress.articles_category:
+                    category = await client.category_id(wordpress.articles_category)
+                    categories = [category] if category is not None else None
+                post = await client.find_post(slug) or await client.create_post(
+                    title=doc.fabrique.title,
+                    content=doc.article_html or "",
+                    status=wordpress.article_status,
+                    slug=slug,
+                    categories=categories,
+                )
+                doc = await self._service.update(fabrique_id, wp_post_id=post.id, wp_post_link=post.link)
+            return doc
+        finally:
+            await client.aclose()
+
+
+def _teaser_start(doc: Documentation, duration: float) -> float:
+    """The extract starts at the first chapter after the opening, if the notes give one; else after 2 minutes,
+    never so late that it would be shorter than a minute."""
+    chapters = [c for c in parse_chapters(doc.notes) if c.start_seconds >= 60]
+    start = float(chapters[0].start_seconds) if chapters else 120.0
+    return max(0.0, min(start, duration - 60.0))

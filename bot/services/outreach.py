@@ -1,0 +1,331 @@
+"""One announcement everywhere: the Zoom meeting, the website agenda post, the mailing-list emails.
+
+The session in the database is the single source of truth; each outside copy is a ``session_copy`` row that says
+whether it is in sync. A copy that fails is retried later with a growing wait (and the team is told once); the
+Discord announcement never waits for any of them. Emails are at most once: a row is written ("sending") before the
+message leaves, with a Message-ID derived from it, so a restart never sends the same email twice.
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.db.models import CopyRow, FabriqueRow
+from bot.db.uow import UnitOfWorkFactory
+from bot.domain.lifecycle import State
+from bot.integrations.mailing import Mailer, MailingError, MailMessage
+from bot.integrations.wordpress import WordPressClient, WordPressError
+from bot.integrations.zoom import ZoomClient, ZoomError
+from bot.services.records import FabriqueRecord
+
+RETRY_WAITS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
+ZOOM, WEBSITE = "zoom", "website"
+
+
+class Event(StrEnum):
+    ANNOUNCE = "announce"
+    MOVE = "move"
+    CANCEL = "cancel"
+
+
+@dataclass(frozen=True)
+class OutreachText:
+    """What the website and the mailing list say about one event of a session, in the guild's language."""
+
+    subject: str
+    text: str
+    html: str
+    website_title: str
+    website_html: str
+
+
+Texts = Callable[[FabriqueRecord, Event], Awaitable[OutreachText]]
+Calendar = Callable[[FabriqueRecord], bytes]
+FailureListener = Callable[[FabriqueRecord, str, str], Awaitable[None]]  # (session, target, error key)
+
+
+@dataclass(frozen=True)
+class CopyState:
+    target: str
+    status: str
+    error_key: str | None
+
+
+@dataclass(frozen=True)
+class CopySnapshot:
+    status: str
+    external_id: str | None
+    host_url: str | None
+
+
+@dataclass(frozen=True)
+class SessionCopies:
+    fabrique: FabriqueRecord
+    copies: tuple[CopyState, ...]
+
+
+class OutreachService:
+    def __init__(self, uow: UnitOfWorkFactory, settings: Settings, clock: Clock) -> None:
+        self._uow = uow
+        self._settings = settings
+        self._clock = clock
+        self.texts: Texts | None = None  # wired by the composition root (language, names)
+        self.calendar: Calendar | None = None
+        self.on_failure: FailureListener | None = None
+        self.mail_tls: ssl.SSLContext | None = None  # None: the system's trust store (a private CA can be set)
+
+    @property
+    def zoom_enabled(self) -> bool:
+        return self._settings.zoom.enabled
+
+    # --- Zoom -----------------------------------------------------------------------------------------------
+
+    async def ensure_meeting(self, fabrique_id: int) -> FabriqueRecord:
+        """Create the Zoom meeting of a booked session once; its join link becomes the session's link."""
+        record = await self._record(fabrique_id)
+        if not self.zoom_enabled or record.starts_at is None:
+            return record
+        existing = await self._copy(fabrique_id, ZOOM)
+        if existing is not None and existing.status == "synced":
+            return record
+        client = self._zoom()
+        try:
+            meeting = await client.create_meeting(
+                topic=record.title,
+                start=record.starts_at,
+                duration_minutes=record.duration_minutes,
+                timezone=self._settings.general.timezone,
+                agenda=record.description[:1900],
+            )
+        except ZoomError as error:
+            await self._failed(record, ZOOM, error.key, error.retryable)
+            return record
+        finally:
+            await client.aclose()
+        async with self._uow() as uow:
+            row = await uow.session.get(FabriqueRow, fabrique_id, with_for_update=True)
+            assert row is not None
+            row.zoom_url = meeting.join_url
+            copy = await self._upsert(uow, fabrique_id, ZOOM)
+            copy.status, copy.external_id, copy.host_url, copy.error_key = (
+                "synced",
+                str(meeting.id),
+                meeting.start_url,
+                None,
+            )
+            await uow.commit()
+            return FabriqueRecord.of(row)
+
+    async def host_link(self, fabrique_id: int) -> str | None:
+        """Zoom's start link: the caller shows it to the organizer and the team only."""
+        copy = await self._copy(fabrique_id, ZOOM)
+        return copy.host_url if copy is not None else None
+
+    async def _zoom_follow(self, record: FabriqueRecord, event: Event) -> None:
+        copy = await self._copy(record.id, ZOOM)
+        if not self.zoom_enabled or copy is None or copy.external_id is None:
+            return
+        client = self._zoom()
+        try:
+            if event is Event.CANCEL:
+                await client.delete_meeting(int(copy.external_id))
+            elif record.starts_at is not None:
+                await client.update_meeting(
+                    int(copy.external_id),
+                    topic=record.title,
+                    start=record.starts_at,
+                    duration_minutes=record.duration_minutes,
+                    timezone=self._settings.general.timezone,
+                )
+            await self._synced(record.id, ZOOM, copy.external_id)
+        except ZoomError as error:
+            await self._failed(record, ZOOM, error.key, error.retryable)
+        finally:
+            await client.aclose()
+
+    # --- website and mailing list ---------------------------------------------------------------------------
+
+    async def follow(self, fabrique_id: int, event: Event) -> None:
+        """Bring every outside copy in line with the session after ``event``; failures are recorded, not raised."""
+        record = await self._record(fabrique_id)
+        if event is not Event.ANNOUNCE:
+            await self._zoom_follow(record, event)
+        await self._website(record, event)
+        await self._mail(record, event)
+
+    async def _website(self, record: FabriqueRecord, event: Event) -> None:
+        wordpress = self._settings.wordpress
+        if not (wordpress.enabled and wordpress.events_category) or self.texts is None:
+            return
+        text = await self.texts(record, event)
+        client = self._wordpress()
+        slug = f"fabrique-{record.id}-agenda"
+        try:
+            copy = await self._copy(record.id, WEBSITE)
+            post_id = int(copy.external_id) if copy is not None and copy.external_id else None
+            if post_id is None:
+                found = await client.find_post(slug)
+                post_id = found.id if found is not None else None
+            if post_id is None:
+                category = await client.category_id(wordpress.events_category)
+                post = await client.create_post(
+                    title=text.website_title,
+                    content=text.website_html,
+                    status="publish",
+                    slug=slug,
+                    categories=[category] if category is not None else None,
+                )
+            else:
+                post = await client.update_post(post_id, title=text.website_title, content=text.website_html)
+            await self._synced(record.id, WEBSITE, str(post.id))
+        except WordPressError as error:
+            await self._failed(record, WEBSITE, error.key, error.retryable)
+        finally:
+            await client.aclose()
+
+    async def _mail(self, record: FabriqueRecord, event: Event) -> None:
+        mailing = self._settings.mailing
+        if not mailing.enabled or self.texts is None or record.starts_at is None:
+            return
+        target = f"mail:{event.value}:{int(record.starts_at.timestamp())}"
+        async with self._uow() as uow:
+            copy = await uow.copies.get(record.id, target)
+            if copy is not None and copy.status in ("sending", "synced"):
+                return  # already sent, or possibly sent before a crash: never twice
+            copy = await self._upsert(uow, record.id, target)
+            copy.status = "sending"
+            copy.attempts += 1
+            await uow.commit()
+        text = await self.texts(record, event)
+        calendar = self.calendar(record) if self.calendar is not None else None
+        message_id = f"<fabrique-{record.id}-{event.value}-{int(record.starts_at.timestamp())}@fabrique>"
+        password = self._settings.secrets.smtp_password
+        mailer = Mailer(
+            host=mailing.host,
+            port=mailing.port,
+            starttls=mailing.starttls,
+            username=mailing.username,
+            password=password.get_secret_value() if password else None,
+            sender=mailing.sender,
+            list_address=mailing.list_address,
+            tls_context=self.mail_tls,
+        )
+        message = MailMessage(
+            subject=text.subject,
+            text=text.text,
+            html=text.html,
+            ics=calendar,
+            ics_filename=f"fabrique-{record.id}.ics",
+            message_id=message_id,
+        )
+        try:
+            await mailer.send(message)
+            await self._synced(record.id, target, message_id)
+        except MailingError as error:
+            await self._failed(record, target, error.key, error.retryable)
+
+    # --- retries and the team's view ------------------------------------------------------------------------
+
+    async def retry_due(self) -> int:
+        """Failed copies whose wait is over are tried again (called by the due-work dispatcher)."""
+        async with self._uow() as uow:
+            due = [(row.fabrique_id, row.target) for row in await uow.copies.due_for_retry(self._clock())]
+        for fabrique_id, target in due:
+            await self._retry(fabrique_id, target)
+        return len(due)
+
+    async def retry(self, fabrique_id: int) -> int:
+        """The team's « Réessayer »: every failed copy of the session, now."""
+        async with self._uow() as uow:
+            failed = [row.target for row in await uow.copies.of(fabrique_id) if row.status == "failed"]
+        for target in failed:
+            await self._retry(fabrique_id, target)
+        return len(failed)
+
+    async def _retry(self, fabrique_id: int, target: str) -> None:
+        record = await self._record(fabrique_id)
+        event = Event.CANCEL if record.state is State.CANCELLED else Event.ANNOUNCE
+        if target == ZOOM:
+            if event is Event.CANCEL:
+                await self._zoom_follow(record, event)
+            else:
+                await self.ensure_meeting(fabrique_id)
+        elif target == WEBSITE:
+            await self._website(record, event)
+        elif target.startswith("mail:"):
+            async with self._uow() as uow:
+                copy = await uow.copies.get(fabrique_id, target)
+                if copy is not None and copy.status == "failed":
+                    copy.status = "retrying"
+                    await uow.commit()
+            await self._mail(record, Event(target.split(":")[1]))
+
+    async def copies(self, fabrique_id: int) -> list[CopyState]:
+        async with self._uow() as uow:
+            return [CopyState(r.target, r.status, r.error_key) for r in await uow.copies.of(fabrique_id)]
+
+    # --- helpers --------------------------------------------------------------------------------------------
+
+    async def _record(self, fabrique_id: int) -> FabriqueRecord:
+        async with self._uow() as uow:
+            row = await uow.session.get(FabriqueRow, fabrique_id)
+            if row is None:
+                raise LookupError(fabrique_id)
+            return FabriqueRecord.of(row)
+
+    async def _copy(self, fabrique_id: int, target: str) -> CopySnapshot | None:
+        async with self._uow() as uow:
+            row = await uow.copies.get(fabrique_id, target)
+            return CopySnapshot(row.status, row.external_id, row.host_url) if row is not None else None
+
+    async def _upsert(self, uow: object, fabrique_id: int, target: str) -> CopyRow:
+        copy = await uow.copies.get(fabrique_id, target)  # type: ignore[attr-defined]
+        if copy is None:
+            copy = CopyRow(
+                fabrique_id=fabrique_id, target=target, status="sending", attempts=0, updated_at=self._clock()
+            )
+            uow.copies.add(copy)  # type: ignore[attr-defined]
+        copy.updated_at = self._clock()
+        return copy
+
+    async def _synced(self, fabrique_id: int, target: str, external_id: str) -> None:
+        async with self._uow() as uow:
+            copy = await self._upsert(uow, fabrique_id, target)
+            copy.status, copy.external_id, copy.error_key, copy.retry_at = "synced", external_id, None, None
+            await uow.commit()
+
+    async def _failed(self, record: FabriqueRecord, target: str, key: str, retryable: bool) -> None:
+        async with self._uow() as uow:
+            copy = await self._upsert(uow, record.id, target)
+            first = copy.status != "failed"
+            copy.attempts += 1
+            wait = RETRY_WAITS[min(copy.attempts - 1, len(RETRY_WAITS) - 1)]
+            copy.status, copy.error_key = "failed", key
+            copy.retry_at = self._clock() + wait if retryable else None
+            await uow.commit()
+        if first and self.on_failure is not None:
+            await self.on_failure(record, target, key)
+
+    def _zoom(self) -> ZoomClient:
+        zoom = self._settings.zoom
+        secret = self._settings.secrets.zoom_client_secret
+        return ZoomClient(
+            account_id=zoom.account_id,
+            client_id=zoom.client_id,
+            client_secret=secret.get_secret_value() if secret else "",
+            host_user=zoom.host_user,
+            api_base=zoom.api_base,
+            oauth_url=zoom.oauth_url,
+            clock=self._clock,
+        )
+
+    def _wordpress(self) -> WordPressClient:
+        wordpress = self._settings.wordpress
+        password = self._settings.secrets.wordpress_app_password
+        return WordPressClient(wordpress.url, wordpress.username, password.get_secret_value() if password else "")
