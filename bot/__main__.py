@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from pathlib import Path
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -33,10 +34,14 @@ def main(argv: list[str] | None = None) -> int:
     down = db_sub.add_parser("downgrade", help="go back to a revision")
     down.add_argument("revision")
     db_sub.add_parser("current", help="print the current revision")
+    demo = sub.add_parser("demo", help="play a whole Fabrique in a simulated Discord (no token, no network)")
+    demo.add_argument("folder", nargs="?", default="demo-sortie", help="where to leave the MP3, .ics and article")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
+        if args.command == "demo":
+            return _demo(args.folder)
         settings = load_settings(args.config)
         if args.command == "check-config":
             return _check_config(settings)
@@ -78,6 +83,16 @@ async def _database(settings: Settings, action: str, revision: str | None) -> in
     finally:
         await engine.dispose()
     return 0
+
+
+def _demo(folder: str) -> int:
+    try:
+        from demo.journey import main as play
+    except ImportError:
+        print("La démo a besoin de SimCord : pip install -e '.[demo]'", file=sys.stderr)
+        return 2
+    logging.getLogger().setLevel(logging.ERROR)  # the transcript is the output; logs would drown it
+    return play(Path(folder))
 
 
 def _run(settings: Settings) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import DatabaseSettings, DiscordSettings, GeneralSettings, Settings
 from bot.db.engine import create_engine
+from tests.integration.wordpress_server import WordPressSite, running_wordpress
 
 GUILD_ID = 424242424242424242
 POSTGRES_ENV = "TEST_POSTGRES_URL"
@@ -62,3 +63,10 @@ def make_settings(tmp_path: Path, url: str | None = None, **sections: object) ->
         "database": DatabaseSettings(url=url or sqlite_url(tmp_path)),
     }
     return Settings(**{**defaults, **sections})  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def wordpress() -> Iterator[WordPressSite]:
+    """A real WordPress (Debian's package, MariaDB, php -S) on 127.0.0.1, shared by the whole session."""
+    with running_wordpress() as site:
+        yield site

@@ -35,10 +35,17 @@ class PublishOutcome:
 
 
 class DocumentationJobs:
-    def __init__(self, service: DocumentationService, settings: Settings, texts: ArticleTexts) -> None:
+    def __init__(
+        self,
+        service: DocumentationService,
+        settings: Settings,
+        texts: ArticleTexts,
+        wordpress: Callable[[], WordPressClient] | None = None,
+    ) -> None:
         self._service = service
         self._settings = settings
         self._texts = texts  # labels and people's names come from the guild's language and its members
+        self._wordpress = wordpress or self._default_wordpress
         # At most N conversions at once: ffmpeg takes a core; the bot must stay responsive on a 2-core host.
         self._conversions = asyncio.Semaphore(settings.audio.max_parallel_conversions)
 
@@ -119,10 +126,14 @@ class DocumentationJobs:
         doc = await self._service.mark_published(fabrique_id, actor)
         return PublishOutcome(doc, doc.wp_post_link, doc.forum_thread_id)
 
-    async def _publish_wordpress(self, doc: Documentation) -> Documentation:
+    def _default_wordpress(self) -> WordPressClient:
         wordpress = self._settings.wordpress
         password = self._settings.secrets.wordpress_app_password
-        client = WordPressClient(wordpress.url, wordpress.username, password.get_secret_value() if password else "")
+        return WordPressClient(wordpress.url, wordpress.username, password.get_secret_value() if password else "")
+
+    async def _publish_wordpress(self, doc: Documentation) -> Documentation:
+        wordpress = self._settings.wordpress
+        client = self._wordpress()
         fabrique_id = doc.fabrique.id
         try:
             if doc.audio_name and doc.wp_media_id is None:

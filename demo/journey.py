@@ -1,0 +1,318 @@
+"""The whole life of one Fabrique, played in a simulated Discord (SimCord) with the real bot.
+
+Used twice: by ``python -m bot demo`` (integrations off, a French transcript on screen, the produced files left in
+a folder) and by ``tests/behaviour/test_journey.py`` (every integration on, each step checked). The script acts the
+way people do: slash commands, modals, buttons, reactions; time moves on SimCord's clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import discord
+import simcord
+
+from bot.app import FabriqueBot, create_bot
+from bot.config import DatabaseSettings, DiscordSettings, GeneralSettings, Settings
+
+GUILD_ID = 424242424242424242
+ZOOM_LINK = "https://us02web.zoom.us/j/81234567890?pwd=demo"
+NOTES = (
+    "Idées clés : mutualiser les outils de billetterie, **documenter** les usages.\n"
+    "00:00:05 Ouverture et tour de table\n"
+    "00:00:20 Atelier en sous-groupes\n"
+    "Références : https://www.tmnlab.com/ressources"
+)
+
+
+@dataclass
+class JourneyResult:
+    """What happened, for the test to check and the demo to show."""
+
+    fabrique_id: int = 0
+    seated: int = 0
+    waitlisted: int = 0
+    promoted_dm: str = ""
+    reminders_24h: int = 0
+    reminders_1h: int = 0
+    recap_prompt: str = ""
+    documentation_message: str = ""
+    forum_post: str = ""
+    chasers_after_publication: int = 0
+    follow_up: str = ""
+    files: dict[str, Path] = field(default_factory=dict)
+    state: str = ""
+
+
+def said(result: simcord.InteractionResult) -> str:
+    message = result.followups[-1] if result.followups else result.response
+    return message.content if message is not None else ""
+
+
+def make_recording(target: Path, seconds: int = 40) -> bytes:
+    """A short real M4A with a speech-like rhythm (ffmpeg), standing in for the Zoom recording."""
+    subprocess.run(
+        [
+            "ffmpeg", "-nostdin", "-y", "-loglevel", "error", "-f", "lavfi",
+            "-i", f"sine=frequency=200:duration={seconds}", "-af", "volume=0.25,tremolo=f=4:d=0.8",
+            "-ac", "1", "-c:a", "aac", "-b:a", "64k", "-movflags", "+faststart", str(target),
+        ],
+        check=True,
+    )  # fmt: skip
+    return target.read_bytes()
+
+
+class Journey:
+    def __init__(
+        self,
+        settings: Settings,
+        workdir: Path,
+        say: Callable[[str], None] = lambda _: None,
+        *,
+        zoom_is_automatic: bool = False,
+        prepare_bot: Callable[[FabriqueBot], None] = lambda _: None,
+    ) -> None:
+        self.settings = settings
+        self.workdir = workdir
+        self.say = say
+        self.zoom_is_automatic = zoom_is_automatic
+        self.prepare_bot = prepare_bot  # e.g. trust a test SMTP server's certificate authority
+        self.result = JourneyResult()
+
+    def new_bot(self) -> FabriqueBot:
+        bot = create_bot(self.settings)
+        self.prepare_bot(bot)
+        return bot
+
+    async def run(self) -> JourneyResult:
+        async with simcord.run(self.new_bot(), settle_timeout=15.0) as env:
+            self.env = env
+            await self._cast()
+            await self._propose_and_moderate()
+            await self._book_and_announce()
+            await self._register()
+            await self._remind_with_a_restart()
+            await self._end_and_document()
+            await self._after_publication()
+        return self.result
+
+    # --- the people and the places ---------------------------------------------------------------------------
+
+    async def _cast(self) -> None:
+        env = self.env
+        guild = env.create_guild("TMNlab", id=GUILD_ID)
+        admin_role = guild.create_role("Admin", permissions=discord.Permissions(manage_guild=True))
+        self.team_role = guild.create_role("Équipe")
+        self.member_role = guild.create_role("Membre")
+        self.guild = guild
+        self.team_channel = guild.create_text_channel("equipe")
+        self.agenda = guild.create_text_channel("agenda")
+        self.general = guild.create_text_channel("general")
+        self.forum = guild.create_forum_channel("articles")
+        self.admin = guild.add_member(env.create_user("Dominique"), roles=[admin_role, self.member_role])
+        self.camille = guild.add_member(env.create_user("Camille"), roles=[self.team_role, self.member_role])
+        self.alice = guild.add_member(env.create_user("Alice"), roles=[self.member_role])
+        self.members = [
+            guild.add_member(env.create_user(f"membre{n:02d}"), roles=[self.member_role]) for n in range(1, 31)
+        ]
+        self.say("🏛️  Serveur « TMNlab » : rôles Équipe et Membre, salons #equipe, #agenda, forum #articles.")
+        result = await self.admin.slash(
+            self.general,
+            "equipe configurer",
+            role_equipe=self.team_role,
+            role_membre=self.member_role,
+            salon_equipe=self.team_channel,
+            salon_agenda=self.agenda,
+            forum_articles=self.forum,
+        )
+        self.say(f"👤 Dominique (admin) /equipe configurer → 🤖 {said(result)}")
+
+    # --- proposal and moderation ------------------------------------------------------------------------------
+
+    async def _propose_and_moderate(self) -> None:
+        shown = await self.alice.slash(
+            self.general, "fabrique proposer", format="atelier", parcours="classique", duree=120
+        )
+        draft = {
+            "titre": "Billetterie : mutualiser nos outils",
+            "description": "Comparer nos outils de billetterie et écrire une fiche de choix commune.",
+            "intervenant": "",
+            "besoins": "Un tableau Klaxoon",
+        }
+        result = await self.alice.submit_modal(shown, draft)
+        self.result.fabrique_id = number = int(said(result).split("n°")[1].split("**")[0])
+        self.say(f"👤 Alice /fabrique proposer (formulaire rempli) → 🤖 {said(result)}")
+        card = self.team_channel.last_message
+        self.say(
+            f"📋 Carte dans #equipe : « {card.embeds[0].title} » avec Approuver / Demander des modifications / Refuser"
+        )
+        shown = await self.camille.click(card, label="Demander des modifications")
+        await self.camille.submit_modal(shown, {"motif": "Précisez le public visé, s'il vous plaît."})
+        self.say(f"👤 Camille (équipe) demande des modifications → 📩 Alice reçoit : {self._last_dm(self.alice)}")
+        shown = await self.alice.slash(self.general, "fabrique modifier", fabrique=number)
+        draft["description"] = "Pour les chargé·es de billetterie : comparer nos outils et écrire une fiche commune."
+        result = await self.alice.submit_modal(shown, draft)
+        self.say(f"👤 Alice /fabrique modifier → 🤖 {said(result)}")
+        await self.camille.click(self.team_channel.last_message, label="Approuver")
+        self.say(f"👤 Camille approuve → 📩 Alice : {self._last_dm(self.alice)}")
+
+    # --- slot, booking, announcement ------------------------------------------------------------------------
+
+    async def _book_and_announce(self) -> None:
+        number = self.result.fabrique_id
+        day = (self.env.now() + timedelta(days=20)).strftime("%d/%m/%Y")
+        result = await self.camille.slash(self.general, "equipe creneau-ajouter", date=day, heure="14:00", duree=150)
+        self.say(f"👤 Camille /equipe creneau-ajouter {day} 14:00 150 → 🤖 {said(result)}")
+        slot = int(said(result).split("n°")[1].split("**")[0])
+        if not self.zoom_is_automatic:
+            result = await self.camille.slash(self.general, "equipe lien-zoom", fabrique=number, url=ZOOM_LINK)
+            self.say(f"👤 Camille /equipe lien-zoom → 🤖 {said(result)}")
+        result = await self.alice.slash(self.general, "fabrique reserver", fabrique=number, creneau=slot, places=25)
+        self.say(f"👤 Alice /fabrique reserver (25 places) → 🤖 {said(result)}")
+        await self.env.settle(timeout=60)
+        announcement = self.agenda.last_message
+        self.announcement = announcement
+        self.say(
+            f"📣 Annonce dans #agenda : « {announcement.embeds[0].title} », boutons S'inscrire / Se désinscrire, ✅"
+        )
+        ics = announcement.attachments[0]
+        self.result.files["calendar"] = self._save(ics.filename, await ics.read())
+
+    # --- registrations --------------------------------------------------------------------------------------
+
+    async def _register(self) -> None:
+        env = self.env
+        for member in self.members:  # thirty people react at once, as when the announcement goes out
+            env.backend.set_reaction(self.announcement.channel.id, self.announcement.id, "✅", member.id, True)
+        await env.settle(timeout=60)
+        await env.advance_time(6)
+        places = next(f.value for f in self.agenda.last_message.embeds[0].fields if f.name == "Places")
+        self.say(f"✅ 30 membres réagissent → annonce : {places.replace(chr(10), ' ; ')}")
+        leaving = self.members[3]
+        result = await leaving.click(self.announcement, label="Se désinscrire")
+        self.say(f"👤 {leaving.name} se désinscrit → 🤖 {said(result)}")
+        promoted = self.members[25]  # the first on the waitlist
+        self.result.promoted_dm = self._last_dm(promoted)
+        self.say(f"📩 {promoted.name} (1er en liste d'attente) reçoit : {self.result.promoted_dm}")
+        await env.advance_time(6)
+        places = next(f.value for f in self.agenda.last_message.embeds[0].fields if f.name == "Places")
+        self.result.seated = int(places.split(" ")[0])
+        self.result.waitlisted = int(places.split("\n")[1].split(" ")[0]) if "\n" in places else 0
+
+    # --- reminders, with a restart in the middle ----------------------------------------------------------
+
+    async def _remind_with_a_restart(self) -> None:
+        start = await self._start()
+        await self._move_to(start - timedelta(hours=24))
+        self.result.reminders_24h = self._count_dms("⏰ Rappel")
+        self.say(f"⏰ J-1 : {self.result.reminders_24h} rappels envoyés en message privé, avec le lien Zoom")
+        await self.env.restart_bot(self.new_bot())
+        self.say("🔄 Le bot redémarre (mise à jour) : rien n'est perdu, rien n'est envoyé deux fois.")
+        await self._move_to(start - timedelta(hours=1))
+        self.result.reminders_1h = self._count_dms("⏰ Rappel") - self.result.reminders_24h
+        self.say(f"⏰ H-1 : {self.result.reminders_1h} nouveaux rappels")
+
+    # --- the end of the session, documentation, publication -----------------------------------------------
+
+    async def _end_and_document(self) -> None:
+        number = self.result.fabrique_id
+        record = await self.env.bot.services.sessions.get_any(number)
+        assert record.ends_at is not None
+        await self._move_to(record.ends_at + timedelta(minutes=16))
+        self.result.recap_prompt = self._last_dm(self.alice)
+        self.say(f"🎬 La session a eu lieu. 📩 Alice : {self.result.recap_prompt.splitlines()[0]}")
+        recording = make_recording(self.workdir / "enregistrement-zoom.m4a")
+        shown = await self.alice.slash(
+            self.general, "fabrique documenter", fabrique=number, enregistrement=("enregistrement.m4a", recording)
+        )
+        result = await self.alice.submit_modal(shown, {"notes": NOTES, "ressources": "https://www.tmnlab.com/"})
+        self.say(f"👤 Alice /fabrique documenter (enregistrement + notes) → 🤖 {said(result)}")
+        await self.env.settle(timeout=120)
+        message = self.alice.user.dm_channel.history()[-1]
+        self.result.documentation_message = message.content
+        self.say(f"📩 Alice : {message.content}")
+        result = await self.alice.user.click(message, label="Publier")
+        await self.env.settle(timeout=120)
+        self.say(f"👤 Alice appuie sur « Publier » → 🤖 {said(result)}")
+        thread = self.forum.threads[-1]
+        starter = thread.history()[-1]
+        self.result.forum_post = starter.content
+        self.say(f"📖 Forum #articles : « {thread.name} » — {starter.content.splitlines()[0][:120]}…")
+        doc = await self.env.bot.services.documentation.get(number)
+        audio_dir = self.env.bot.services.documentation.audio_dir
+        if doc.audio_name:
+            self.result.files["mp3"] = self._copy(audio_dir / doc.audio_name, f"fabrique-{number}.mp3")
+        if doc.teaser_name:
+            self.result.files["extrait"] = self._copy(audio_dir / doc.teaser_name, f"fabrique-{number}-extrait.mp3")
+        self.result.files["article"] = self._save(f"article-fabrique-{number}.html", (doc.article_html or "").encode())
+
+    async def _after_publication(self) -> None:
+        record = await self.env.bot.services.sessions.get_any(self.result.fabrique_id)
+        assert record.ends_at is not None
+        before = self._count_dms("📚")
+        await self._move_to(record.ends_at + timedelta(days=15))
+        self.result.chasers_after_publication = self._count_dms("📚") - before
+        result = await self.camille.slash(self.general, "equipe suivi")
+        embed = (result.followups[-1] if result.followups else result.response).embeds[0]
+        self.result.follow_up = "\n".join(f"{f.name} : {f.value}" for f in embed.fields)
+        self.result.state = (await self.env.bot.services.sessions.get_any(self.result.fabrique_id)).state.value
+        self.say(f"📊 Camille /equipe suivi → {embed.fields[0].value.replace(chr(10), ' ; ')}")
+
+    # --- helpers ------------------------------------------------------------------------------------------
+
+    async def _start(self) -> datetime:
+        record = await self.env.bot.services.sessions.get_any(self.result.fabrique_id)
+        assert record.starts_at is not None
+        return record.starts_at.astimezone(UTC)
+
+    async def _move_to(self, moment: datetime) -> None:
+        await self.env.advance_time(max(0.0, (moment - self.env.now()).total_seconds()))
+        await self.env.bot.run_due_work()
+        await self.env.settle(timeout=60)
+
+    def _last_dm(self, actor: simcord.MemberActor) -> str:
+        history = actor.user.dm_channel.history()
+        return history[-1].content if history else ""
+
+    def _count_dms(self, prefix: str) -> int:
+        people = [self.alice, self.camille, *self.members]
+        return sum(1 for p in people for m in p.user.dm_channel.history() if m.content.startswith(prefix))
+
+    def _save(self, name: str, data: bytes) -> Path:
+        target = self.workdir / name
+        target.write_bytes(data)
+        return target
+
+    def _copy(self, source: Path, name: str) -> Path:
+        target = self.workdir / name
+        shutil.copyfile(source, target)
+        return target
+
+
+async def run_demo(workdir: Path, say: Callable[[str], None] = print) -> JourneyResult:
+    """``python -m bot demo``: the journey with every integration off, narrated in French."""
+    settings = Settings(
+        general=GeneralSettings(data_dir=workdir / "data"),
+        discord=DiscordSettings(guild_id=GUILD_ID),
+        database=DatabaseSettings(url=f"sqlite+aiosqlite:///{workdir / 'data' / 'demo.db'}"),
+    )
+    journey = Journey(settings, workdir, say)
+    result = await journey.run()
+    say("")
+    say(f"📁 Fichiers produits dans {workdir} :")
+    for kind, path in result.files.items():
+        say(f"   {kind:<9} {path.name}")
+    return result
+
+
+def main(workdir: Path | None = None) -> int:
+    target = (workdir or Path("demo-sortie")).resolve()
+    target.mkdir(parents=True, exist_ok=True)
+    asyncio.run(run_demo(target))
+    return 0

@@ -1,0 +1,122 @@
+"""A newcomer's whole journey in one scenario, with every integration on: a local Zoom-shaped server, a real
+WordPress and a real SMTP server. The same script is ``python -m bot demo`` (integrations off)."""
+
+from __future__ import annotations
+
+import email
+import ssl
+from email import policy
+from pathlib import Path
+
+import trustme
+from mutagen.id3 import ID3
+from pydantic import SecretStr
+
+from bot.app import FabriqueBot
+from bot.config import MailingSettings, WordPressSettings, ZoomSettings
+from bot.integrations.wordpress import WordPressClient
+from demo.journey import Journey
+from tests.conftest import make_settings
+from tests.integration.test_mailing import HOST, PASSWORD, USERNAME, Inbox
+from tests.integration.test_outreach import ZOOM_IDS, start_smtp
+from tests.integration.zoom_fake import FakeZoom
+
+
+async def test_the_whole_journey_with_every_integration(tmp_path: Path, wordpress) -> None:
+    ca = trustme.CA()
+    inbox = Inbox()
+    smtp = await start_smtp(inbox, ca)
+    client_tls = ssl.create_default_context()
+    ca.configure_trust(client_tls)
+
+    def trust_test_smtp(bot: FabriqueBot) -> None:
+        """The test SMTP server's certificate comes from a private CA: trust it once the services exist."""
+        original = bot.setup_hook
+
+        async def setup_hook() -> None:
+            await original()
+            bot.services.outreach.mail_tls = client_tls
+
+        bot.setup_hook = setup_hook  # type: ignore[method-assign]
+
+    try:
+        async with FakeZoom(**ZOOM_IDS) as zoom:
+            base = make_settings(
+                tmp_path,
+                zoom=ZoomSettings(
+                    enabled=True,
+                    account_id=ZOOM_IDS["account_id"],
+                    client_id=ZOOM_IDS["client_id"],
+                    host_user="me",
+                    api_base=zoom.api_base,
+                    oauth_url=zoom.oauth_url,
+                ),
+                wordpress=WordPressSettings(
+                    enabled=True,
+                    url=wordpress.url,
+                    username=wordpress.admin_username,
+                    article_status="private",
+                    articles_category="Fabriques collectives",
+                    events_category="Agenda",
+                ),
+                mailing=MailingSettings(
+                    enabled=True,
+                    host=HOST,
+                    port=smtp.port,
+                    username=USERNAME,
+                    sender="fabrique@tmnlab.test",
+                    list_address="membres@tmnlab.test",
+                ),
+            )
+            settings = base.model_copy(
+                update={
+                    "secrets": base.secrets.model_copy(
+                        update={
+                            "zoom_client_secret": SecretStr(ZOOM_IDS["client_secret"]),
+                            "wordpress_app_password": SecretStr(wordpress.admin_app_password),
+                            "smtp_password": SecretStr(PASSWORD),
+                        }
+                    )
+                }
+            )
+            transcript: list[str] = []
+            journey = Journey(
+                settings, tmp_path, transcript.append, zoom_is_automatic=True, prepare_bot=trust_test_smtp
+            )
+            result = await journey.run()
+    finally:
+        smtp.stop()
+
+    number = result.fabrique_id
+    assert result.seated == 25 and result.waitlisted == 4  # 30 reacted, 25 seats, one left, one promoted
+    assert "Une place s'est libérée" in result.promoted_dm
+    assert result.reminders_24h == 25 and result.reminders_1h == 25
+    assert "Merci d'avoir animé" in result.recap_prompt
+    assert "est prête" in result.documentation_message
+    assert "mutualiser" in result.forum_post
+    assert result.chasers_after_publication == 0
+    assert result.state == "documented" and "documentée : **1**" in result.follow_up
+
+    (meeting,) = zoom.meetings.values()
+    assert meeting["duration"] == 120
+    assert not any(meeting["join_url"] in line for line in transcript)  # never said in public
+
+    subjects = [email.message_from_bytes(e.content, policy=policy.default)["subject"] for e in inbox.received]
+    assert len(subjects) == 1 and "Billetterie" in subjects[0]
+
+    site = WordPressClient(wordpress.url, wordpress.admin_username, wordpress.admin_app_password)
+    try:
+        agenda = await site.find_post(f"fabrique-{number}-agenda")
+        article = await site.find_post(f"fabrique-{number}-documentation")
+    finally:
+        await site.aclose()
+    assert agenda is not None and agenda.status == "publish"
+    assert article is not None and article.status == "private"
+
+    mp3 = result.files["mp3"]
+    tags = ID3(mp3)
+    assert tags["TIT2"].text[0] == "Billetterie : mutualiser nos outils"
+    assert [frame.element_id for frame in tags.getall("CHAP")] != []
+    assert result.files["calendar"].read_bytes().startswith(b"BEGIN:VCALENDAR")
+    html = result.files["article"].read_text()
+    assert "<audio" in html and "<script" not in html
