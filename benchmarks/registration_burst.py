@@ -23,20 +23,16 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
-import discord
 import simcord
 from sqlalchemy import select, text
 
+from benchmarks._guild import GUILD_ID, announced, configured_guild
 from bot.app import FabriqueBot, create_bot
 from bot.config import DatabaseSettings, DiscordSettings, GeneralSettings, Settings
 from bot.db.engine import create_engine
 from bot.db.models import RegistrationRow
-
-GUILD_ID = 424242424242424242
-ZOOM = "https://zoom.us/j/123456789"
 
 
 @dataclass(frozen=True)
@@ -55,42 +51,17 @@ async def reset_postgres(url: str) -> None:
     await engine.dispose()
 
 
-async def said(result: simcord.InteractionResult) -> str:
-    message = result.followups[-1] if result.followups else result.response
-    return message.content if message is not None else ""
-
-
 async def prepare(
     env: simcord.Env, members: int, capacity: int
 ) -> tuple[simcord.ChannelHandle, int, list[int], simcord.MemberActor]:
     """A configured guild, an announced session with ``capacity`` seats, and ``members`` people ready to react."""
-    guild = env.create_guild("Bench", id=GUILD_ID)
-    admin_role = guild.create_role("Admin", permissions=discord.Permissions(manage_guild=True))
-    team = guild.create_role("Équipe")
-    member = guild.create_role("Membre")
-    team_channel = guild.create_text_channel("equipe")
-    agenda = guild.create_text_channel("agenda")
-    general = guild.create_text_channel("general")
-    admin = guild.add_member(env.create_user("admin"), roles=[admin_role, team, member])
-    await admin.slash(
-        general,
-        "equipe configurer",
-        role_equipe=team,
-        role_membre=member,
-        salon_equipe=team_channel,
-        salon_agenda=agenda,
-    )
-    shown = await admin.slash(general, "fabrique proposer", format="atelier", parcours="classique", duree=120)
-    await admin.submit_modal(shown, {"titre": "Atelier très attendu", "description": "Tout le monde veut venir."})
-    await admin.click(team_channel.last_message, label="Approuver")
-    day = (env.now() + timedelta(days=30)).strftime("%d/%m/%Y")
-    await admin.slash(general, "equipe creneau-ajouter", date=day, heure="14:00", duree=150)
-    await admin.slash(general, "equipe lien-zoom", fabrique=1, url=ZOOM)
-    booked = await admin.slash(general, "fabrique reserver", fabrique=1, creneau=1, places=capacity)
-    assert "annoncée" in await said(booked), await said(booked)
+    world = await configured_guild(env)
+    await announced(world, env, 1, "Atelier très attendu", 30, capacity)
     await env.advance_time(6)  # past the announcement's first edit window
-    people = [guild.add_member(env.create_user(f"membre{i}"), roles=[member]).id for i in range(members)]
-    return agenda, agenda.last_message.id, people, admin
+    people = [
+        world.guild.add_member(env.create_user(f"membre{i}"), roles=[world.member_role]).id for i in range(members)
+    ]
+    return world.agenda, world.agenda.last_message.id, people, world.admin
 
 
 async def burst(env: simcord.Env, channel_id: int, message_id: int, people: list[int]) -> float:

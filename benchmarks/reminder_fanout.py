@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import discord
 import simcord
 from sqlalchemy import insert, select
 
-from benchmarks.registration_burst import GUILD_ID, ZOOM, reset_postgres, said, settings_for
+from benchmarks._guild import GUILD_ID, announced, configured_guild
+from benchmarks.registration_burst import reset_postgres, settings_for
 from bot.app import FabriqueBot, create_bot
 from bot.config import Settings
 from bot.db.engine import create_engine
@@ -43,40 +43,18 @@ class FanoutResult:
     baseline_seconds: float
 
 
-async def announce_sessions(env: simcord.Env, count: int) -> tuple[simcord.ChannelHandle, list[simcord.MemberActor]]:
-    guild = env.create_guild("Bench", id=GUILD_ID)
-    admin_role = guild.create_role("Admin", permissions=discord.Permissions(manage_guild=True))
-    team = guild.create_role("Équipe")
-    member = guild.create_role("Membre")
-    team_channel = guild.create_text_channel("equipe")
-    agenda = guild.create_text_channel("agenda")
-    general = guild.create_text_channel("general")
-    admin = guild.add_member(env.create_user("admin"), roles=[admin_role, team, member])
-    await admin.slash(
-        general,
-        "equipe configurer",
-        role_equipe=team,
-        role_membre=member,
-        salon_equipe=team_channel,
-        salon_agenda=agenda,
-    )
+async def announce_sessions(env: simcord.Env, count: int) -> simcord.ChannelHandle:
+    world = await configured_guild(env)
     for number in range(1, count + 1):
-        shown = await admin.slash(general, "fabrique proposer", format="atelier", parcours="classique", duree=120)
-        await admin.submit_modal(shown, {"titre": f"Session {number}", "description": "Pour mesurer les rappels."})
-        await admin.click(team_channel.last_message, label="Approuver")
-        day = (env.now() + timedelta(days=10 + number)).strftime("%d/%m/%Y")
-        await admin.slash(general, "equipe creneau-ajouter", date=day, heure="14:00", duree=150)
-        await admin.slash(general, "equipe lien-zoom", fabrique=number, url=ZOOM)
-        booked = await admin.slash(general, "fabrique reserver", fabrique=number, creneau=number, places=0)
-        assert "annoncée" in await said(booked), await said(booked)
+        await announced(world, env, number, f"Session {number}", 10 + number, 0)
     await env.advance_time(6)
-    return agenda, [admin]
+    return world.agenda
 
 
 async def one_run(settings: Settings, sessions: int, registrants: int) -> FanoutResult:
     bot: FabriqueBot = create_bot(settings)
     async with simcord.run(bot, settle_timeout=2.0) as env:
-        agenda, _ = await announce_sessions(env, sessions)
+        agenda = await announce_sessions(env, sessions)
         member_role = next(r for r in env.guild.roles.values() if r.name == "Membre")
         people = [env.guild.add_member(env.create_user(f"m{i}"), roles=[member_role]).id for i in range(registrants)]
         announcements = [m.id for m in agenda.history() if m.embeds][:sessions]
