@@ -125,6 +125,20 @@ ENGLISH: dict[str, str] = {
     "Troisième": "Third",
     "Quatrième": "Fourth",
     "Dernier": "Last",
+    # /fabrique documenter
+    "documenter": "document",
+    "Documenter votre Fabrique : enregistrement, notes ou compte-rendu": "Document your workshop: recording, notes or report",
+    "enregistrement": "recording",
+    "L'enregistrement (audio ou vidéo), s'il tient dans Discord": "The recording (audio or video), if it fits in Discord",
+    "Ou le lien https de l'enregistrement, s'il est trop gros pour Discord": "Or the recording's https link, if too big for Discord",
+    "transcription": "transcript",
+    "La transcription Zoom (.vtt), facultative": "The Zoom transcript (.vtt), optional",
+    "chat": "chat",
+    "Le fichier du chat Zoom (.txt), facultatif": "The Zoom chat file (.txt), optional",
+    "chemin": "path",
+    "Enregistrement + notes, ou compte-rendu 3P (par défaut : selon le parcours)": "Recording + notes, or 3P report (default: by track)",
+    "Enregistrement + notes": "Recording + notes",
+    "Compte-rendu 3P": "3P report",
 }
 
 _ENGLISH_LOCALES = {discord.Locale.american_english, discord.Locale.british_english}
