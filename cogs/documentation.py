@@ -163,6 +163,10 @@ class DocumentationRunner:
         forum = self.bot.get_channel(config.articles_forum_id or 0)
         if not isinstance(forum, discord.ForumChannel):
             raise audio.AudioError("error.documentation.no_forum")
+        name = f"{doc.fabrique.title[:88]} · n°{doc.fabrique.id}"  # the number makes it findable again
+        for thread in forum.threads:  # a crash after creating the post but before storing its id: reuse it
+            if thread.name == name and thread.owner_id == (self.bot.user.id if self.bot.user else 0):
+                return thread.id
         i18n = self.bot.i18n
         text = articles.summary(doc.report or doc.notes) or doc.fabrique.description[:600]
         body = i18n("forum.post", summary=text, link=doc.wp_post_link or i18n("forum.no_website"))
@@ -172,9 +176,7 @@ class DocumentationRunner:
             files.append(discord.File(audio_dir / doc.teaser_name, filename=f"extrait-fabrique-{doc.fabrique.id}.mp3"))
         if doc.audio_name and (doc.audio_bytes or 0) <= DISCORD_UPLOAD_LIMIT:
             files.append(discord.File(audio_dir / doc.audio_name, filename=f"fabrique-{doc.fabrique.id}.mp3"))
-        created = await forum.create_thread(
-            name=doc.fabrique.title[:100], content=body[:2000], files=files, allowed_mentions=NO_PINGS
-        )
+        created = await forum.create_thread(name=name, content=body[:2000], files=files, allowed_mentions=NO_PINGS)
         return created.thread.id
 
 
