@@ -84,8 +84,12 @@ class DocumentationRunner:
     async def resume(self) -> None:
         """At start: jobs interrupted by a restart pick up where they were."""
         for doc in await self.bot.services.documentation.unfinished():
-            if doc.status is JobStatus.PUBLISHING:
-                continue  # publication resumes when someone presses « Publier » or « Réessayer » again
+            if doc.status is JobStatus.PUBLISHING:  # cut short by the stop: « Réessayer » finishes it, no duplicate
+                failed = await self.bot.services.documentation.fail(
+                    doc.fabrique.id, DomainError("error.documentation.interrupted")
+                )
+                await self.show(failed)
+                continue
             self.start(doc.fabrique.id)
 
     async def _prepare(self, fabrique_id: int) -> None:

@@ -267,6 +267,22 @@ class DocumentationRepository:
     def add(self, row: DocumentationRow) -> None:
         self._session.add(row)
 
+    async def claim(self, fabrique_id: int, claimable: set[str], stale_before: datetime, now: datetime) -> bool:
+        """Atomically mark the job "publishing" if it is in ``claimable``, or publishing but silent since
+        ``stale_before`` (a crash); False when someone else is publishing it right now."""
+        result = await self._session.execute(
+            update(DocumentationRow)
+            .where(
+                DocumentationRow.fabrique_id == fabrique_id,
+                or_(
+                    DocumentationRow.status.in_(claimable),
+                    (DocumentationRow.status == "publishing") & (DocumentationRow.updated_at < stale_before),
+                ),
+            )
+            .values(status="publishing", updated_at=now)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
     async def in_statuses(self, statuses: set[str]) -> list[DocumentationRow]:
         statement = select(DocumentationRow).where(DocumentationRow.status.in_(statuses)).order_by(DocumentationRow.id)
         return list((await self._session.execute(statement)).scalars())

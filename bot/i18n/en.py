@@ -382,4 +382,5 @@ MESSAGES: dict[str, str] = {
     "reply.host_link": "Host link (organizers and team only): {url}",
     "card.audit.document": "<t:{ts}:f> · 📚 documentation started by <@{actor}>",
     "card.audit.publish": "<t:{ts}:f> · 📖 documentation published by <@{actor}>",
+    "error.documentation.interrupted": "Publishing was interrupted before the end: “Retry” finishes it without publishing anything twice.",
 }

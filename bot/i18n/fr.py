@@ -378,4 +378,5 @@ MESSAGES: dict[str, str] = {
     "reply.host_link": "Lien hôte (organisation et équipe seulement) : {url}",
     "card.audit.document": "<t:{ts}:f> · 📚 documentation lancée par <@{actor}>",
     "card.audit.publish": "<t:{ts}:f> · 📖 documentation publiée par <@{actor}>",
+    "error.documentation.interrupted": "La publication a été interrompue avant la fin : « Réessayer » la termine sans rien publier deux fois.",
 }

@@ -47,7 +47,8 @@ Progress = Callable[[float], Awaitable[None]]
 # Demuxers of plain audio/video files: none of them opens another URL or file by itself.
 SAFE_DEMUXERS = ("mov", "mp4", "m4a", "3gp", "3g2", "mj2", "wav", "mp3", "ogg", "matroska", "webm", "flac", "aac")
 PEAK_CEILING_DBTP = -1.5  # what players may receive, in true peak
-LIMITER_CEILING_DBFS = -2.5  # in sample peak: room for inter-sample peaks and the MP3 encoder's overshoot
+LIMITER_CEILING_DBFS = -3.0  # in sample peak: room for inter-sample peaks and the MP3 encoder's overshoot
+ENCODER_MARGIN_DB = 0.5  # an excerpt's MP3 closer than this to PEAK_CEILING_DBTP lowers the limiter's ceiling
 GAIN_RANGE_DB = (-30.0, 30.0)  # beyond this the input is silence or noise, not speech to rescue
 ABSOLUTE_GATE_LUFS = -70.0  # EBU R128: blocks below this are silence
 RELATIVE_GATE_LU = 10.0
@@ -291,6 +292,19 @@ def _positive(value: object) -> float:
 
 
 @dataclass(frozen=True)
+class _Levels:
+    """The gain to apply, and the sample-peak ceiling the limiter holds when the input's peak would pass it."""
+
+    gain_db: float
+    ceiling_dbfs: float
+    input_peak_dbfs: float
+
+    @property
+    def limited(self) -> bool:
+        return self.input_peak_dbfs + self.gain_db > self.ceiling_dbfs
+
+
+@dataclass(frozen=True)
 class _Plan:
     """One input on its way to an MP3: what every ffmpeg run of the conversion shares."""
 
@@ -310,11 +324,11 @@ class _Plan:
     def source_input(self, *seek: str) -> list[str]:
         return [*_input_guards(self.demuxer), *seek, "-i", _file_url(self.source)]
 
-    def chain(self, gain_db: float, limit: bool) -> str:
-        """Mono, then the gain, then (only when a peak would pass the ceiling) the limiter."""
-        chain = f"aformat=channel_layouts=mono,volume={gain_db:.2f}dB"
-        if limit:
-            ceiling = 10 ** (LIMITER_CEILING_DBFS / 20)
+    def chain(self, levels: _Levels) -> str:
+        """Mono, the gain, then (only when some peak would pass the ceiling) the limiter."""
+        chain = f"aformat=channel_layouts=mono,volume={levels.gain_db:.2f}dB"
+        if levels.limited:
+            ceiling = 10 ** (levels.ceiling_dbfs / 20)
             chain += f",alimiter=limit={ceiling:.4f}:attack=5:release=50:level=0:latency=1"
         return chain
 
@@ -361,17 +375,16 @@ async def convert_to_mp3(
     try:
         loudness, peak = await _measure(plan, stage(0))
         gain = _clamp(loudness_lufs - loudness) if loudness > ABSOLUTE_GATE_LUFS else 0.0
-        gain = await _calibrate(plan, gain, peak, stage(1))
-        limit = peak + gain > LIMITER_CEILING_DBFS
+        levels = await _calibrate(plan, _Levels(gain, LIMITER_CEILING_DBFS, peak), stage(1))
         partial = workdir / "output.mp3"
-        await _encode(plan, gain, limit, partial, stage(2))
+        await _encode(plan, levels, partial, stage(2))
         duration, size = await asyncio.to_thread(_publish, partial, target, TRUNCATED_BELOW * plan.duration)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     if on_progress is not None and reported < 1.0:
         await on_progress(1.0)
-    log.info("converted %.0f s: %.1f LUFS, gain %+.1f dB, limiter %s", duration, loudness, gain, limit)
-    return Conversion(duration, size, loudness, gain)
+    log.info("converted %.0f s at %.1f LUFS: %s", duration, loudness, levels)
+    return Conversion(duration, size, loudness, levels.gain_db)
 
 
 def _clamp(gain: float) -> float:
@@ -447,28 +460,32 @@ async def _measure(plan: _Plan, report: Callable[[float], Awaitable[None]]) -> t
     return integrated_loudness(momentary), max(peaks)
 
 
-async def _calibrate(plan: _Plan, base_gain: float, peak: float, report: Callable[[float], Awaitable[None]]) -> float:
-    """``base_gain`` corrected for what the encoder (and the limiter, if needed) takes away, measured on excerpts.
+async def _calibrate(plan: _Plan, first: _Levels, report: Callable[[float], Awaitable[None]]) -> _Levels:
+    """The gain corrected for what the encoder (and the limiter, if needed) takes away, measured on excerpts.
 
     The loss is a property of the chain and the voice rather than of where the excerpts lie, so it carries over to
-    the whole file. A second round only happens under heavy limiting, where more gain makes the limiter bite more.
+    the whole file. The excerpts' MP3 also shows how far the encoder pushes peaks past the limiter (it grows as the
+    bitrate drops): the ceiling comes down if they come too close to -1.5 dBTP. Another round only happens when
+    the correction was large (heavy limiting, where more gain makes the limiter bite more) or the ceiling moved.
     """
-    gain = base_gain
-    for _ in range(2):
-        excerpt_lufs, output_lufs = await _round_trip(plan, gain, peak + gain > LIMITER_CEILING_DBFS)
+    levels = first
+    for _ in range(3):
+        excerpt_lufs, output_lufs, output_peak = await _round_trip(plan, levels)
         if excerpt_lufs <= ABSOLUTE_GATE_LUFS or output_lufs <= ABSOLUTE_GATE_LUFS:
             break  # the excerpts are silence: nothing to learn from them
-        corrected = _clamp(base_gain + excerpt_lufs + gain - output_lufs)
-        done = abs(corrected - gain) < CALIBRATION_ROUNDS_ABOVE_LU
-        gain = corrected
-        if done:
+        gain = _clamp(first.gain_db + excerpt_lufs + levels.gain_db - output_lufs)
+        overshoot = max(0.0, output_peak - (PEAK_CEILING_DBTP - ENCODER_MARGIN_DB))
+        settled = abs(gain - levels.gain_db) < CALIBRATION_ROUNDS_ABOVE_LU and not overshoot
+        levels = _Levels(gain, levels.ceiling_dbfs - overshoot, first.input_peak_dbfs)
+        if settled:
             break
     await report(1.0)
-    return gain
+    return levels
 
 
-async def _round_trip(plan: _Plan, gain: float, limit: bool) -> tuple[float, float]:
-    """Loudness of a few excerpts before, and after the whole chain (gain, limiter, MP3 encoder and decoder)."""
+async def _round_trip(plan: _Plan, levels: _Levels) -> tuple[float, float, float]:
+    """Loudness of a few excerpts before, and after the whole chain (gain, limiter, MP3 encoder and decoder), with
+    the true peak of the latter."""
     length = min(
         max(plan.duration * CALIBRATION_SHARE / CALIBRATION_EXCERPTS, CALIBRATION_EXCERPT_SECONDS[0]),
         CALIBRATION_EXCERPT_SECONDS[1],
@@ -483,33 +500,32 @@ async def _round_trip(plan: _Plan, gain: float, limit: bool) -> tuple[float, flo
     joined = "".join(f"[{index}:a:0]" for index in range(count))
     graph = (
         f"{joined}concat=n={count}:v=0:a=1,asplit[raw][gained];"
-        f"[raw]aformat=channel_layouts=mono,ebur128=framelog=verbose,anullsink;[gained]{plan.chain(gain, limit)}[out]"
+        f"[raw]aformat=channel_layouts=mono,ebur128=framelog=verbose,anullsink;[gained]{plan.chain(levels)}[out]"
     )
     encoded, measured = await _piped(  # the meter reads the MP3 while it is being encoded
         [*plan.command("info"), *inputs, "-filter_complex", graph, "-map", "[out]", *plan.mp3(), "pipe:1"],
         [*plan.command("info"), "-protocol_whitelist", "pipe", "-f", "mp3", "-i", "pipe:0",
-         "-af", "ebur128=framelog=verbose", "-f", "null", "-"],
+         "-af", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"],
         seconds_allowed=plan.seconds_allowed,
     )  # fmt: skip
     before, after = _INTEGRATED.findall(encoded.stderr), _INTEGRATED.findall(measured.stderr)
+    peak = _TRUE_PEAK.findall(measured.stderr)
     if encoded.returncode != 0 or not before:
         raise _fail("calibrating", encoded)
-    if measured.returncode != 0 or not after:
+    if measured.returncode != 0 or not after or not peak:
         raise _fail("calibrating", measured)
-    return _number(before[-1]), _number(after[-1])
+    return _number(before[-1]), _number(after[-1]), _number(peak[-1])
 
 
-async def _encode(
-    plan: _Plan, gain: float, limit: bool, partial: Path, report: Callable[[float], Awaitable[None]]
-) -> None:
+async def _encode(plan: _Plan, levels: _Levels, partial: Path, report: Callable[[float], Awaitable[None]]) -> None:
     """The long pass. With the limiter, decoding and filtering run in a second process, on the other core."""
 
     async def position(seconds: float) -> None:
         await report(seconds / plan.duration)
 
-    source = [*plan.source_input(), "-vn", "-sn", "-dn", "-map", "0:a:0", "-af", plan.chain(gain, limit)]
+    source = [*plan.source_input(), "-vn", "-sn", "-dn", "-map", "0:a:0", "-af", plan.chain(levels)]
     output = [*plan.mp3(), "-progress", "pipe:1", _file_url(partial)]
-    if not limit:
+    if not levels.limited:
         finished = await _run(
             [*plan.command(), *source, *output], seconds_allowed=plan.seconds_allowed, on_position=position
         )
@@ -578,6 +594,7 @@ def write_tags(mp3: Path, tags: Tags, chapters: list[Chapter]) -> None:
                 sub_frames=[TIT2(encoding=3, text=[chapter.title])],
             )
         )
+    tag.update_to_v23()  # the date becomes TYER + TDAT, as ID3v2.3 readers expect
     tag.save(mp3, v2_version=3)
 
 
@@ -594,8 +611,8 @@ def _cut_teaser(mp3: Path, target: Path, start_seconds: float, duration_seconds:
 
     partial = target.with_name(f".{target.name}.part")
     try:
-        segment = AudioSegment.from_file(
-            str(mp3.resolve()), format="mp3", start_second=start_seconds, duration=duration_seconds
+        segment = AudioSegment.from_file(  # codec given: pydub then skips its ffprobe run
+            str(mp3.resolve()), format="mp3", codec="mp3", start_second=start_seconds, duration=duration_seconds
         )
         if len(segment) == 0:
             raise AudioError("error.audio.failed")

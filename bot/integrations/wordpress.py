@@ -146,6 +146,11 @@ class WordPressClient:
         log.info("WordPress post %s updated (%s)", post.id, ", ".join(sorted(fields)))
         return post
 
+    async def attach_media(self, media_id: int, post_id: int) -> None:
+        """Make the media belong to the post: WordPress then shows it only to those who may read the post."""
+        await self._request("POST", f"media/{int(media_id)}", json={"post": int(post_id)})
+        log.info("WordPress media %s attached to post %s", media_id, post_id)
+
     # -- categories ----------------------------------------------------------------------------------------------
     async def category_id(self, name: str) -> int | None:
         """The id of the category with this name or slug (case-insensitive); None if there is none."""

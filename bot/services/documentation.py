@@ -12,6 +12,7 @@ import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from bot.services.timeline import Planner
 
 TEXT_FILE_MAX = 2 * 1024 * 1024  # a .vtt or chat .txt of a 2 h 30 session is far below this
 DOCUMENTABLE = frozenset({State.HELD, State.DOCUMENTATION_DUE, State.DOCUMENTING})
+PUBLICATION_LEASE = timedelta(minutes=10)  # a publication silent for this long was interrupted by a crash
 
 
 class Path3P(StrEnum):
@@ -174,8 +176,10 @@ class DocumentationService:
             row.notes = submission.notes.strip()
             row.resources = submission.resources.strip()
             row.report = submission.report.strip()
-            if has_audio:
+            if has_audio:  # a new recording: the old MP3 and its uploaded copy no longer apply
                 row.audio_name = row.teaser_name = None
+                row.wp_media_id = None
+                row.wp_media_url = None
             row.updated_at = now
             await self._planner(uow, fabrique)
             await uow.commit()
@@ -225,6 +229,21 @@ class DocumentationService:
             if row.article_html is None:
                 raise InvalidState("error.documentation.not_ready", number=fabrique_id)
             return Documentation.of(row, fabrique)
+
+    async def claim_publication(self, fabrique_id: int) -> Documentation:
+        """One publication at a time: a double click, or the organizer and the team together, get « busy »."""
+        now = self._clock()
+        async with self._uow() as uow:
+            claimed = await uow.documentation.claim(
+                fabrique_id, {JobStatus.READY.value, JobStatus.FAILED.value}, now - PUBLICATION_LEASE, now
+            )
+            await uow.commit()
+        if not claimed:
+            current = await self.get(fabrique_id)
+            if current.status is JobStatus.PUBLISHED:
+                raise InvalidState("error.documentation.published", number=fabrique_id)
+            raise InvalidState("error.documentation.busy", number=fabrique_id)
+        return await self.get(fabrique_id)
 
     async def mark_published(self, fabrique_id: int, actor: Actor) -> Documentation:
         """The article exists everywhere it should: the Fabrique is documented and its chasers stop."""

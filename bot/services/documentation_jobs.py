@@ -112,8 +112,12 @@ class DocumentationJobs:
             await asyncio.to_thread(source.unlink, missing_ok=True)
 
     async def publish(self, fabrique_id: int, actor: Actor, post_to_forum: ForumPoster) -> PublishOutcome:
-        """WordPress (if configured), then the forum post; each created id is stored before going on."""
-        doc = await self._service.update(fabrique_id, status=JobStatus.PUBLISHING)
+        """WordPress (if configured), then the forum post; each created id is stored before going on.
+
+        One publication at a time per Fabrique (claimed in the database): a second « Publier » meanwhile is told
+        the publication is under way.
+        """
+        doc = await self._service.claim_publication(fabrique_id)
         try:
             if self._settings.wordpress.enabled:
                 doc = await self._publish_wordpress(doc)
@@ -123,6 +127,10 @@ class DocumentationJobs:
         except WordPressError as error:
             failed = await self._service.fail(fabrique_id, DomainError(error.key))
             return PublishOutcome(failed, None, None)
+        except BaseException:
+            # Anything else (a bug, the forum gone): free the claim so « Réessayer » works at once.
+            await self._service.fail(fabrique_id, DomainError("error.documentation.interrupted"))
+            raise
         doc = await self._service.mark_published(fabrique_id, actor)
         return PublishOutcome(doc, doc.wp_post_link, doc.forum_thread_id)
 
@@ -132,6 +140,8 @@ class DocumentationJobs:
         return WordPressClient(wordpress.url, wordpress.username, password.get_secret_value() if password else "")
 
     async def _publish_wordpress(self, doc: Documentation) -> Documentation:
+        """Media (found by slug or uploaded), the article recomposed with the media's URL, the post created or
+        brought up to date, the media attached to the post (so it is as private as the post)."""
         wordpress = self._settings.wordpress
         client = self._wordpress()
         fabrique_id = doc.fabrique.id
@@ -146,17 +156,18 @@ class DocumentationJobs:
                     slug=slug,
                 )
                 doc = await self._service.update(fabrique_id, wp_media_id=media.id, wp_media_url=media.url)
-                context, labels, _ = await self._texts(doc)
-                html = articles.compose(
-                    context,
-                    labels,
-                    notes=doc.notes,
-                    report=doc.report,
-                    resources=doc.resources,
-                    chat=doc.chat,
-                    transcript=doc.transcript,
-                    audio_url=media.url,
-                )
+            context, labels, _ = await self._texts(doc)
+            html = articles.compose(
+                context,
+                labels,
+                notes=doc.notes,
+                report=doc.report,
+                resources=doc.resources,
+                chat=doc.chat,
+                transcript=doc.transcript,
+                audio_url=doc.wp_media_url,
+            )
+            if html != doc.article_html:
                 doc = await self._service.update(fabrique_id, article_html=html)
             if doc.wp_post_id is None:
                 slug = f"fabrique-{fabrique_id}-documentation"
@@ -164,14 +175,22 @@ class DocumentationJobs:
                 if wordpress.articles_category:
                     category = await client.category_id(wordpress.articles_category)
                     categories = [category] if category is not None else None
-                post = await client.find_post(slug) or await client.create_post(
-                    title=doc.fabrique.title,
-                    content=doc.article_html or "",
-                    status=wordpress.article_status,
-                    slug=slug,
-                    categories=categories,
-                )
-                doc = await self._service.update(fabrique_id, wp_post_id=post.id, wp_post_link=post.link)
+                found = await client.find_post(slug)  # created before a crash, its id never stored
+                if found is not None:
+                    post = await client.update_post(found.id, content=html, title=doc.fabrique.title)
+                else:
+                    post = await client.create_post(
+                        title=doc.fabrique.title,
+                        content=html,
+                        status=wordpress.article_status,
+                        slug=slug,
+                        categories=categories,
+                    )
+            else:
+                post = await client.update_post(doc.wp_post_id, content=html, title=doc.fabrique.title)
+            doc = await self._service.update(fabrique_id, wp_post_id=post.id, wp_post_link=post.link)
+            if doc.wp_media_id is not None:
+                await client.attach_media(doc.wp_media_id, post.id)
             return doc
         finally:
             await client.aclose()
