@@ -91,6 +91,7 @@ class FabriqueBot(commands.Bot):
         outreach.texts = partial(_outreach.outreach_text, self)
         outreach.calendar = lambda record: self.announcer.calendar([record])
         outreach.on_failure = partial(_outreach.alert_team, self)
+        outreach.on_link = self.announcer.announce_when_linked
         self._documentation_jobs = DocumentationJobs(
             self.services.documentation, self.settings, partial(documentation.article_texts, self)
         )
@@ -161,6 +162,8 @@ class FabriqueBot(commands.Bot):
         except TimeoutError:
             log.warning("closing while timed work is still being sent")
         await super().close()
+        if self._services is not None:
+            await self._services.outreach.aclose()
         if self.engine is not None:
             await self.engine.dispose()
             self.engine = None

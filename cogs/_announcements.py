@@ -76,6 +76,10 @@ class Announcer:
         self.bot.spawn(self.bot.services.outreach.follow(record.id, Event.ANNOUNCE))
         return announced
 
+    async def announce_when_linked(self, record: FabriqueRecord) -> None:
+        """A session that waited for its Zoom link got it (a retried meeting): announce it now."""
+        await self.announce_if_ready(record)
+
     def refresh(self, fabrique_id: int) -> None:
         """Ask for the announcement to show the current count; coalesced with other requests within 5 s."""
         if fabrique_id not in self._pending:

@@ -50,14 +50,15 @@ async def outreach_text(bot: FabriqueBot, record: FabriqueRecord, event: Event) 
     )
 
 
-async def alert_team(bot: FabriqueBot, record: FabriqueRecord, target: str, key: str) -> None:
+async def alert_team(bot: FabriqueBot, record: FabriqueRecord, target: str, key: str, retryable: bool) -> None:
     """First failure of a copy: the team hears it once, in its channel, with what to do."""
     config = await bot.services.guild_config.get(record.guild_id)
     channel = bot.get_channel(config.team_channel_id or 0)
     if not isinstance(channel, discord.TextChannel | discord.Thread):
         return
     copy = bot.i18n(f"copy.{target.split(':')[0]}")
-    text = bot.i18n("team.copy_failed", number=record.id, title=record.title, copy=copy, reason=bot.i18n(key))
+    template = "team.copy_failed" if retryable else "team.copy_failed_final"
+    text = bot.i18n(template, number=record.id, title=record.title, copy=copy, reason=bot.i18n(key))
     try:
         await channel.send(text, allowed_mentions=NO_PINGS)
     except discord.HTTPException:

@@ -96,7 +96,7 @@ def register(bot: FabriqueBot, groups: Groups) -> None:
         if not actor.is_team:
             raise Forbidden("error.team_only")
         dashboard = await bot.services.timeline.follow_up(guild_id(interaction))
-        sessions = await bot.services.sessions.agenda(guild_id(interaction))
+        sessions = await bot.services.sessions.booked_to_come(guild_id(interaction))
         copies = {record.id: await bot.services.outreach.copies(record.id) for record in sessions}
         embed = _render.follow_up(dashboard, bot.i18n)
         embed.add_field(

@@ -175,7 +175,7 @@ class Journey:
             self.say(f"👤 Camille /equipe lien-zoom → 🤖 {said(result)}")
         result = await self.alice.slash(self.general, "fabrique reserver", fabrique=number, creneau=slot, places=25)
         self.say(f"👤 Alice /fabrique reserver (25 places) → 🤖 {said(result)}")
-        await self.env.settle(timeout=60)
+        await self.env.settle(timeout=50)
         announcement = self.agenda.last_message
         self.announcement = announcement
         self.say(
@@ -190,7 +190,7 @@ class Journey:
         env = self.env
         for member in self.members:  # thirty people react at once, as when the announcement goes out
             env.backend.set_reaction(self.announcement.channel.id, self.announcement.id, "✅", member.id, True)
-        await env.settle(timeout=60)
+        await env.settle(timeout=50)
         await env.advance_time(6)
         places = next(f.value for f in self.agenda.last_message.embeds[0].fields if f.name == "Places")
         self.say(f"✅ 30 membres réagissent → annonce : {places.replace(chr(10), ' ; ')}")
@@ -233,12 +233,12 @@ class Journey:
         )
         result = await self.alice.submit_modal(shown, {"notes": NOTES, "ressources": "https://www.tmnlab.com/"})
         self.say(f"👤 Alice /fabrique documenter (enregistrement + notes) → 🤖 {said(result)}")
-        await self.env.settle(timeout=120)
+        await self.env.settle(timeout=50)
         message = self.alice.user.dm_channel.history()[-1]
         self.result.documentation_message = message.content
         self.say(f"📩 Alice : {message.content}")
         result = await self.alice.user.click(message, label="Publier")
-        await self.env.settle(timeout=120)
+        await self.env.settle(timeout=50)
         self.say(f"👤 Alice appuie sur « Publier » → 🤖 {said(result)}")
         thread = self.forum.threads[-1]
         starter = thread.history()[-1]
@@ -274,7 +274,7 @@ class Journey:
     async def _move_to(self, moment: datetime) -> None:
         await self.env.advance_time(max(0.0, (moment - self.env.now()).total_seconds()))
         await self.env.bot.run_due_work()
-        await self.env.settle(timeout=60)
+        await self.env.settle(timeout=50)
 
     def _last_dm(self, actor: simcord.MemberActor) -> str:
         history = actor.user.dm_channel.history()

@@ -383,4 +383,5 @@ MESSAGES: dict[str, str] = {
     "card.audit.document": "<t:{ts}:f> · 📚 documentation started by <@{actor}>",
     "card.audit.publish": "<t:{ts}:f> · 📖 documentation published by <@{actor}>",
     "error.documentation.interrupted": "Publishing was interrupted before the end: “Retry” finishes it without publishing anything twice.",
+    "team.copy_failed_final": "⚠️ Fabrique #{number} “{title}”: {copy} not up to date — {reason} Fix it, then “Retry” in /equipe suivi.",
 }

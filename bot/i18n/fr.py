@@ -379,4 +379,5 @@ MESSAGES: dict[str, str] = {
     "card.audit.document": "<t:{ts}:f> · 📚 documentation lancée par <@{actor}>",
     "card.audit.publish": "<t:{ts}:f> · 📖 documentation publiée par <@{actor}>",
     "error.documentation.interrupted": "La publication a été interrompue avant la fin : « Réessayer » la termine sans rien publier deux fois.",
+    "team.copy_failed_final": "⚠️ Fabrique n°{number} « {title} » : {copy} non à jour — {reason} Corrigez, puis « Réessayer » dans /equipe suivi.",
 }

@@ -7,14 +7,17 @@ Why it looks the way it does (figures from FACTS.md and ``benchmarks/audio_conve
   and a whitelist of plain audio containers (never hls, concat or any playlist); later passes force the demuxer the
   probe found. Exit code 0 proves nothing (a truncated file gives a partial MP3), so the decoded duration is
   compared with the probed one, and ``target`` only appears once the MP3 is complete.
-- Nothing blocks the event loop: ffmpeg runs as asyncio subprocesses, mutagen and pydub in threads.
+- Nothing blocks the event loop: ffmpeg runs as asyncio subprocesses (niced, so that the bot wins when they compete
+  for a core), mutagen and pydub in threads.
 - Loudness normalisation must cost little more than the plain transcode. ffmpeg's ``ebur128`` is slow (≈ 0.7× the
   whole transcode when it reads every sample), so it only reads 400 ms windows (one EBU R128 block) spread over
   the recording, at least 10 % of it, while ``astats`` sees every sample for the peak; the recording is measured
-  in slices on all cores (≤ 2) and the blocks are gated here, exactly as EBU R128 does. A short calibration then
-  encodes a few excerpts with the chosen gain and measures the MP3 itself: it accounts for what the encoder
-  (≈ 0.2–0.5 LU at 64 kb/s) and the limiter (several LU on peaky audio) take away. The limiter costs ≈ 14 % of a
-  transcode, so it only runs when some peak would pass the ceiling, and then in its own process, on the other core.
+  in slices on all cores (≤ 2) and the blocks are gated here, exactly as EBU R128 does. The same pass keeps 2 s
+  excerpts, on which a calibration runs the whole chain and measures the MP3 itself: it accounts for what the
+  encoder (≈ 0.2–0.5 LU at 64 kb/s) and the limiter (several LU on peaky audio) take away, and for how far the
+  encoder pushes peaks past the limiter. The limiter costs ≈ 10 % of a transcode, so it only runs when some peak
+  would pass its ceiling. A second process for it (through a pipe) was faster on an idle machine but slower and
+  heavier on a busy one: the conversion is one ffmpeg.
 """
 
 from __future__ import annotations
@@ -47,7 +50,8 @@ Progress = Callable[[float], Awaitable[None]]
 # Demuxers of plain audio/video files: none of them opens another URL or file by itself.
 SAFE_DEMUXERS = ("mov", "mp4", "m4a", "3gp", "3g2", "mj2", "wav", "mp3", "ogg", "matroska", "webm", "flac", "aac")
 PEAK_CEILING_DBTP = -1.5  # what players may receive, in true peak
-LIMITER_CEILING_DBFS = -3.0  # in sample peak: room for inter-sample peaks and the MP3 encoder's overshoot
+LIMITER_CEILING_DBFS = -3.5  # in sample peak: room for inter-sample peaks and the MP3 encoder's overshoot (≤ 2 dB
+# seen at 64 kb/s, where LAME's bit reservoir runs dry)
 ENCODER_MARGIN_DB = 0.5  # an excerpt's MP3 closer than this to PEAK_CEILING_DBTP lowers the limiter's ceiling
 GAIN_RANGE_DB = (-30.0, 30.0)  # beyond this the input is silence or noise, not speech to rescue
 ABSOLUTE_GATE_LUFS = -70.0  # EBU R128: blocks below this are silence
@@ -57,12 +61,13 @@ BLOCK_SECONDS = 0.4  # one EBU R128 gating block
 MEASURE_EVERYTHING_UP_TO_SECONDS = 180.0
 MEASURE_MIN_SHARE = 0.1
 MEASURE_SLICES = max(1, min(2, os.cpu_count() or 1))
-CALIBRATION_EXCERPTS = 6
-CALIBRATION_SHARE = 0.02
-CALIBRATION_EXCERPT_SECONDS = (5.0, 20.0)
-CALIBRATION_ROUNDS_ABOVE_LU = 2.0  # a second round when the first correction is this large (heavy limiting)
+CALIBRATION_WINDOW_SECONDS = 2.0  # excerpts kept while measuring, for the calibration: this long…
+CALIBRATION_WINDOWS = 30  # …at least this many of them, spread over the recording…
+CALIBRATION_MAX_PERIOD_SECONDS = 200.0  # …one every 200 s at most (1 % of a long recording)
+CALIBRATION_ROUNDS_ABOVE_LU = 2.0  # another round when a correction is this large (heavy limiting, low bitrate)
 STAGE_WEIGHTS = (0.08, 0.04, 0.88)  # measure, calibrate, convert: their share of the wall time, for progress
 STDERR_TAIL_BYTES = 64 * 1024
+NICENESS = 10  # ffmpeg yields the CPU to the bot's event loop (and anything interactive) when they compete
 TEASER_FADE_IN_MS = 2000
 TEASER_FADE_OUT_MS = 3000
 
@@ -139,9 +144,12 @@ async def _start(
     """Start one ffmpeg/ffprobe. A pipe end given as ``stdin``/``stdout`` is closed here once the child holds it,
     so the process at the other end sees end-of-file when this one exits."""
     try:
-        return await asyncio.create_subprocess_exec(
+        process = await asyncio.create_subprocess_exec(
             *arguments, stdin=stdin, stdout=stdout, stderr=asyncio.subprocess.PIPE
         )
+        with contextlib.suppress(OSError):  # it may already be gone; and a nicer child is only a preference
+            os.setpriority(os.PRIO_PROCESS, process.pid, NICENESS)
+        return process
     finally:
         for end in (stdin, stdout):
             if end >= 0:
@@ -373,9 +381,9 @@ async def convert_to_mp3(
 
     workdir = Path(tempfile.mkdtemp(prefix=".audio-", dir=target.parent))
     try:
-        loudness, peak = await _measure(plan, stage(0))
+        loudness, peak, excerpts = await _measure(plan, workdir, stage(0))
         gain = _clamp(loudness_lufs - loudness) if loudness > ABSOLUTE_GATE_LUFS else 0.0
-        levels = await _calibrate(plan, _Levels(gain, LIMITER_CEILING_DBFS, peak), stage(1))
+        levels = await _calibrate(plan, excerpts, _Levels(gain, LIMITER_CEILING_DBFS, peak), stage(1))
         partial = workdir / "output.mp3"
         await _encode(plan, levels, partial, stage(2))
         duration, size = await asyncio.to_thread(_publish, partial, target, TRUNCATED_BELOW * plan.duration)
@@ -414,16 +422,30 @@ def integrated_loudness(momentary: Sequence[float]) -> float:
     return -0.691 + 10 * math.log10(sum(kept) / len(kept))
 
 
-async def _measure(plan: _Plan, report: Callable[[float], Awaitable[None]]) -> tuple[float, float]:
+async def _measure(
+    plan: _Plan, workdir: Path, report: Callable[[float], Awaitable[None]]
+) -> tuple[float, float, list[Path]]:
     """Integrated loudness from sampled blocks and the peak of every sample, decoding the whole file once.
 
-    The file is cut into slices measured side by side; their blocks are gated together here.
+    The file is cut into slices measured side by side; their blocks are gated together here. Each slice also keeps
+    2 s excerpts spread over it (mono WAV in ``workdir``, returned): the calibration reads them instead of seeking
+    in the recording again, which would hold the index of a long M4A in memory once per excerpt.
     """
     share = min(1.0, max(MEASURE_MIN_SHARE, MEASURE_EVERYTHING_UP_TO_SECONDS / plan.duration))
     period = BLOCK_SECONDS / share
     sampling = f"aselect='lt(mod(t,{period:.3f}),{BLOCK_SECONDS})'," if share < 1.0 else ""
     count = MEASURE_SLICES if plan.duration >= 60 * MEASURE_SLICES else 1
     length = plan.duration / count
+    spacing, window = (
+        min(CALIBRATION_MAX_PERIOD_SECONDS, plan.duration / CALIBRATION_WINDOWS),
+        CALIBRATION_WINDOW_SECONDS,
+    )
+    keeping = "anull"
+    if spacing > window:  # 5 ms ramps at each cut: a click at a join would show the encoder overshooting for nothing
+        position = f"mod(t,{spacing:.3f})"
+        ramp = f"max(0,min(1,min(min({position},{window}-{position}),{length:.3f}-t)/0.005))"
+        keeping = f"aselect='lt({position},{window})',aeval='val(0)*{ramp}':c=same"
+    parts = [workdir / f"excerpts-{index}.wav" for index in range(count)]
     momentary: list[float] = []
     peaks: list[float] = []
     decoded = [0.0] * count
@@ -440,11 +462,15 @@ async def _measure(plan: _Plan, report: Callable[[float], Awaitable[None]]) -> t
             await report(sum(decoded) / plan.duration)
 
         seek = ["-ss", f"{index * length:.3f}", "-t", f"{length:.3f}"] if count > 1 else []
+        graph = (
+            "[0:a:0]aformat=channel_layouts=mono,astats=measure_perchannel=none:measure_overall=Peak_level,"
+            f"asplit[loudness][kept];[loudness]{sampling}ebur128=metadata=1:framelog=verbose,"
+            f"ametadata=mode=print:key=lavfi.r128.M[measured];[kept]{keeping}[excerpts]"
+        )
         return _run(
-            [*plan.command("info"), *plan.source_input(*seek), "-vn", "-sn", "-dn", "-map", "0:a:0",
-             "-af", f"aformat=channel_layouts=mono,astats=measure_perchannel=none:measure_overall=Peak_level,"
-                    f"{sampling}ebur128=metadata=1:framelog=verbose,ametadata=mode=print:key=lavfi.r128.M",
-             "-f", "null", "-progress", "pipe:1", "-"],
+            [*plan.command("info"), *plan.source_input(*seek), "-filter_complex", graph, "-progress", "pipe:1",
+             "-map", "[measured]", "-f", "null", "-",
+             "-map", "[excerpts]", "-c:a", "pcm_f32le", "-f", "wav", _file_url(parts[index])],
             seconds_allowed=plan.seconds_allowed,
             on_position=position,
             on_line=read,
@@ -457,25 +483,27 @@ async def _measure(plan: _Plan, report: Callable[[float], Awaitable[None]]) -> t
     for finished in slices:
         if finished.returncode != 0 or len(peaks) != count:  # each slice prints its peak when it ends normally
             raise _fail("measuring", finished)
-    return integrated_loudness(momentary), max(peaks)
+    return integrated_loudness(momentary), max(peaks), parts
 
 
-async def _calibrate(plan: _Plan, first: _Levels, report: Callable[[float], Awaitable[None]]) -> _Levels:
+async def _calibrate(
+    plan: _Plan, excerpts: list[Path], first: _Levels, report: Callable[[float], Awaitable[None]]
+) -> _Levels:
     """The gain corrected for what the encoder (and the limiter, if needed) takes away, measured on excerpts.
 
     The loss is a property of the chain and the voice rather than of where the excerpts lie, so it carries over to
     the whole file. The excerpts' MP3 also shows how far the encoder pushes peaks past the limiter (it grows as the
-    bitrate drops): the ceiling comes down if they come too close to -1.5 dBTP. Another round only happens when
-    the correction was large (heavy limiting, where more gain makes the limiter bite more) or the ceiling moved.
+    bitrate drops): the ceiling comes down if they come too close to -1.5 dBTP. Another round only happens when a
+    correction was large (heavy limiting, where more gain makes the limiter bite more; a very low bitrate).
     """
     levels = first
     for _ in range(3):
-        excerpt_lufs, output_lufs, output_peak = await _round_trip(plan, levels)
+        excerpt_lufs, output_lufs, output_peak = await _round_trip(plan, excerpts, levels)
         if excerpt_lufs <= ABSOLUTE_GATE_LUFS or output_lufs <= ABSOLUTE_GATE_LUFS:
             break  # the excerpts are silence: nothing to learn from them
         gain = _clamp(first.gain_db + excerpt_lufs + levels.gain_db - output_lufs)
         overshoot = max(0.0, output_peak - (PEAK_CEILING_DBTP - ENCODER_MARGIN_DB))
-        settled = abs(gain - levels.gain_db) < CALIBRATION_ROUNDS_ABOVE_LU and not overshoot
+        settled = max(abs(gain - levels.gain_db), overshoot) < CALIBRATION_ROUNDS_ABOVE_LU
         levels = _Levels(gain, levels.ceiling_dbfs - overshoot, first.input_peak_dbfs)
         if settled:
             break
@@ -483,24 +511,14 @@ async def _calibrate(plan: _Plan, first: _Levels, report: Callable[[float], Awai
     return levels
 
 
-async def _round_trip(plan: _Plan, levels: _Levels) -> tuple[float, float, float]:
-    """Loudness of a few excerpts before, and after the whole chain (gain, limiter, MP3 encoder and decoder), with
+async def _round_trip(plan: _Plan, excerpts: list[Path], levels: _Levels) -> tuple[float, float, float]:
+    """Loudness of the excerpts before, and after the whole chain (gain, limiter, MP3 encoder and decoder), with
     the true peak of the latter."""
-    length = min(
-        max(plan.duration * CALIBRATION_SHARE / CALIBRATION_EXCERPTS, CALIBRATION_EXCERPT_SECONDS[0]),
-        CALIBRATION_EXCERPT_SECONDS[1],
-    )
-    if plan.duration <= 2 * CALIBRATION_EXCERPTS * length:
-        count, inputs = 1, plan.source_input()
-    else:
-        count, inputs = CALIBRATION_EXCERPTS, []
-        for index in range(count):
-            start = (index + 0.5) * plan.duration / count - length / 2
-            inputs += plan.source_input("-ss", f"{start:.3f}", "-t", f"{length:.3f}")
-    joined = "".join(f"[{index}:a:0]" for index in range(count))
+    inputs = [argument for part in excerpts for argument in (*_input_guards("wav"), "-i", _file_url(part))]
+    joined = "".join(f"[{index}:a:0]" for index in range(len(excerpts)))
     graph = (
-        f"{joined}concat=n={count}:v=0:a=1,asplit[raw][gained];"
-        f"[raw]aformat=channel_layouts=mono,ebur128=framelog=verbose,anullsink;[gained]{plan.chain(levels)}[out]"
+        f"{joined}concat=n={len(excerpts)}:v=0:a=1,asplit[raw][gained];"
+        f"[raw]ebur128=framelog=verbose,anullsink;[gained]{plan.chain(levels)}[out]"
     )
     encoded, measured = await _piped(  # the meter reads the MP3 while it is being encoded
         [*plan.command("info"), *inputs, "-filter_complex", graph, "-map", "[out]", *plan.mp3(), "pipe:1"],
@@ -518,26 +536,17 @@ async def _round_trip(plan: _Plan, levels: _Levels) -> tuple[float, float, float
 
 
 async def _encode(plan: _Plan, levels: _Levels, partial: Path, report: Callable[[float], Awaitable[None]]) -> None:
-    """The long pass. With the limiter, decoding and filtering run in a second process, on the other core."""
+    """The long pass: one ffmpeg, so the limiter costs CPU time but no second process, pipe or memory."""
 
     async def position(seconds: float) -> None:
         await report(seconds / plan.duration)
 
-    source = [*plan.source_input(), "-vn", "-sn", "-dn", "-map", "0:a:0", "-af", plan.chain(levels)]
-    output = [*plan.mp3(), "-progress", "pipe:1", _file_url(partial)]
-    if not levels.limited:
-        finished = await _run(
-            [*plan.command(), *source, *output], seconds_allowed=plan.seconds_allowed, on_position=position
-        )
-    else:
-        filtered, finished = await _piped(
-            [*plan.command(), *source, "-map_metadata", "-1", "-c:a", "pcm_f32le", "-f", "nut", "pipe:1"],
-            [*plan.command(), "-protocol_whitelist", "pipe", "-f", "nut", "-i", "pipe:0", *output],
-            seconds_allowed=plan.seconds_allowed,
-            on_position=position,
-        )
-        if filtered.returncode != 0:
-            raise _fail("filtering", filtered)
+    finished = await _run(
+        [*plan.command(), *plan.source_input(), "-vn", "-sn", "-dn", "-map", "0:a:0", "-af", plan.chain(levels),
+         *plan.mp3(), "-progress", "pipe:1", _file_url(partial)],
+        seconds_allowed=plan.seconds_allowed,
+        on_position=position,
+    )  # fmt: skip
     if finished.returncode != 0:
         raise _fail("converting", finished)
 
@@ -601,7 +610,10 @@ def write_tags(mp3: Path, tags: Tags, chapters: list[Chapter]) -> None:
 async def make_teaser(
     mp3: Path, target: Path, *, start_seconds: float = 0, duration_seconds: float = 60, bitrate_kbps: int = 64
 ) -> Path:
-    """A short mono MP3 with fades, for the forum post. Only the excerpt is decoded (pydub, in a thread)."""
+    """A short mono MP3 with fades, for the forum post. Only the excerpt is decoded (pydub, in a thread).
+
+    The whole recording when it is shorter than ``duration_seconds``; a start too close to the end slides back.
+    """
     return await asyncio.to_thread(_cut_teaser, mp3, target, start_seconds, duration_seconds, bitrate_kbps)
 
 
@@ -610,6 +622,9 @@ def _cut_teaser(mp3: Path, target: Path, start_seconds: float, duration_seconds:
     from pydub.exceptions import CouldntDecodeError
 
     partial = target.with_name(f".{target.name}.part")
+    length = float(MP3(mp3).info.length)
+    duration_seconds = min(duration_seconds, length)  # a short recording is its own teaser
+    start_seconds = max(0.0, min(start_seconds, length - duration_seconds))  # a start too late slides back
     try:
         segment = AudioSegment.from_file(  # codec given: pydub then skips its ffprobe run
             str(mp3.resolve()), format="mp3", codec="mp3", start_second=start_seconds, duration=duration_seconds

@@ -47,7 +47,8 @@ class OutreachText:
 
 Texts = Callable[[FabriqueRecord, Event], Awaitable[OutreachText]]
 Calendar = Callable[[FabriqueRecord], bytes]
-FailureListener = Callable[[FabriqueRecord, str, str], Awaitable[None]]  # (session, target, error key)
+FailureListener = Callable[[FabriqueRecord, str, str, bool], Awaitable[None]]  # (session, target, key, retryable)
+LinkListener = Callable[[FabriqueRecord], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,8 @@ class OutreachService:
         self.texts: Texts | None = None  # wired by the composition root (language, names)
         self.calendar: Calendar | None = None
         self.on_failure: FailureListener | None = None
+        self._zoom_client: ZoomClient | None = None
+        self.on_link: LinkListener | None = None  # a retried Zoom meeting gave a waiting session its link
         self.mail_tls: ssl.SSLContext | None = None  # None: the system's trust store (a private CA can be set)
 
     @property
@@ -106,8 +109,6 @@ class OutreachService:
         except ZoomError as error:
             await self._failed(record, ZOOM, error.key, error.retryable)
             return record
-        finally:
-            await client.aclose()
         async with self._uow() as uow:
             row = await uow.session.get(FabriqueRow, fabrique_id, with_for_update=True)
             assert row is not None
@@ -129,8 +130,8 @@ class OutreachService:
 
     async def _zoom_follow(self, record: FabriqueRecord, event: Event) -> None:
         copy = await self._copy(record.id, ZOOM)
-        if not self.zoom_enabled or copy is None or copy.external_id is None:
-            return
+        if not self.zoom_enabled or copy is None or not copy.external_id:
+            return  # no meeting of ours (none yet, or the team's pasted link)
         client = self._zoom()
         try:
             if event is Event.CANCEL:
@@ -146,8 +147,6 @@ class OutreachService:
             await self._synced(record.id, ZOOM, copy.external_id)
         except ZoomError as error:
             await self._failed(record, ZOOM, error.key, error.retryable)
-        finally:
-            await client.aclose()
 
     # --- website and mailing list ---------------------------------------------------------------------------
 
@@ -200,7 +199,6 @@ class OutreachService:
                 return  # already sent, or possibly sent before a crash: never twice
             copy = await self._upsert(uow, record.id, target)
             copy.status = "sending"
-            copy.attempts += 1
             await uow.commit()
         text = await self.texts(record, event)
         calendar = self.calendar(record) if self.calendar is not None else None
@@ -252,23 +250,38 @@ class OutreachService:
         record = await self._record(fabrique_id)
         event = Event.CANCEL if record.state is State.CANCELLED else Event.ANNOUNCE
         if target == ZOOM:
-            if event is Event.CANCEL:
-                await self._zoom_follow(record, event)
-            else:
-                await self.ensure_meeting(fabrique_id)
+            await self._retry_zoom(record, event)
         elif target == WEBSITE:
             await self._website(record, event)
         elif target.startswith("mail:"):
+            _, kind, stamp = target.split(":")
+            current = record.starts_at is not None and stamp == str(int(record.starts_at.timestamp()))
             async with self._uow() as uow:
                 copy = await uow.copies.get(fabrique_id, target)
                 if copy is not None and copy.status == "failed":
-                    copy.status = "retrying"
+                    # An email about a date that changed since is replaced by the email about the move.
+                    copy.status = "retrying" if current else "superseded"
+                    copy.retry_at = None
                     await uow.commit()
-            await self._mail(record, Event(target.split(":")[1]))
+            if current:
+                await self._mail(record, Event(kind))
+
+    async def _retry_zoom(self, record: FabriqueRecord, event: Event) -> None:
+        if event is Event.CANCEL:
+            await self._zoom_follow(record, event)
+            return
+        if record.has_zoom_link:
+            # The team pasted a link meanwhile: registrants already have it, a new meeting would contradict it.
+            await self._synced(record.id, ZOOM, "")
+            return
+        updated = await self.ensure_meeting(record.id)
+        if updated.has_zoom_link and self.on_link is not None:
+            await self.on_link(updated)
 
     async def copies(self, fabrique_id: int) -> list[CopyState]:
         async with self._uow() as uow:
-            return [CopyState(r.target, r.status, r.error_key) for r in await uow.copies.of(fabrique_id)]
+            rows = await uow.copies.of(fabrique_id)
+            return [CopyState(r.target, r.status, r.error_key) for r in rows if r.status != "superseded"]
 
     # --- helpers --------------------------------------------------------------------------------------------
 
@@ -303,16 +316,27 @@ class OutreachService:
     async def _failed(self, record: FabriqueRecord, target: str, key: str, retryable: bool) -> None:
         async with self._uow() as uow:
             copy = await self._upsert(uow, record.id, target)
-            first = copy.status != "failed"
             copy.attempts += 1
+            first = copy.attempts == 1  # the team hears of a copy once, not at every retry
             wait = RETRY_WAITS[min(copy.attempts - 1, len(RETRY_WAITS) - 1)]
             copy.status, copy.error_key = "failed", key
             copy.retry_at = self._clock() + wait if retryable else None
             await uow.commit()
         if first and self.on_failure is not None:
-            await self.on_failure(record, target, key)
+            await self.on_failure(record, target, key, retryable)
+
+    async def aclose(self) -> None:
+        if self._zoom_client is not None:
+            await self._zoom_client.aclose()
+            self._zoom_client = None
 
     def _zoom(self) -> ZoomClient:
+        """One client for the bot's life, so its OAuth token is reused until it expires."""
+        if self._zoom_client is None:
+            self._zoom_client = self._new_zoom()
+        return self._zoom_client
+
+    def _new_zoom(self) -> ZoomClient:
         zoom = self._settings.zoom
         secret = self._settings.secrets.zoom_client_secret
         return ZoomClient(

@@ -105,6 +105,13 @@ class SessionService:
             rows = await uow.fabriques.in_states(guild_id, {State.ANNOUNCED.value}, starting_after=self._clock())
             return [FabriqueRecord.of(row) for row in rows]
 
+    async def booked_to_come(self, guild_id: int) -> list[FabriqueRecord]:
+        """Scheduled or announced sessions still to come: what the team's copy dashboard watches."""
+        async with self._uow() as uow:
+            states = {State.SCHEDULED.value, State.ANNOUNCED.value}
+            rows = await uow.fabriques.in_states(guild_id, states, starting_after=self._clock())
+            return [FabriqueRecord.of(row) for row in rows]
+
     async def announced_to_come(self) -> list[FabriqueRecord]:
         """Every announced session not started yet, all guilds: what reconciliation at start looks at."""
         async with self._uow() as uow:

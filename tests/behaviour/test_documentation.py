@@ -67,7 +67,7 @@ async def test_recording_and_notes_to_a_forum_post(world: World, settings, tmp_p
     assert custom_ids == {"notes", "ressources"}
     done = await world.alice.submit_modal(shown, {"notes": NOTES, "ressources": "https://tmnlab.com/ressource"})
     assert "est lancée" in said(done).content
-    await world.env.settle(timeout=60)
+    await world.env.settle(timeout=50)
 
     progress = world.dms(world.alice)[-1]
     assert "est prête" in progress.content, progress.content
