@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import discord
 
@@ -27,8 +28,8 @@ def _clip(text: str, limit: int = FIELD_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _timestamp(record_time: object) -> int:
-    return int(record_time.timestamp())  # type: ignore[attr-defined]
+def _timestamp(moment: datetime) -> int:
+    return int(moment.timestamp())
 
 
 def organizers(record: FabriqueRecord) -> str:

@@ -50,9 +50,10 @@ Progress = Callable[[float], Awaitable[None]]
 # Demuxers of plain audio/video files: none of them opens another URL or file by itself.
 SAFE_DEMUXERS = ("mov", "mp4", "m4a", "3gp", "3g2", "mj2", "wav", "mp3", "ogg", "matroska", "webm", "flac", "aac")
 PEAK_CEILING_DBTP = -1.5  # what players may receive, in true peak
-LIMITER_CEILING_DBFS = -3.5  # in sample peak: room for inter-sample peaks and the MP3 encoder's overshoot (≤ 2 dB
-# seen at 64 kb/s, where LAME's bit reservoir runs dry)
-ENCODER_MARGIN_DB = 0.5  # an excerpt's MP3 closer than this to PEAK_CEILING_DBTP lowers the limiter's ceiling
+# The limiter's ceiling, in sample peak, leaves room for inter-sample peaks and for the MP3 encoder's overshoot,
+# which grows as the bitrate drops (up to ≈ 2 dB seen at 64 kb/s, where LAME's bit reservoir runs dry).
+LIMITER_CEILING_DBFS = -3.5
+LOW_BITRATE_KBPS, LOW_BITRATE_CEILING_DBFS = 48, -4.5
 GAIN_RANGE_DB = (-30.0, 30.0)  # beyond this the input is silence or noise, not speech to rescue
 ABSOLUTE_GATE_LUFS = -70.0  # EBU R128: blocks below this are silence
 RELATIVE_GATE_LU = 10.0
@@ -62,7 +63,7 @@ MEASURE_EVERYTHING_UP_TO_SECONDS = 180.0
 MEASURE_MIN_SHARE = 0.1
 MEASURE_SLICES = max(1, min(2, os.cpu_count() or 1))
 CALIBRATION_WINDOW_SECONDS = 2.0  # excerpts kept while measuring, for the calibration: this long…
-CALIBRATION_WINDOWS = 30  # …at least this many of them, spread over the recording…
+CALIBRATION_WINDOWS = 15  # …at least this many of them, spread over the recording…
 CALIBRATION_MAX_PERIOD_SECONDS = 200.0  # …one every 200 s at most (1 % of a long recording)
 CALIBRATION_ROUNDS_ABOVE_LU = 2.0  # another round when a correction is this large (heavy limiting, low bitrate)
 STAGE_WEIGHTS = (0.08, 0.04, 0.88)  # measure, calibrate, convert: their share of the wall time, for progress
@@ -383,7 +384,8 @@ async def convert_to_mp3(
     try:
         loudness, peak, excerpts = await _measure(plan, workdir, stage(0))
         gain = _clamp(loudness_lufs - loudness) if loudness > ABSOLUTE_GATE_LUFS else 0.0
-        levels = await _calibrate(plan, excerpts, _Levels(gain, LIMITER_CEILING_DBFS, peak), stage(1))
+        ceiling = LIMITER_CEILING_DBFS if bitrate_kbps >= LOW_BITRATE_KBPS else LOW_BITRATE_CEILING_DBFS
+        levels = await _calibrate(plan, excerpts, _Levels(gain, ceiling, peak), stage(1))
         partial = workdir / "output.mp3"
         await _encode(plan, levels, partial, stage(2))
         duration, size = await asyncio.to_thread(_publish, partial, target, TRUNCATED_BELOW * plan.duration)
@@ -436,15 +438,9 @@ async def _measure(
     sampling = f"aselect='lt(mod(t,{period:.3f}),{BLOCK_SECONDS})'," if share < 1.0 else ""
     count = MEASURE_SLICES if plan.duration >= 60 * MEASURE_SLICES else 1
     length = plan.duration / count
-    spacing, window = (
-        min(CALIBRATION_MAX_PERIOD_SECONDS, plan.duration / CALIBRATION_WINDOWS),
-        CALIBRATION_WINDOW_SECONDS,
-    )
-    keeping = "anull"
-    if spacing > window:  # 5 ms ramps at each cut: a click at a join would show the encoder overshooting for nothing
-        position = f"mod(t,{spacing:.3f})"
-        ramp = f"max(0,min(1,min(min({position},{window}-{position}),{length:.3f}-t)/0.005))"
-        keeping = f"aselect='lt({position},{window})',aeval='val(0)*{ramp}':c=same"
+    spacing = min(CALIBRATION_MAX_PERIOD_SECONDS, plan.duration / CALIBRATION_WINDOWS)
+    window = CALIBRATION_WINDOW_SECONDS
+    keeping = f"aselect='lt(mod(t,{spacing:.3f}),{window})'" if spacing > window else "anull"
     parts = [workdir / f"excerpts-{index}.wav" for index in range(count)]
     momentary: list[float] = []
     peaks: list[float] = []
@@ -492,28 +488,25 @@ async def _calibrate(
     """The gain corrected for what the encoder (and the limiter, if needed) takes away, measured on excerpts.
 
     The loss is a property of the chain and the voice rather than of where the excerpts lie, so it carries over to
-    the whole file. The excerpts' MP3 also shows how far the encoder pushes peaks past the limiter (it grows as the
-    bitrate drops): the ceiling comes down if they come too close to -1.5 dBTP. Another round only happens when a
-    correction was large (heavy limiting, where more gain makes the limiter bite more; a very low bitrate).
+    the whole file. Another round only happens when the correction was large (heavy limiting, where more gain makes
+    the limiter bite more).
     """
     levels = first
     for _ in range(3):
-        excerpt_lufs, output_lufs, output_peak = await _round_trip(plan, excerpts, levels)
+        excerpt_lufs, output_lufs = await _round_trip(plan, excerpts, levels)
         if excerpt_lufs <= ABSOLUTE_GATE_LUFS or output_lufs <= ABSOLUTE_GATE_LUFS:
             break  # the excerpts are silence: nothing to learn from them
         gain = _clamp(first.gain_db + excerpt_lufs + levels.gain_db - output_lufs)
-        overshoot = max(0.0, output_peak - (PEAK_CEILING_DBTP - ENCODER_MARGIN_DB))
-        settled = max(abs(gain - levels.gain_db), overshoot) < CALIBRATION_ROUNDS_ABOVE_LU
-        levels = _Levels(gain, levels.ceiling_dbfs - overshoot, first.input_peak_dbfs)
+        settled = abs(gain - levels.gain_db) < CALIBRATION_ROUNDS_ABOVE_LU
+        levels = _Levels(gain, levels.ceiling_dbfs, levels.input_peak_dbfs)
         if settled:
             break
     await report(1.0)
     return levels
 
 
-async def _round_trip(plan: _Plan, excerpts: list[Path], levels: _Levels) -> tuple[float, float, float]:
-    """Loudness of the excerpts before, and after the whole chain (gain, limiter, MP3 encoder and decoder), with
-    the true peak of the latter."""
+async def _round_trip(plan: _Plan, excerpts: list[Path], levels: _Levels) -> tuple[float, float]:
+    """Loudness of the excerpts before, and after the whole chain (gain, limiter, MP3 encoder and decoder)."""
     inputs = [argument for part in excerpts for argument in (*_input_guards("wav"), "-i", _file_url(part))]
     joined = "".join(f"[{index}:a:0]" for index in range(len(excerpts)))
     graph = (
@@ -523,16 +516,15 @@ async def _round_trip(plan: _Plan, excerpts: list[Path], levels: _Levels) -> tup
     encoded, measured = await _piped(  # the meter reads the MP3 while it is being encoded
         [*plan.command("info"), *inputs, "-filter_complex", graph, "-map", "[out]", *plan.mp3(), "pipe:1"],
         [*plan.command("info"), "-protocol_whitelist", "pipe", "-f", "mp3", "-i", "pipe:0",
-         "-af", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"],
+         "-af", "ebur128=framelog=verbose", "-f", "null", "-"],
         seconds_allowed=plan.seconds_allowed,
     )  # fmt: skip
     before, after = _INTEGRATED.findall(encoded.stderr), _INTEGRATED.findall(measured.stderr)
-    peak = _TRUE_PEAK.findall(measured.stderr)
     if encoded.returncode != 0 or not before:
         raise _fail("calibrating", encoded)
-    if measured.returncode != 0 or not after or not peak:
+    if measured.returncode != 0 or not after:
         raise _fail("calibrating", measured)
-    return _number(before[-1]), _number(after[-1]), _number(peak[-1])
+    return _number(before[-1]), _number(after[-1])
 
 
 async def _encode(plan: _Plan, levels: _Levels, partial: Path, report: Callable[[float], Awaitable[None]]) -> None:

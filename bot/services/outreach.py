@@ -17,7 +17,7 @@ from enum import StrEnum
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db.models import CopyRow, FabriqueRow
-from bot.db.uow import UnitOfWorkFactory
+from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain.lifecycle import State
 from bot.integrations.mailing import Mailer, MailingError, MailMessage
 from bot.integrations.wordpress import WordPressClient, WordPressError
@@ -297,13 +297,13 @@ class OutreachService:
             row = await uow.copies.get(fabrique_id, target)
             return CopySnapshot(row.status, row.external_id, row.host_url) if row is not None else None
 
-    async def _upsert(self, uow: object, fabrique_id: int, target: str) -> CopyRow:
-        copy = await uow.copies.get(fabrique_id, target)  # type: ignore[attr-defined]
+    async def _upsert(self, uow: UnitOfWork, fabrique_id: int, target: str) -> CopyRow:
+        copy = await uow.copies.get(fabrique_id, target)
         if copy is None:
             copy = CopyRow(
                 fabrique_id=fabrique_id, target=target, status="sending", attempts=0, updated_at=self._clock()
             )
-            uow.copies.add(copy)  # type: ignore[attr-defined]
+            uow.copies.add(copy)
         copy.updated_at = self._clock()
         return copy
 
