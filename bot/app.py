@@ -26,7 +26,7 @@ from bot.i18n.commands import CommandTranslator
 from bot.scheduling import DueWorkScheduler
 from bot.services import Services, build_services
 from bot.services.documentation_jobs import DocumentationJobs
-from cogs import _outreach, _timed, documentation, proposals, registration, sessions, slots, team
+from cogs import _documentation_runner, _outreach, _timed, documentation, proposals, registration, sessions, slots, team
 from cogs._announcements import Announcer
 from cogs._feedback import report_error
 from cogs._groups import build_groups
@@ -63,7 +63,7 @@ class FabriqueBot(commands.Bot):
         self._services: Services | None = None
         self.announcer = Announcer(self)
         self.scheduler: DueWorkScheduler | None = None
-        self.documentation = documentation.DocumentationRunner(self)
+        self.documentation = _documentation_runner.DocumentationRunner(self)
         self._documentation_jobs: DocumentationJobs | None = None
         self._dispatch_lock = asyncio.Lock()
         self._catch_up_task: asyncio.Task[None] | None = None
@@ -93,7 +93,7 @@ class FabriqueBot(commands.Bot):
         outreach.on_failure = partial(_outreach.alert_team, self)
         outreach.on_link = self.announcer.announce_when_linked
         self._documentation_jobs = DocumentationJobs(
-            self.services.documentation, self.settings, partial(documentation.article_texts, self)
+            self.services.documentation, self.settings, partial(_documentation_runner.article_texts, self)
         )
         await self.tree.set_translator(CommandTranslator())
         groups = build_groups()

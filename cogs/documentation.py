@@ -6,36 +6,27 @@ in the background (never inside an interaction) and report by editing one DM, at
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
-from datetime import datetime, timedelta
-from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands, ui
 from discord.app_commands import Choice, locale_str
 
-from bot.domain.lifecycle import Actor
 from bot.domain.proposal import REASON_MAX
-from bot.errors import DomainError, InvalidInput
-from bot.integrations import audio
-from bot.services import articles
-from bot.services.documentation import TEXT_FILE_MAX, Documentation, JobStatus, Path3P, Submission
-from cogs._feedback import NO_PINGS, bot_of, current_actor, guild_id, member_actor, reply, report_error
+from bot.errors import InvalidInput
+from bot.services.documentation import TEXT_FILE_MAX, JobStatus, Path3P, Submission
+from cogs._documentation_runner import DocumentationButton, actor_anywhere
+from cogs._feedback import bot_of, guild_id, reply, report_error
 from cogs._groups import Groups, command
 from cogs._views import FormModal
 
 if TYPE_CHECKING:
     from bot.app import FabriqueBot
-    from bot.services.documentation_jobs import DocumentationJobs
 
 log = logging.getLogger(__name__)
 
-PROGRESS_EVERY = timedelta(seconds=5)
-DISCORD_UPLOAD_LIMIT = 10 * 1024 * 1024  # an unboosted guild accepts 10 MiB per file from a bot
 NOTES_MAX = 4000
 LINK_MAX = 500
 
@@ -65,253 +56,12 @@ def documentation_modal(bot: FabriqueBot, path: Path3P, number: int, handler: An
     return modal
 
 
-class DocumentationRunner:
-    """Runs documentation jobs in the background, one task per job, and keeps the organizer's DM up to date."""
-
-    def __init__(self, bot: FabriqueBot) -> None:
-        self.bot = bot
-        self._tasks: dict[int, asyncio.Task[None]] = {}
-        self._attachments: dict[int, discord.Attachment] = {}
-        self._last_progress: dict[int, datetime] = {}
-
-    def start(self, fabrique_id: int, attachment: discord.Attachment | None = None) -> None:
-        if attachment is not None:
-            self._attachments[fabrique_id] = attachment
-        running = self._tasks.get(fabrique_id)
-        if running is None or running.done():
-            self._tasks[fabrique_id] = asyncio.create_task(self._prepare(fabrique_id))
-
-    async def resume(self) -> None:
-        """At start: jobs interrupted by a restart pick up where they were."""
-        for doc in await self.bot.services.documentation.unfinished():
-            if doc.status is JobStatus.PUBLISHING:  # cut short by the stop: « Réessayer » finishes it, no duplicate
-                failed = await self.bot.services.documentation.fail(
-                    doc.fabrique.id, DomainError("error.documentation.interrupted")
-                )
-                await self.show(failed)
-                continue
-            self.start(doc.fabrique.id)
-
-    async def _prepare(self, fabrique_id: int) -> None:
-        try:
-            doc = await self.jobs.prepare(fabrique_id, self._fetch, partial(self._progress, fabrique_id))
-            await self.show(doc)
-        except Exception:
-            log.exception("documentation job of fabrique %s failed unexpectedly", fabrique_id)
-            doc = await self.bot.services.documentation.fail(fabrique_id, DomainError("error.audio.failed"))
-            await self.show(doc)
-
-    @property
-    def jobs(self) -> DocumentationJobs:
-        return self.bot.documentation_jobs
-
-    async def _fetch(self, doc: Documentation, target: Path) -> int:
-        """A Discord attachment, read through discord.py (the size was checked when it was given)."""
-        attachment = self._attachments.pop(doc.fabrique.id, None)
-        if attachment is None:
-            raise audio.AudioError("error.documentation.attachment_gone")
-        data = await attachment.read()
-        await asyncio.to_thread(target.write_bytes, data)
-        return len(data)
-
-    async def _progress(self, fabrique_id: int, status: JobStatus, fraction: float) -> None:
-        now = self.bot.clock()
-        last = self._last_progress.get(fabrique_id)
-        if fraction > 0 and last is not None and now - last < PROGRESS_EVERY:
-            return
-        self._last_progress[fabrique_id] = now
-        doc = await self.bot.services.documentation.get(fabrique_id)
-        text = self.bot.i18n(
-            f"documentation.progress.{status.value}", number=fabrique_id, percent=round(fraction * 100)
-        )
-        await self._edit(doc, content=text, embed=None, view=None)
-
-    async def show(self, doc: Documentation) -> None:
-        """The DM shows where the job is: ready (preview + « Publier »), failed (reason + « Réessayer »), published."""
-        i18n = self.bot.i18n
-        number = doc.fabrique.id
-        if doc.status is JobStatus.READY:
-            await self._edit(
-                doc,
-                content=i18n("documentation.ready", number=number),
-                embed=preview(doc, i18n),
-                view=publish_view(self.bot, number),
-            )
-        elif doc.status is JobStatus.FAILED:
-            reason = i18n(doc.failure_key or "error.generic", **doc.failure_params)
-            await self._edit(
-                doc,
-                content=i18n("documentation.failed", number=number, reason=reason),
-                embed=None,
-                view=retry_view(self.bot, number),
-            )
-        elif doc.status is JobStatus.PUBLISHED:
-            link = doc.wp_post_link or (f"<#{doc.forum_thread_id}>" if doc.forum_thread_id else "")
-            await self._edit(
-                doc, content=i18n("documentation.published", number=number, link=link), embed=None, view=None
-            )
-
-    async def _edit(self, doc: Documentation, **changes: Any) -> None:
-        channel_id, message_id = doc.progress_channel_id, doc.progress_message_id
-        if channel_id is None or message_id is None:
-            return
-        channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
-        try:
-            await channel.get_partial_message(message_id).edit(allowed_mentions=NO_PINGS, **changes)  # type: ignore[union-attr]
-        except discord.HTTPException:
-            log.warning("could not update the documentation message of fabrique %s", doc.fabrique.id)
-
-    async def post_to_forum(self, doc: Documentation) -> int:
-        """The members-only forum post: summary, link, a 60 s extract, the MP3 itself only if it fits Discord."""
-        config = await self.bot.services.guild_config.get(doc.fabrique.guild_id)
-        forum = self.bot.get_channel(config.articles_forum_id or 0)
-        if not isinstance(forum, discord.ForumChannel):
-            raise audio.AudioError("error.documentation.no_forum")
-        name = f"{doc.fabrique.title[:88]} · n°{doc.fabrique.id}"  # the number makes it findable again
-        for thread in forum.threads:  # a crash after creating the post but before storing its id: reuse it
-            if thread.name == name and thread.owner_id == (self.bot.user.id if self.bot.user else 0):
-                return thread.id
-        i18n = self.bot.i18n
-        text = articles.summary(doc.report or doc.notes) or doc.fabrique.description[:600]
-        body = i18n("forum.post", summary=text, link=doc.wp_post_link or i18n("forum.no_website"))
-        files = []
-        audio_dir = self.bot.services.documentation.audio_dir
-        if doc.teaser_name:
-            files.append(discord.File(audio_dir / doc.teaser_name, filename=f"extrait-fabrique-{doc.fabrique.id}.mp3"))
-        if doc.audio_name and (doc.audio_bytes or 0) <= DISCORD_UPLOAD_LIMIT:
-            files.append(discord.File(audio_dir / doc.audio_name, filename=f"fabrique-{doc.fabrique.id}.mp3"))
-        created = await forum.create_thread(name=name, content=body[:2000], files=files, allowed_mentions=NO_PINGS)
-        return created.thread.id
-
-
-async def article_texts(
-    bot: FabriqueBot, doc: Documentation
-) -> tuple[articles.ArticleContext, articles.ArticleLabels, audio.Tags]:
-    """Labels in the guild's language and the organizers' display names: what the article and the ID3 tags say."""
-    i18n = bot.i18n
-    record = doc.fabrique
-    guild = bot.get_guild(record.guild_id)
-    names = []
-    for user_id in record.organizer_ids:
-        member = guild.get_member(user_id) if guild else None
-        names.append(member.display_name if member else f"membre {user_id}")
-    organizers = ", ".join(names)
-    date = i18n.date(record.starts_at) if record.starts_at else ""
-    method = i18n(f"article.method.{doc.path.value}")
-    context = articles.ArticleContext(
-        title=record.title,
-        date=date,
-        format_label=i18n.label(record.format),
-        parcours_label=i18n.label(record.parcours),
-        method=method,
-        organizers=organizers,
-        speaker=record.speaker,
-    )
-    labels = articles.ArticleLabels(*(i18n(f"article.{name}") for name in articles.ArticleLabels.__dataclass_fields__))
-    tags = audio.Tags(
-        title=record.title,
-        artist=organizers,
-        album=i18n("calendar.name"),
-        date=articles.stamp(record.starts_at) if record.starts_at else "",
-        comment=f"{date} · {i18n.label(record.format)} · {method}",
-    )
-    return context, labels, tags
-
-
-def preview(doc: Documentation, i18n: Any) -> discord.Embed:
-    embed = discord.Embed(
-        title=doc.fabrique.title[:256], description=articles.summary(doc.report or doc.notes, 1500) or None
-    )
-    if doc.audio_seconds:
-        embed.add_field(
-            name=i18n("documentation.audio"),
-            value=i18n(
-                "documentation.audio_value",
-                minutes=doc.audio_seconds // 60,
-                megabytes=round((doc.audio_bytes or 0) / 1048576, 1),
-            ),
-        )
-    resources = articles.links(doc.resources, doc.chat or "")
-    if resources:
-        embed.add_field(name=i18n("article.resources"), value="\n".join(resources[:8])[:1024], inline=False)
-    return embed
-
-
-class DocumentationButton(ui.DynamicItem[ui.Button[Any]], template=r"doc:(?P<action>publish|retry):(?P<id>\d+)"):
-    """« Publier » and « Réessayer » on the organizer's documentation DM."""
-
-    def __init__(self, action: str, fabrique_id: int, label: str | None = None) -> None:
-        style = discord.ButtonStyle.success if action == "publish" else discord.ButtonStyle.secondary
-        super().__init__(ui.Button(label=label or action, style=style, custom_id=f"doc:{action}:{fabrique_id}"))
-        self.action = action
-        self.fabrique_id = fabrique_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: ui.Button[Any], match: re.Match[str], /
-    ) -> DocumentationButton:
-        return cls(match["action"], int(match["id"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            await interaction.response.defer(ephemeral=True)
-            bot = bot_of(interaction)
-            actor = await _actor_anywhere(bot, interaction, self.fabrique_id)
-            doc = (
-                await bot.services.documentation.check_can_publish(self.fabrique_id, actor)
-                if self.action == "publish"
-                else await bot.services.documentation.get(self.fabrique_id)
-            )
-            if self.action == "retry" and doc.article_html is None:
-                await bot.services.documentation.update(self.fabrique_id, status=JobStatus.QUEUED)
-                bot.documentation.start(self.fabrique_id)
-                await reply(interaction, bot.i18n("documentation.retrying", number=self.fabrique_id))
-                return
-            outcome = await bot.documentation_jobs.publish(self.fabrique_id, actor, bot.documentation.post_to_forum)
-            await bot.documentation.show(outcome.documentation)
-            key = (
-                "documentation.publish_done"
-                if outcome.documentation.status is JobStatus.PUBLISHED
-                else "documentation.publish_failed"
-            )
-            await reply(interaction, bot.i18n(key, number=self.fabrique_id))
-        except Exception as error:  # component callbacks bypass tree.on_error: report the same way
-            await report_error(interaction, error)
-
-
-def publish_view(bot: FabriqueBot, number: int) -> ui.View:
-    view = ui.View(timeout=None)
-    view.add_item(DocumentationButton("publish", number, bot.i18n("button.publish")))
-    return view
-
-
-def retry_view(bot: FabriqueBot, number: int) -> ui.View:
-    view = ui.View(timeout=None)
-    view.add_item(DocumentationButton("retry", number, bot.i18n("button.retry")))
-    return view
-
-
-async def _actor_anywhere(bot: FabriqueBot, interaction: discord.Interaction, fabrique_id: int) -> Actor:
-    """Buttons in DMs carry no roles: read them from the session's guild."""
-    if interaction.guild_id is not None:
-        return await current_actor(interaction)
-    record = await bot.services.sessions.get_any(fabrique_id)
-    guild = bot.get_guild(record.guild_id)
-    member = guild.get_member(interaction.user.id) if guild else None
-    if guild is not None and member is None:
-        try:
-            member = await guild.fetch_member(interaction.user.id)
-        except discord.NotFound:
-            member = None
-    return member_actor(member, interaction.user.id, await bot.services.guild_config.get(record.guild_id))
-
-
 async def open_form(
     interaction: discord.Interaction, fabrique_id: int, path: Path3P, attachments: dict[str, Any]
 ) -> None:
     """Show the path's modal; on submit, record everything and start the job."""
     bot = bot_of(interaction)
-    actor = await _actor_anywhere(bot, interaction, fabrique_id)
+    actor = await actor_anywhere(bot, interaction, fabrique_id)
     guild = (await bot.services.sessions.get_any(fabrique_id)).guild_id
     await bot.services.documentation.check_can_document(guild, fabrique_id, actor)
 
