@@ -11,13 +11,12 @@ Why it looks the way it does (figures from FACTS.md and ``benchmarks/audio_conve
   for a core), mutagen and pydub in threads.
 - Loudness normalisation must cost little more than the plain transcode. ffmpeg's ``ebur128`` is slow (≈ 0.7× the
   whole transcode when it reads every sample), so it only reads 400 ms windows (one EBU R128 block) spread over
-  the recording, at least 10 % of it, while ``astats`` sees every sample for the peak; the recording is measured
-  in slices on all cores (≤ 2) and the blocks are gated here, exactly as EBU R128 does. The same pass keeps 2 s
+  the recording (3 min of them, at least 5 %), while ``astats`` sees every sample for the peak; the recording is
+  measured in slices on all cores (≤ 2) and the blocks are gated here, exactly as EBU R128 does. The same pass keeps 2 s
   excerpts, on which a calibration runs the whole chain and measures the MP3 itself: it accounts for what the
-  encoder (≈ 0.2–0.5 LU at 64 kb/s) and the limiter (several LU on peaky audio) take away, and for how far the
-  encoder pushes peaks past the limiter. The limiter costs ≈ 10 % of a transcode, so it only runs when some peak
-  would pass its ceiling. A second process for it (through a pipe) was faster on an idle machine but slower and
-  heavier on a busy one: the conversion is one ffmpeg.
+  encoder (≈ 0.2–0.5 LU at 64 kb/s) and the limiter (several LU on peaky audio) take away. The limiter costs ≈ 10 %
+  of a transcode, so it only runs when some peak would pass its ceiling. A second process for it (through a pipe)
+  was faster on an idle machine but slower and heavier on a busy one: the conversion is one ffmpeg.
 """
 
 from __future__ import annotations
@@ -49,8 +48,8 @@ Progress = Callable[[float], Awaitable[None]]
 
 # Demuxers of plain audio/video files: none of them opens another URL or file by itself.
 SAFE_DEMUXERS = ("mov", "mp4", "m4a", "3gp", "3g2", "mj2", "wav", "mp3", "ogg", "matroska", "webm", "flac", "aac")
-PEAK_CEILING_DBTP = -1.5  # what players may receive, in true peak
-# The limiter's ceiling, in sample peak, leaves room for inter-sample peaks and for the MP3 encoder's overshoot,
+# Players must get true peaks ≤ -1.5 dBTP. The limiter's ceiling, in sample peak, leaves room for inter-sample peaks
+# and for the MP3 encoder's overshoot,
 # which grows as the bitrate drops (up to ≈ 2 dB seen at 64 kb/s, where LAME's bit reservoir runs dry).
 LIMITER_CEILING_DBFS = -3.5
 LOW_BITRATE_KBPS, LOW_BITRATE_CEILING_DBFS = 48, -4.5
@@ -60,12 +59,12 @@ RELATIVE_GATE_LU = 10.0
 TRUNCATED_BELOW = 0.9  # decoding less than 90 % of the probed duration means a damaged input
 BLOCK_SECONDS = 0.4  # one EBU R128 gating block
 MEASURE_EVERYTHING_UP_TO_SECONDS = 180.0
-MEASURE_MIN_SHARE = 0.1
+MEASURE_MIN_SHARE = 0.05  # 2 h 30: 1 125 blocks, far more than the estimate needs
 MEASURE_SLICES = max(1, min(2, os.cpu_count() or 1))
 CALIBRATION_WINDOW_SECONDS = 2.0  # excerpts kept while measuring, for the calibration: this long…
 CALIBRATION_WINDOWS = 15  # …at least this many of them, spread over the recording…
 CALIBRATION_MAX_PERIOD_SECONDS = 200.0  # …one every 200 s at most (1 % of a long recording)
-CALIBRATION_ROUNDS_ABOVE_LU = 2.0  # another round when a correction is this large (heavy limiting, low bitrate)
+CALIBRATION_ROUNDS_ABOVE_LU = 2.0  # another round when a correction is this large (heavy limiting)
 STAGE_WEIGHTS = (0.08, 0.04, 0.88)  # measure, calibrate, convert: their share of the wall time, for progress
 STDERR_TAIL_BYTES = 64 * 1024
 NICENESS = 10  # ffmpeg yields the CPU to the bot's event loop (and anything interactive) when they compete

@@ -19,9 +19,11 @@ from mutagen.id3 import ID3, CTOCFlags
 from mutagen.mp3 import MP3
 from pydub import AudioSegment
 
+from benchmarks.audio_conversion import bench_file
 from bot.domain.chapters import Chapter
 from bot.integrations.audio import (
     AudioError,
+    Conversion,
     Tags,
     convert_to_mp3,
     find_ffmpeg,
@@ -68,7 +70,16 @@ def out(tmp_path: Path) -> Path:
     return directory
 
 
-async def convert(source: Path, target: Path, **options: object) -> object:
+def left_in(directory: Path) -> list[str]:
+    return sorted(path.name for path in directory.iterdir())
+
+
+def source_tags(path: Path) -> str:
+    command = [find_ffmpeg()[1], "-v", "error", "-show_entries", "format_tags", "-of", "json", str(path)]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+
+async def convert(source: Path, target: Path, **options: object) -> Conversion:
     settings: dict[str, object] = {"bitrate_kbps": 64, "loudness_lufs": TARGET_LUFS, "max_duration_seconds": 3600}
     return await convert_to_mp3(source, target, **{**settings, **options})  # type: ignore[arg-type]
 
@@ -101,10 +112,12 @@ async def test_converts_speech_to_a_normalised_mono_mp3(
     loudness, true_peak = await measure_loudness(target)
     assert loudness == pytest.approx(TARGET_LUFS, abs=1), (name, conversion)
     assert true_peak <= CEILING_DBTP, (name, conversion)
-    assert sorted(path.name for path in out.iterdir()) == ["session.mp3"]  # no scratch file left
+    assert left_in(out) == ["session.mp3"]  # no scratch file left
 
 
-async def test_reports_progress_in_increasing_fractions_up_to_one(recordings: dict[str, Path], out: Path) -> None:
+async def test_long_recording_reports_progress_in_increasing_fractions_up_to_one(
+    recordings: dict[str, Path], out: Path
+) -> None:
     seen: list[float] = []
 
     async def on_progress(fraction: float) -> None:
@@ -112,6 +125,8 @@ async def test_reports_progress_in_increasing_fractions_up_to_one(recordings: di
 
     await convert(recordings["five-minutes.m4a"], out / "session.mp3", on_progress=on_progress)
 
+    loudness, true_peak = await measure_loudness(out / "session.mp3")  # measured in two slices, sampled blocks
+    assert loudness == pytest.approx(TARGET_LUFS, abs=1) and true_peak <= CEILING_DBTP
     assert len(seen) >= 2
     assert all(0 <= fraction <= 1 for fraction in seen)
     assert seen == sorted(seen) and len(set(seen)) == len(seen)
@@ -121,12 +136,7 @@ async def test_reports_progress_in_increasing_fractions_up_to_one(recordings: di
 async def test_input_tags_are_not_copied(recordings: dict[str, Path], out: Path) -> None:
     """A phone recording carries where it was made; the published MP3 must not."""
     source, target = recordings["quiet.m4a"], out / "session.mp3"
-    printed = subprocess.run(
-        [find_ffmpeg()[1], "-v", "error", "-show_entries", "format_tags", "-of", "json", str(source)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    printed = source_tags(source)
     assert "48.8566" in printed and "Camille" in printed  # the source really carries them
 
     await convert(source, target)
@@ -143,7 +153,7 @@ async def test_moov_at_the_end_converts_whole(recordings: dict[str, Path], out: 
 
     conversion = await convert(source, out / "session.mp3")
 
-    assert abs(conversion.duration_seconds - 30) < 0.5  # type: ignore[attr-defined]
+    assert abs(conversion.duration_seconds - 30) < 0.5
 
 
 async def test_probe_reads_what_the_file_really_is(recordings: dict[str, Path]) -> None:
@@ -158,7 +168,7 @@ async def test_refuses_a_recording_longer_than_allowed(recordings: dict[str, Pat
         await convert(recordings["five-minutes.m4a"], out / "session.mp3", max_duration_seconds=240)
     assert refused.value.key == "error.audio.too_long"
     assert refused.value.params == {"minutes": 5, "maximum": 4}
-    assert list(out.iterdir()) == []
+    assert left_in(out) == []
 
 
 @pytest.fixture(scope="module")
@@ -194,7 +204,7 @@ async def test_bad_inputs_get_a_clear_error_and_leave_nothing(
     with pytest.raises(AudioError) as refused:
         await convert(hostile[name], out / "session.mp3")
     assert refused.value.key == key
-    assert list(out.iterdir()) == []
+    assert left_in(out) == []
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):
@@ -237,7 +247,7 @@ async def test_an_hls_playlist_named_m4a_never_reaches_the_network(
     with pytest.raises(AudioError):
         await measure_loudness(playlist)
     assert requests == []
-    assert list(out.iterdir()) == []
+    assert left_in(out) == []
 
     # The bait is real: fed the way pydub feeds a file object, an unguarded ffprobe does call the server.
     with playlist.open("rb") as stdin:
@@ -274,7 +284,7 @@ async def test_a_cancelled_conversion_stops_ffmpeg_and_leaves_nothing(recordings
         await task
 
     assert _children() == []
-    assert list(out.iterdir()) == []
+    assert left_in(out) == []
 
 
 async def test_tags_and_chapters_read_back(recordings: dict[str, Path], tmp_path: Path) -> None:
@@ -287,13 +297,19 @@ async def test_tags_and_chapters_read_back(recordings: dict[str, Path], tmp_path
         date="2027-05-04",
         comment="Fabrique n°12 — atelier, parcours classique.",
     )
-    chapters = [Chapter(0, "Accueil"), Chapter(60, "Tour de table"), Chapter(150, "Synthèse"), Chapter(400, "Trop tard")]
+    chapters = [
+        Chapter(0, "Accueil"),
+        Chapter(60, "Tour de table"),
+        Chapter(150, "Synthèse"),
+        Chapter(400, "Trop tard"),
+    ]
 
     write_tags(mp3, tags, chapters)
     write_tags(mp3, tags, chapters)  # publishing again must not pile up frames
 
     tag = ID3(mp3)
     assert tag.version == (2, 3, 0)
+    assert "TYER" in ID3(mp3, translate=False)  # the date as ID3v2.3 readers expect it
     assert str(tag["TIT2"]) == tags.title
     assert str(tag["TPE1"]) == tags.artist
     assert str(tag["TALB"]) == tags.album
@@ -351,9 +367,7 @@ async def test_teaser_is_a_minute_of_mono_audio_with_fades(recordings: dict[str,
     assert source[start_ms : start_ms + 100].dBFS > middle - 6  # quiet because of the fade, not the source
 
 
-async def test_teaser_of_a_short_recording_is_the_whole_recording(
-    recordings: dict[str, Path], tmp_path: Path
-) -> None:
+async def test_teaser_of_a_short_recording_is_the_whole_recording(recordings: dict[str, Path], tmp_path: Path) -> None:
     teaser = await make_teaser(recordings["half-minute.mp3"], tmp_path / "teaser.mp3", bitrate_kbps=48)
 
     assert abs(MP3(teaser).info.length - 30) < 0.5
@@ -373,3 +387,14 @@ def test_integrated_loudness_gates_like_ebu_r128() -> None:
     assert integrated_loudness([-20.0] * 10 + [-35.0] * 10) == pytest.approx(-20.0)  # 15 LU below: relative gate
     assert integrated_loudness([-20.0] * 10 + [-23.0] * 10) == pytest.approx(-21.25, abs=0.05)  # both count
     assert integrated_loudness([]) == -70.0
+
+
+async def test_the_benchmark_stays_runnable(recordings: dict[str, Path]) -> None:
+    """The same code as ``python -m benchmarks.audio_conversion``, once, on a short recording."""
+    results = await bench_file(recordings["quiet.wav"], runs=1, with_pydub_too=True, check=True)
+
+    assert list(results) == ["(a) plain ffmpeg", "(b) bot pipeline", "(c) pydub"]
+    assert all(len(measure.wall) == 1 and measure.tree_rss > 0 for measure in results.values())
+    assert any(
+        line.startswith("output -19") or line.startswith("output -18") for line in results["(b) bot pipeline"].detail
+    )
