@@ -89,7 +89,7 @@ async def convert(source: Path, target: Path, **options: object) -> Conversion:
     [
         ("quiet.m4a", -30, 64),
         ("loud.m4a", -12, 64),
-        ("quiet.wav", -30, 64),
+        ("quiet.wav", -30, 32),  # a low bitrate: the encoder overshoots more, the limiter holds a lower ceiling
         ("loud.wav", -12, 96),
         ("peaky.m4a", -28, 64),  # crest ≈ 27 dB: the limiter has to work, and the calibration to make up for it
     ],
@@ -273,6 +273,7 @@ def _children() -> list[int]:
 
 async def test_a_cancelled_conversion_stops_ffmpeg_and_leaves_nothing(recordings: dict[str, Path], out: Path) -> None:
     started = asyncio.Event()
+    before = set(_children())  # servers other tests started (WordPress, MariaDB) are not ours to judge
 
     async def on_progress(fraction: float) -> None:
         started.set()
@@ -283,7 +284,7 @@ async def test_a_cancelled_conversion_stops_ffmpeg_and_leaves_nothing(recordings
     with pytest.raises(asyncio.CancelledError):
         await task
 
-    assert _children() == []
+    assert set(_children()) - before == set()
     assert left_in(out) == []
 
 
