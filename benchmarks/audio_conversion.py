@@ -18,8 +18,8 @@ own at normal priority). Memory is sampled from /proc over this process and all 
 installed): the sum of RSS every 20 ms (what SPEC §6 names, though it counts each ffmpeg's shared libraries again),
 the sum of PSS every 100 ms (shared pages split between their users: what the tree really holds) and the largest
 single child. CPU is user + system time of the whole tree.
-``--peaky`` sets the synthetic voice's bursts: 1 (default, crest ≈ 22 dB) makes the limiter work — the costlier
-path; 0 (crest ≈ 16 dB, like Zoom audio after its gain control) needs no limiter.
+``--peaky`` sets the synthetic voice's bursts: 1 (default, crest ≈ 22 dB, clicks included) makes the limiter work
+hard; 0 (crest ≈ 16 dB, like Zoom audio after its gain control) only grazes its ceiling.
 """
 
 from __future__ import annotations
