@@ -19,7 +19,7 @@ from bot.errors import DomainError
 from bot.integrations import audio
 from bot.services import articles
 from bot.services.documentation import Documentation, JobStatus
-from cogs._feedback import NO_PINGS, bot_of, current_actor, member_actor, reply, report_error
+from cogs._feedback import NO_PINGS, bot_of, current_actor, member_actor, organizer_names, reply, report_error
 
 if TYPE_CHECKING:
     from bot.app import FabriqueBot
@@ -156,12 +156,7 @@ async def article_texts(
     """Labels in the guild's language and the organizers' display names: what the article and the ID3 tags say."""
     i18n = bot.i18n
     record = doc.fabrique
-    guild = bot.get_guild(record.guild_id)
-    names = []
-    for user_id in record.organizer_ids:
-        member = guild.get_member(user_id) if guild else None
-        names.append(member.display_name if member else f"membre {user_id}")
-    organizers = ", ".join(names)
+    organizers = organizer_names(bot, record)
     date = i18n.date(record.starts_at) if record.starts_at else ""
     method = i18n(f"article.method.{doc.path.value}")
     context = articles.ArticleContext(

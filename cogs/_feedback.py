@@ -11,7 +11,7 @@ from discord import app_commands
 from bot.domain.lifecycle import Actor
 from bot.errors import DomainError
 from bot.i18n import I18n
-from bot.services.records import GuildConfig
+from bot.services.records import FabriqueRecord, GuildConfig
 
 if TYPE_CHECKING:
     from bot.app import FabriqueBot
@@ -93,3 +93,13 @@ async def send_dm(bot: discord.Client, user_id: int, content: str) -> bool:
         log.info("DM to user %s could not be delivered", user_id)
         return False
     return True
+
+
+def organizer_names(bot: discord.Client, record: FabriqueRecord) -> str:
+    """The organizers' display names, for texts read outside Discord (article, ID3 tags, emails, website)."""
+    guild = bot.get_guild(record.guild_id)
+    names = []
+    for user_id in record.organizer_ids:
+        member = guild.get_member(user_id) if guild else None
+        names.append(member.display_name if member else f"membre {user_id}")
+    return ", ".join(names)

@@ -11,7 +11,7 @@ import discord
 
 from bot.services.outreach import Event, OutreachText
 from bot.services.records import FabriqueRecord
-from cogs._feedback import NO_PINGS
+from cogs._feedback import NO_PINGS, organizer_names
 
 if TYPE_CHECKING:
     from bot.app import FabriqueBot
@@ -21,15 +21,10 @@ log = logging.getLogger(__name__)
 
 async def outreach_text(bot: FabriqueBot, record: FabriqueRecord, event: Event) -> OutreachText:
     i18n = bot.i18n
-    guild = bot.get_guild(record.guild_id)
-    names = []
-    for user_id in record.organizer_ids:
-        member = guild.get_member(user_id) if guild else None
-        names.append(member.display_name if member else str(user_id))
     values = {
         "title": record.title,
         "date": record.starts_at,
-        "organizers": ", ".join(names),
+        "organizers": organizer_names(bot, record),
         "description": record.description,
         "speaker": record.speaker or i18n("card.none"),
         "reason": record.last_reason or "",
