@@ -19,7 +19,18 @@ from bot.errors import DomainError
 from bot.integrations import audio
 from bot.services import articles
 from bot.services.documentation import Documentation, JobStatus
-from cogs._feedback import NO_PINGS, bot_of, current_actor, member_actor, organizer_names, reply, report_error
+from cogs._feedback import (
+    NO_PINGS,
+    bot_of,
+    current_actor,
+    member_actor,
+    organizer_names,
+    reply,
+    report_error,
+    tell_organizers,
+)
+from cogs._render import shown
+from cogs.moderation import refresh_card
 
 if TYPE_CHECKING:
     from bot.app import FabriqueBot
@@ -139,7 +150,7 @@ class DocumentationRunner:
                 return thread.id
         i18n = self.bot.i18n
         text = articles.summary(doc.report or doc.notes) or doc.fabrique.description[:600]
-        body = i18n("forum.post", summary=text, link=doc.wp_post_link or i18n("forum.no_website"))
+        body = i18n("forum.post", summary=shown(text), link=doc.wp_post_link or i18n("forum.no_website"))
         files = []
         audio_dir = self.bot.services.documentation.audio_dir
         if doc.teaser_name:
@@ -156,7 +167,7 @@ async def article_texts(
     """Labels in the guild's language and the organizers' display names: what the article and the ID3 tags say."""
     i18n = bot.i18n
     record = doc.fabrique
-    organizers = organizer_names(bot, record)
+    organizers = await organizer_names(bot, record)
     date = i18n.date(record.starts_at) if record.starts_at else ""
     method = i18n(f"article.method.{doc.path.value}")
     context = articles.ArticleContext(
@@ -181,7 +192,8 @@ async def article_texts(
 
 def preview(doc: Documentation, i18n: Any) -> discord.Embed:
     embed = discord.Embed(
-        title=doc.fabrique.title[:256], description=articles.summary(doc.report or doc.notes, 1500) or None
+        title=shown(doc.fabrique.title)[:256],
+        description=shown(articles.summary(doc.report or doc.notes, 1500)) or None,
     )
     if doc.audio_seconds:
         embed.add_field(
@@ -221,7 +233,7 @@ class DocumentationButton(ui.DynamicItem[ui.Button[Any]], template=r"doc:(?P<act
             doc = (
                 await bot.services.documentation.check_can_publish(self.fabrique_id, actor)
                 if self.action == "publish"
-                else await bot.services.documentation.get(self.fabrique_id)
+                else await bot.services.documentation.check_can_retry(self.fabrique_id, actor)
             )
             if self.action == "retry" and doc.article_html is None:
                 await bot.services.documentation.update(self.fabrique_id, status=JobStatus.QUEUED)
@@ -230,6 +242,8 @@ class DocumentationButton(ui.DynamicItem[ui.Button[Any]], template=r"doc:(?P<act
                 return
             outcome = await bot.documentation_jobs.publish(self.fabrique_id, actor, bot.documentation.post_to_forum)
             await bot.documentation.show(outcome.documentation)
+            if outcome.documentation.status is JobStatus.PUBLISHED:
+                await _after_publication(bot, outcome.documentation, actor)
             key = (
                 "documentation.publish_done"
                 if outcome.documentation.status is JobStatus.PUBLISHED
@@ -238,6 +252,15 @@ class DocumentationButton(ui.DynamicItem[ui.Button[Any]], template=r"doc:(?P<act
             await reply(interaction, bot.i18n(key, number=self.fabrique_id))
         except Exception as error:  # component callbacks bypass tree.on_error: report the same way
             await report_error(interaction, error)
+
+
+async def _after_publication(bot: FabriqueBot, doc: Documentation, actor: Actor) -> None:
+    """Documented: the team card says so, and organizers who did not publish it themselves hear it by DM."""
+    record = doc.fabrique
+    await refresh_card(bot, record.guild_id, record.id)
+    link = doc.wp_post_link or (f"<#{doc.forum_thread_id}>" if doc.forum_thread_id else "")
+    text = bot.i18n("dm.organizer.published", number=record.id, title=shown(record.title), link=link)
+    await tell_organizers(bot, record, text, actor_id=actor.user_id)
 
 
 def publish_view(bot: FabriqueBot, number: int) -> ui.View:

@@ -1,10 +1,13 @@
 """Fetching a recording from a link a member pasted: https only, public hosts only, streamed to disk, capped.
 
-A link is attacker-controlled input. Before each request (the first and every redirect) the host name is
-resolved and every address it resolves to must be public: loopback, private, link-local, multicast and reserved
-ranges are refused, so a link cannot make the bot reach a service inside its own network. The body is streamed
-to disk and cut off at the size cap; the whole download has a time limit. (A DNS answer that changes between our
-check and the connection is the residual risk; it needs an attacker-controlled DNS server and a short TTL.)
+A link is attacker-controlled input. It is parsed once, by httpx itself, and that parsed URL is both what is
+checked and what is requested: a link httpx would refuse (a tab, a control character, a port out of range, a
+broken internationalised name) is refused up front with a sentence, and no other parser can see another host.
+Before each request (the first and every redirect) the host name is resolved and every address it resolves to
+must be public: loopback, private, link-local, multicast and reserved ranges are refused, so a link cannot make
+the bot reach a service inside its own network. The body is streamed to disk and cut off at the size cap; the
+whole download has a time limit. (A DNS answer that changes between our check and the connection is the residual
+risk; it needs an attacker-controlled DNS server and a short TTL.)
 """
 
 from __future__ import annotations
@@ -13,36 +16,46 @@ import asyncio
 import ipaddress
 import socket
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import httpx
+
+from bot.errors import InvalidInput
 
 MAX_REDIRECTS = 5
 CHUNK = 1 << 16
 
 
-class DownloadError(Exception):
-    """``key`` names the catalogue sentence; ``params`` fill it."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
+class DownloadError(InvalidInput):
+    """A link or a download refused; ``key`` names the catalogue sentence, ``params`` fill it."""
 
 
-async def check_public_https(url: str) -> None:
-    """Refuse anything but https to a host whose every address is public."""
-    parts = urlsplit(url)
-    if parts.scheme != "https" or not parts.hostname:
-        raise DownloadError("error.download.scheme")
-    host = parts.hostname
+def parse_link(url: str) -> httpx.URL:
+    """The link as httpx will request it, or the refusal the member reads: no network is touched."""
     try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, parts.port or 443, type=socket.SOCK_STREAM)
-    except OSError:
+        parsed = httpx.URL(url)
+        host, port = parsed.host, parsed.port  # the host is decoded (and may fail) only when read
+    except (httpx.InvalidURL, ValueError):  # ValueError: idna's errors for a broken internationalised name
+        raise DownloadError("error.download.invalid") from None
+    if parsed.scheme != "https" or not host:
+        raise DownloadError("error.download.scheme")
+    if port is not None and not 0 < port < 65536:  # httpx accepts it here, the socket would not
+        raise DownloadError("error.download.invalid")
+    return parsed
+
+
+async def check_public_https(url: str) -> httpx.URL:
+    """Refuse anything but https to a host whose every address is public; the URL to request."""
+    parsed = parse_link(url)
+    host = parsed.raw_host.decode("ascii", "replace")  # what the connection will resolve (IDNA-encoded)
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, parsed.port or 443, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
         raise DownloadError("error.download.unreachable") from None
     addresses = {ipaddress.ip_address(info[4][0]) for info in infos}
     if not addresses or any(not address.is_global for address in addresses):
         raise DownloadError("error.download.private")
+    return parsed
 
 
 async def download(
@@ -75,10 +88,10 @@ def _discard(path: Path) -> None:
 async def _download(url: str, target: Path, max_bytes: int, transport: httpx.AsyncBaseTransport | None) -> int:
     async with httpx.AsyncClient(follow_redirects=False, transport=transport, timeout=30.0) as client:
         for _ in range(MAX_REDIRECTS + 1):
-            await check_public_https(url)
-            async with client.stream("GET", url) as response:
+            checked = await check_public_https(url)
+            async with client.stream("GET", checked) as response:
                 if response.is_redirect and "location" in response.headers:
-                    url = urljoin(url, response.headers["location"])
+                    url = urljoin(str(checked), response.headers["location"])
                     continue
                 if response.status_code != 200:
                     raise DownloadError("error.download.status", status=response.status_code)

@@ -20,9 +20,10 @@ from typing import Any
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db.models import DocumentationRow, FabriqueRow
-from bot.db.uow import UnitOfWorkFactory
+from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain.lifecycle import Action, Actor, State
 from bot.errors import DomainError, Forbidden, InvalidInput, InvalidState
+from bot.integrations.download import parse_link
 from bot.services._common import organizers, require_fabrique, transition
 from bot.services.records import FabriqueRecord
 from bot.services.timeline import Planner
@@ -214,14 +215,20 @@ class DocumentationService:
             failure_params=json.dumps(error.params, default=str),
         )
 
+    async def check_can_retry(self, fabrique_id: int, actor: Actor) -> Documentation:
+        """« Réessayer » is for the same people as « Publier », read from their roles now: someone who lost the
+        team role since the DM was sent is refused before anything is redone."""
+        async with self._uow() as uow:
+            row, fabrique = await _job_for(uow, fabrique_id, actor)
+            if row.status == JobStatus.PUBLISHED.value:
+                raise InvalidState("error.documentation.published", number=fabrique_id)
+            if row.status not in (JobStatus.FAILED.value, JobStatus.READY.value):
+                raise InvalidState("error.documentation.busy", number=fabrique_id)
+            return Documentation.of(row, fabrique)
+
     async def check_can_publish(self, fabrique_id: int, actor: Actor) -> Documentation:
         async with self._uow() as uow:
-            row = await uow.documentation.get(fabrique_id)
-            fabrique = await uow.session.get(FabriqueRow, fabrique_id)
-            if row is None or fabrique is None:
-                raise InvalidState("error.documentation.none", number=fabrique_id)
-            if not (actor.is_team or actor.user_id in organizers(fabrique)):
-                raise Forbidden("error.not_organizer_or_team")
+            row, fabrique = await _job_for(uow, fabrique_id, actor)
             if row.status == JobStatus.PUBLISHED.value:
                 raise InvalidState("error.documentation.published", number=fabrique_id)
             if row.status not in (JobStatus.READY.value, JobStatus.PUBLISHING.value, JobStatus.FAILED.value):
@@ -230,8 +237,12 @@ class DocumentationService:
                 raise InvalidState("error.documentation.not_ready", number=fabrique_id)
             return Documentation.of(row, fabrique)
 
-    async def claim_publication(self, fabrique_id: int) -> Documentation:
-        """One publication at a time: a double click, or the organizer and the team together, get « busy »."""
+    async def claim_publication(self, fabrique_id: int, actor: Actor) -> Documentation:
+        """One publication at a time: a double click, or the organizer and the team together, get « busy ».
+
+        Who may publish is checked first: a refusal leaves the job as it was, nothing claimed, nothing sent.
+        """
+        await self.check_can_publish(fabrique_id, actor)
         now = self._clock()
         async with self._uow() as uow:
             claimed = await uow.documentation.claim(
@@ -272,6 +283,11 @@ class DocumentationService:
                     result.append(Documentation.of(row, fabrique))
             return result
 
+    async def audio_in_use(self) -> set[str]:
+        """The MP3s under ``audio_dir`` that some documentation still points to (recordings and teasers)."""
+        async with self._uow() as uow:
+            return await uow.documentation.audio_names()
+
     def new_audio_name(self) -> str:
         """Unguessable: media of a private WordPress post can be downloaded by anyone who knows its URL."""
         return f"{secrets.token_urlsafe(18)}.mp3"
@@ -288,7 +304,27 @@ class DocumentationService:
             raise InvalidState("error.documentation.too_early", number=row.id, state=state)
 
 
+async def _job_for(uow: UnitOfWork, fabrique_id: int, actor: Actor) -> tuple[DocumentationRow, FabriqueRow]:
+    """The job and its Fabrique, if this actor may act on them (an organizer, or the team)."""
+    row = await uow.documentation.get(fabrique_id)
+    fabrique = await uow.session.get(FabriqueRow, fabrique_id)
+    if row is None or fabrique is None:
+        raise InvalidState("error.documentation.none", number=fabrique_id)
+    if not (actor.is_team or actor.user_id in organizers(fabrique)):
+        raise Forbidden("error.not_organizer_or_team")
+    return row, fabrique
+
+
+def check_recording_link(link: str) -> str:
+    """The link, once it is an https URL the bot can request: refused now with a sentence rather than by the
+    background job later. (Whether its host is public is checked when it is fetched, on every redirect.)"""
+    parse_link(link)
+    return link
+
+
 def _validate(submission: Submission) -> None:
+    if submission.source_kind == "url":
+        check_recording_link(submission.source_url or "")
     if submission.path is Path3P.EXPRESS:
         if not submission.report.strip():
             raise InvalidInput("error.input.empty", field="compte_rendu")

@@ -7,6 +7,8 @@ callables, so this module never imports discord. Each step records its outcome b
 from __future__ import annotations
 
 import asyncio
+import logging
+import shutil
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +22,8 @@ from bot.integrations.download import DownloadError, download
 from bot.integrations.wordpress import WordPressClient, WordPressError
 from bot.services import articles
 from bot.services.documentation import Documentation, DocumentationService, JobStatus
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[JobStatus, float], Awaitable[None]]
 FetchAttachment = Callable[[Documentation, Path], Awaitable[int]]
@@ -48,6 +52,14 @@ class DocumentationJobs:
         self._wordpress = wordpress or self._default_wordpress
         # At most N conversions at once: ffmpeg takes a core; the bot must stay responsive on a 2-core host.
         self._conversions = asyncio.Semaphore(settings.audio.max_parallel_conversions)
+
+    async def discard_leftovers(self) -> None:
+        """At start, before any job runs: what interrupted jobs left goes (scratch folders, downloaded sources,
+        MP3s no documentation points to). A resumed job starts its step again, so none of it would be reused."""
+        keep = await self._service.audio_in_use()
+        removed = await asyncio.to_thread(_discard_leftovers, self._service.audio_dir, self._service.work_dir, keep)
+        if removed:
+            log.info("removed %s file(s) or folder(s) left by interrupted documentation jobs", removed)
 
     async def prepare(self, fabrique_id: int, fetch_attachment: FetchAttachment, progress: Progress) -> Documentation:
         """From the queued submission to an article ready to publish; a failure is recorded with its reason."""
@@ -114,10 +126,10 @@ class DocumentationJobs:
     async def publish(self, fabrique_id: int, actor: Actor, post_to_forum: ForumPoster) -> PublishOutcome:
         """WordPress (if configured), then the forum post; each created id is stored before going on.
 
-        One publication at a time per Fabrique (claimed in the database): a second « Publier » meanwhile is told
-        the publication is under way.
+        Only an organizer or the team, checked before anything is claimed or sent. One publication at a time per
+        Fabrique (claimed in the database): a second « Publier » meanwhile is told the publication is under way.
         """
-        doc = await self._service.claim_publication(fabrique_id)
+        doc = await self._service.claim_publication(fabrique_id, actor)
         try:
             if self._settings.wordpress.enabled:
                 doc = await self._publish_wordpress(doc)
@@ -194,6 +206,18 @@ class DocumentationJobs:
             return doc
         finally:
             await client.aclose()
+
+
+def _discard_leftovers(audio_dir: Path, work_dir: Path, keep: set[str]) -> int:
+    """Scratch folders and unfinished files of the bot's own making; how many went."""
+    leftovers = [*work_dir.glob("*.source"), *audio_dir.glob(f"{audio.SCRATCH_PREFIX}*"), *audio_dir.glob(".*.part")]
+    leftovers += [mp3 for mp3 in audio_dir.glob("*.mp3") if mp3.name not in keep]
+    for path in leftovers:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    return len(leftovers)
 
 
 def _teaser_start(doc: Documentation, duration: float) -> float:

@@ -13,6 +13,7 @@ from bot.db.models import DocumentationRow, DueWorkRow, FabriqueRow
 from tests.behaviour.conftest import World, said
 from tests.behaviour.sessions_helpers import announced_session
 from tests.behaviour.test_timed_work import move_to, session_times, texts
+from tests.support import assert_refused
 
 NOTES = "Idées clés : **mutualiser** les outils.\n00:00:05 Ouverture\n00:00:12 Tour de table\n<script>alert(1)</script>"
 
@@ -98,7 +99,7 @@ async def test_recording_and_notes_to_a_forum_post(world: World, settings, tmp_p
     assert "chaser" not in pending and "deadline" not in pending
     again = await world.alice.slash(world.general, "fabrique documenter", fabrique=number)
     assert "déjà publiée" in said(again).content
-    world.env.errors  # noqa: B018
+    assert_refused(world.env, "error.documentation.published")
 
 
 async def test_3p_report_from_the_recap_prompt(world: World, settings) -> None:
@@ -162,4 +163,9 @@ async def test_wrong_people_and_wrong_times_are_refused(world: World, settings) 
     )
     assert too_big.modal is None and ".vtt" in said(too_big).content
     assert [t for t in texts(world, world.alice) if "est lancée" in t] == []
-    world.env.errors  # noqa: B018
+    assert_refused(
+        world.env,
+        "error.documentation.too_early",
+        "error.not_organizer_or_team",
+        "error.documentation.bad_transcript",
+    )

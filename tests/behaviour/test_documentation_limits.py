@@ -15,6 +15,7 @@ from tests.behaviour.conftest import World, said
 from tests.behaviour.test_documentation import held_session, row
 from tests.behaviour.test_timed_work import texts
 from tests.conftest import make_settings
+from tests.support import assert_refused
 
 CAP_MB = 1
 CAP_BYTES = CAP_MB * 1024 * 1024
@@ -42,7 +43,7 @@ async def test_an_empty_recording_is_refused_before_the_form(world: World, setti
     assert refused.modal is None
     assert "Le fichier est vide : envoyez l'enregistrement complet." in said(refused).content
     await assert_nothing_queued(world, settings, number)
-    world.env.errors  # noqa: B018
+    assert_refused(world.env, "error.audio.empty")
 
 
 async def test_a_recording_over_the_size_cap_is_refused_before_the_form(world: World, settings: Settings) -> None:
@@ -63,4 +64,4 @@ async def test_a_recording_over_the_size_cap_is_refused_before_the_form(world: W
     assert at_cap.modal is not None
     assert {c["component"]["custom_id"] for c in at_cap.modal["components"]} == {"notes", "ressources"}
     await assert_nothing_queued(world, settings, number)
-    world.env.errors  # noqa: B018
+    assert_refused(world.env, "error.download.too_large")

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import random
 import re
+import struct
 import subprocess
 from pathlib import Path
 
 from bot.integrations.audio import find_ffmpeg
 
 SAMPLE_RATE = 32000  # what Zoom records
+MATROSKA_DURATION = b"\x44\x89\x88"  # EBML id of the segment's Duration, then "8 bytes follow" (a double, in ms)
 PHRASE_SECONDS = 6.3
 REFERENCE_LUFS = -10.9  # loudness of the expression below at amplitude 1 (measured with ebur128)
 
@@ -146,3 +148,30 @@ def atom_order(m4a: Path) -> list[str]:
             break
         offset += size
     return names
+
+
+def declaring(source: Path, target: Path, seconds: float) -> Path:
+    """``source``'s audio in a Matroska file whose header declares ``seconds``: a recording that lies about its
+    length, as a crafted upload would (the audio itself is untouched)."""
+    _ffmpeg("-i", str(source), "-map", "0:a:0", "-c", "copy", "-f", "matroska", str(target))
+    data = target.read_bytes()
+    at = data.index(MATROSKA_DURATION) + len(MATROSKA_DURATION)
+    target.write_bytes(data[:at] + struct.pack(">d", seconds * 1000) + data[at + 8 :])
+    return target
+
+
+def resampled(source: Path, target: Path, rate: int) -> Path:
+    """``source`` at another sample rate, in lossless FLAC (small on disk however high the rate)."""
+    _ffmpeg("-i", str(source), "-ar", str(rate), "-c:a", "flac", str(target))
+    return target
+
+
+def format_changing(target: Path, seconds: float = 5) -> Path:
+    """MP3 segments at 44.1 and 22.05 kHz back to back: the stream changes format every ``seconds``."""
+    parts = []
+    for index, rate in enumerate((44100, 22050, 44100)):
+        part = target.with_name(f"{target.stem}-{index}.mp3")
+        _ffmpeg("-f", "lavfi", "-i", f"sine=f=220:r={rate}:d={seconds}", "-c:a", "libmp3lame", "-b:a", "64k", str(part))
+        parts.append(part.read_bytes())
+    target.write_bytes(b"".join(parts))
+    return target
