@@ -24,6 +24,12 @@ CARD_COLOURS = {
 FIELD_LIMIT = 1024
 
 
+def shown(text: str) -> str:
+    """Member text as Discord must show it: literally. Escaped, its Markdown cannot make a masked link (a fake Zoom
+    link beside the real one), a heading, a spoiler or a quote; mentions are kept silent by ``NO_PINGS``."""
+    return discord.utils.escape_markdown(text)
+
+
 def _clip(text: str, limit: int = FIELD_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -39,19 +45,24 @@ def organizers(record: FabriqueRecord) -> str:
 def moderation_card(record: FabriqueRecord, history: Sequence[AuditRecord], i18n: I18n) -> discord.Embed:
     """The card the team reads: the proposal as it is now, its state, and who did what so far."""
     embed = discord.Embed(
-        title=_clip(i18n("card.title", number=record.id, title=record.title), 256),
-        description=record.description,
+        title=_clip(i18n("card.title", number=record.id, title=shown(record.title)), 256),
+        description=shown(record.description),
         colour=CARD_COLOURS.get(record.state.value, discord.Colour.default()),
     )
     embed.add_field(name=i18n("card.format"), value=i18n.label(record.format))
     embed.add_field(name=i18n("card.parcours"), value=i18n.label(record.parcours))
     embed.add_field(name=i18n("card.duration"), value=format_duration(record.duration_minutes))
     embed.add_field(name=i18n("card.organizers"), value=organizers(record))
-    embed.add_field(name=i18n("card.speaker"), value=_clip(record.speaker or i18n("card.none")))
-    embed.add_field(name=i18n("card.needs"), value=_clip(record.needs or i18n("card.none")))
+    embed.add_field(name=i18n("card.speaker"), value=_clip(shown(record.speaker) or i18n("card.none")))
+    embed.add_field(name=i18n("card.needs"), value=_clip(shown(record.needs) or i18n("card.none")))
     embed.add_field(name=i18n("card.state"), value=f"**{i18n.label(record.state)}**", inline=False)
     lines = [
-        i18n(f"card.audit.{entry.action}", ts=_timestamp(entry.at), actor=entry.actor_id, reason=entry.reason or "")
+        i18n(
+            f"card.audit.{entry.action}",
+            ts=_timestamp(entry.at),
+            actor=entry.actor_id,
+            reason=shown(entry.reason or ""),
+        )
         for entry in history
     ]
     if lines:
@@ -65,9 +76,9 @@ def my_fabriques(records: Sequence[FabriqueRecord], i18n: I18n) -> discord.Embed
         return discord.Embed(title=i18n("mine.title"), description=i18n("mine.empty"))
     lines: list[str] = []
     for record in records:
-        lines.append(i18n("mine.line", number=record.id, title=record.title, state=record.state))
+        lines.append(i18n("mine.line", number=record.id, title=shown(record.title), state=record.state))
         if record.last_reason and record.state.value in ("changes_requested", "rejected"):
-            lines.append(i18n("mine.reason", reason=_clip(record.last_reason, 300)))
+            lines.append(i18n("mine.reason", reason=_clip(shown(record.last_reason), 300)))
     return discord.Embed(title=i18n("mine.title"), description=_clip("\n".join(lines), 4096))
 
 
@@ -92,8 +103,8 @@ def announcement(
 ) -> discord.Embed:
     """The public announcement: never the Zoom link, only how to get it."""
     embed = discord.Embed(
-        title=_clip(record.title, 256),
-        description=_clip(record.description, 2000),
+        title=_clip(shown(record.title), 256),
+        description=_clip(shown(record.description), 2000),
         colour=discord.Colour.light_grey() if closed else discord.Colour.green(),
     )
     if record.starts_at is not None and record.ends_at is not None:
@@ -105,7 +116,7 @@ def announcement(
         embed.add_field(name=i18n("card.parcours"), value=i18n.label(record.parcours))
     embed.add_field(name=i18n("card.organizers"), value=organizers(record))
     if record.speaker:
-        embed.add_field(name=i18n("card.speaker"), value=_clip(record.speaker))
+        embed.add_field(name=i18n("card.speaker"), value=_clip(shown(record.speaker)))
     if attendance is not None and not closed:
         embed.add_field(name=i18n("announcement.places"), value=places(attendance, i18n), inline=False)
     embed.set_footer(text=i18n("announcement.footer", number=record.id))
@@ -135,7 +146,7 @@ def slot_list(slots: Sequence[SlotRecord], i18n: I18n, title_key: str, empty_key
 
 def agenda(records: Sequence[FabriqueRecord], i18n: I18n) -> discord.Embed:
     lines = [
-        i18n("agenda.line", number=r.id, title=r.title, ts=_timestamp(r.starts_at))
+        i18n("agenda.line", number=r.id, title=shown(r.title), ts=_timestamp(r.starts_at))
         for r in records
         if r.starts_at is not None
     ]
@@ -155,7 +166,7 @@ def follow_up(dashboard: FollowUp, i18n: I18n) -> discord.Embed:
             i18n(
                 key,
                 number=record.id,
-                title=record.title,
+                title=shown(record.title),
                 who=organizers(record),
                 days=entry.days_since_end,
                 late=entry.days_late,
@@ -181,5 +192,5 @@ def copies(sessions: Sequence[FabriqueRecord], states: dict[int, list[CopyState]
         ]
         for copy in states.get(record.id, []):
             parts.append(f"{i18n('copy.' + copy.target.split(':')[0])} {icons.get(copy.status, '·')}")
-        lines.append(i18n("followup.copy_line", number=record.id, title=record.title, states=" · ".join(parts)))
+        lines.append(i18n("followup.copy_line", number=record.id, title=shown(record.title), states=" · ".join(parts)))
     return _clip("\n".join(lines))

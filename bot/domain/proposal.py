@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.domain.text import line_problem
 from bot.errors import InvalidInput
 
 TITLE_MAX = 100
@@ -50,6 +51,7 @@ class ProposalDraft:
         speaker = self.speaker.strip()
         needs = self.needs.strip()
         _require_text("titre", title, TITLE_MAX)
+        _require_plain_line("titre", title)
         _require_text("description", description, DESCRIPTION_MAX)
         _limit("intervenant", speaker, SPEAKER_MAX)
         _limit("besoins", needs, NEEDS_MAX)
@@ -83,6 +85,13 @@ def _require_text(field: str, value: str, maximum: int) -> None:
     if not value:
         raise InvalidInput("error.input.empty", field=field)
     _limit(field, value, maximum)
+
+
+def _require_plain_line(field: str, value: str) -> None:
+    """A title is shown, mailed and published as one line of text: nothing hidden may ride along."""
+    problem = line_problem(value)
+    if problem is not None:
+        raise InvalidInput(problem, field=field)
 
 
 def _limit(field: str, value: str, maximum: int) -> None:

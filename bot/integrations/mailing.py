@@ -7,15 +7,23 @@ so that a retried send carries the same id and list software can drop the duplic
 Failures become a MailingError whose ``key`` names a catalogue sentence and whose ``retryable`` says whether a
 later attempt can help: a server that is down or answers 4xx may recover, a refused login or a 5xx will not until
 someone changes the configuration or the message. Bodies and the password are never logged.
+
+The Subject carries a member's title. The bot writes it on the wire itself, wholly as RFC 2047 encoded words, and
+refuses one holding a line break or a control character: so no ``=?…?=`` typed into a title is ever decoded into
+header syntax, whatever the Python version (the standard folder wrote such a decoded CR LF out as a new header
+until 3.11.10 / 3.12.5: CVE-2024-6923).
 """
 
 from __future__ import annotations
 
 import logging
 import ssl
+import unicodedata
 from dataclasses import dataclass, field
+from email.header import Header
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
+from email.policy import Policy
 from email.utils import formatdate, make_msgid, parseaddr
 from typing import Literal
 
@@ -26,6 +34,8 @@ log = logging.getLogger(__name__)
 MailingErrorKey = Literal["error.mailing.auth", "error.mailing.unavailable", "error.mailing.rejected"]
 
 AUTH_CODES = {530, 534, 535, 538}  # RFC 4954: authentication required / too weak / credentials invalid / TLS needed
+LINE_BREAKING = frozenset({"Cc", "Zl", "Zp"})  # CR, LF, NUL, VT, NEL… and the Unicode line/paragraph separators
+DEFAULT_LINE_LENGTH = 78  # RFC 5322's recommended limit, for a policy that sets none
 
 
 class MailingError(Exception):
@@ -79,7 +89,7 @@ class Mailer:
         email = EmailMessage(policy=SMTP_POLICY)
         email["From"] = self._sender
         email["To"] = self._list_address
-        email["Subject"] = message.subject
+        email["Subject"] = EncodedSubject(message.subject)
         email["Date"] = formatdate(usegmt=True)
         email["Message-ID"] = message_id
         email.set_content(message.text, subtype="plain", charset="utf-8")
@@ -98,6 +108,9 @@ class Mailer:
     async def send(self, message: MailMessage) -> str:
         """Send ``message`` to the list and return the Message-ID used (the given one, or a new one)."""
         message_id = _bracketed(message.message_id) if message.message_id else make_msgid(domain=self._domain())
+        if any(unicodedata.category(char) in LINE_BREAKING for char in message.subject):
+            log.error("Mailing: message %s refused: its subject holds a line break or a control character", message_id)
+            raise MailingError("error.mailing.rejected", retryable=False)
         email = self.compose(message, message_id)
         if self._username and self._password is None:
             log.error("Mailing: a username is configured but SMTP_PASSWORD is not set")
@@ -124,6 +137,26 @@ class Mailer:
 
     def _domain(self) -> str:
         return parseaddr(self._sender)[1].rpartition("@")[2] or "fabrique.invalid"
+
+
+class EncodedSubject:
+    """A Subject header the email package stores and writes as given, never parsed: a value with a matching
+    ``name`` passes ``header_store_parse`` untouched and is written by its own ``fold`` (documented in
+    ``email.policy``). Every character goes inside an encoded word, so the line on the wire is plain ASCII and a
+    ``=?…?=`` of the text is decoded once, into text, by whoever reads it."""
+
+    name = "Subject"
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+    def fold(self, *, policy: Policy) -> str:
+        length = policy.max_line_length or DEFAULT_LINE_LENGTH
+        encoded = Header(self.text, "utf-8", maxlinelen=length, header_name=self.name).encode(linesep=policy.linesep)
+        return f"{self.name}: {encoded}{policy.linesep}"
 
 
 def _bracketed(message_id: str) -> str:

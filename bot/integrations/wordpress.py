@@ -9,6 +9,10 @@ request itself (never set afterwards), so a request that timed out after WordPre
 found by its slug on the retry. ``find_post`` looks at every status a published article can be in, private
 included.
 
+Titles are plain text: WordPress reads a title as HTML, and keeps every tag for an account with the
+``unfiltered_html`` capability (administrators, editors), so the client escapes each title it sends and a
+member's ``<script>`` arrives as « &lt;script&gt; », shown as typed. Contents are HTML, made safe by the caller.
+
 Every failure is a ``WordPressError`` carrying a message key and whether trying again later can help.
 """
 
@@ -103,7 +107,7 @@ class WordPressClient:
             created = await self._request(
                 "POST",
                 "media",
-                params={"title": title, "slug": slug},  # WordPress reads them from the query of a raw upload
+                params={"title": as_text(title), "slug": slug},  # read from the query of a raw upload
                 content=_chunks(file),
                 headers=headers,
             )
@@ -132,7 +136,7 @@ class WordPressClient:
         categories: list[int] | None = None,
         featured_media: int | None = None,
     ) -> WordPressPost:
-        fields: dict[str, object] = {"title": title, "content": content, "status": status, "slug": slug}
+        fields: dict[str, object] = {"title": as_text(title), "content": content, "status": status, "slug": slug}
         if categories is not None:
             fields["categories"] = categories
         if featured_media is not None:
@@ -141,7 +145,9 @@ class WordPressClient:
         log.info("WordPress post %s created (%s)", post.id, post.status)
         return post
 
-    async def update_post(self, post_id: int, **fields: object) -> WordPressPost:
+    async def update_post(self, post_id: int, *, title: str | None = None, **fields: object) -> WordPressPost:
+        if title is not None:
+            fields["title"] = as_text(title)
         post = _post(await self._request("POST", f"posts/{int(post_id)}", json=fields))
         log.info("WordPress post %s updated (%s)", post.id, ", ".join(sorted(fields)))
         return post
@@ -202,6 +208,11 @@ class WordPressClient:
             raise WordPressError(
                 UNAVAILABLE, f"{what}: HTTP {status} is not JSON", retryable=True, status=status
             ) from exc
+
+
+def as_text(title: str) -> str:
+    """A title WordPress will show as the very characters given: every ``<``, ``>``, ``&`` and quote escaped."""
+    return html.escape(title)
 
 
 def _http_error(what: str, response: httpx.Response) -> WordPressError:

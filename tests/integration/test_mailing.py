@@ -7,11 +7,12 @@ really verifies it, as it would verify a provider's certificate in production.
 from __future__ import annotations
 
 import asyncio
+import base64
 import email
 import socket
 import ssl
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
@@ -327,3 +328,50 @@ async def test_the_logs_hold_neither_the_password_nor_the_body(
     assert message_id in caplog.text
     for secret in (PASSWORD, "pas-le-bon", "Bonjour à toutes", "Écrire ensemble"):
         assert secret not in caplog.text
+
+
+# --- a subject that tries to write headers -----------------------------------------------------------------------
+
+INJECTED = "x\r\nReply-To: pirate@attaquant.example\r\nBcc: victime@ailleurs.example"
+HEADERS_SENT = ["From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type"]
+
+
+def encoded_word(text: str) -> str:
+    return f"=?utf-8?b?{base64.b64encode(text.encode()).decode()}?="
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        pytest.param(encoded_word(INJECTED), id="base64-encoded-word"),
+        pytest.param("=?utf-8?q?x=0D=0AReply-To=3A_pirate@attaquant.example?=", id="q-encoded-word"),
+        pytest.param(f"Atelier {encoded_word(INJECTED)} suite", id="encoded-word-inside"),
+    ],
+)
+async def test_an_encoded_word_in_the_subject_adds_no_header(mailer: Mailer, inbox: Inbox, title: str) -> None:
+    """CVE-2024-6923: Python before 3.11.10 / 3.12.5 decodes such a word and writes its CR LF out as is."""
+    subject = f"Fabrique collective : {title} — mercredi 12 mars"
+
+    await mailer.send(replace(announcement(), subject=subject))
+
+    [envelope] = inbox.received
+    received = parsed(envelope)
+    assert list(received.keys()) == HEADERS_SENT
+    assert received.get_all("Reply-To") is None and received.get_all("Bcc") is None
+    assert envelope.rcpt_tos == [LIST_ADDRESS]
+    # Readers see exactly the subject the bot wrote, its =?…?= as text: decoded once, never twice.
+    assert received["Subject"] == subject
+    assert b"pirate@attaquant.example" not in envelope.content
+
+
+@pytest.mark.parametrize("breaker", ["\r\n", "\n", "\r", "\x00", "\x0b", "\u2028", "\x85"])
+async def test_a_subject_with_a_line_break_or_control_character_is_refused_before_sending(
+    mailer: Mailer, inbox: Inbox, breaker: str
+) -> None:
+    subject = f"Fabrique collective : x{breaker}Reply-To: pirate@attaquant.example"
+
+    with pytest.raises(MailingError) as caught:
+        await mailer.send(replace(announcement(), subject=subject))
+
+    assert (caught.value.key, caught.value.retryable) == ("error.mailing.rejected", False)
+    assert inbox.received == []

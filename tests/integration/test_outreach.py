@@ -9,7 +9,6 @@ import ssl
 from email import policy
 from pathlib import Path
 
-import simcord
 import trustme
 from aiosmtpd.controller import Controller
 from icalendar import Calendar
@@ -18,7 +17,7 @@ from pydantic import SecretStr
 from bot.app import create_bot
 from bot.config import MailingSettings, WordPressSettings, ZoomSettings
 from bot.integrations.wordpress import WordPressClient
-from tests.behaviour.conftest import build_world, configure, said
+from tests.behaviour.conftest import build_world, configure, running, said
 from tests.behaviour.sessions_helpers import add_slot, approved_fabrique, local_date
 from tests.conftest import make_settings
 from tests.integration.test_mailing import HOST, PASSWORD, USERNAME, Inbox, authenticate, free_port
@@ -83,7 +82,7 @@ async def test_booking_moving_and_cancelling_reach_every_copy(tmp_path: Path, wo
                 }
             )
             bot = create_bot(settings)
-            async with simcord.run(bot, settle_timeout=10.0) as env:
+            async with running(bot, settle_timeout=10.0) as env:
                 client_tls = ssl.create_default_context()
                 ca.configure_trust(client_tls)
                 bot.services.outreach.mail_tls = client_tls

@@ -342,3 +342,40 @@ async def test_wordpress_strips_script_from_an_authors_post_but_not_from_an_admi
     assert "<p>Fin</p>" in stored
     # An administrator has unfiltered_html: whatever the bot sends as admin is stored as is.
     assert "<script>" in await raw_content(http, wordpress, by_admin.id)
+
+
+# -- titles are text: whatever the account may post, a title never becomes HTML ------------------------------------
+
+HOSTILE_TITLE = "Atelier <img src=x onerror=alert(1)><script>alert(1)</script> & « co »"
+
+
+def assert_title_is_text(title: dict[str, str]) -> None:
+    """No tag in what WordPress shows (``rendered``) nor in what it stores (``raw``): only escaped entities."""
+    for version in ("rendered", "raw"):
+        assert "<" not in title[version] and ">" not in title[version], (version, title)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in title["rendered"]
+    assert "&lt;img src=x onerror=alert(1)&gt;" in title["rendered"]
+
+
+async def test_a_post_title_is_stored_as_text_even_by_an_administrator(
+    wordpress: WordPressSite, admin: WordPressClient, http: httpx.AsyncClient
+) -> None:
+    created = await admin.create_post(title=HOSTILE_TITLE, content="<p>…</p>", status="publish", slug=unique("titre"))
+    stored = (await rest_get(http, wordpress, f"posts/{created.id}", context="edit")).json()
+    assert_title_is_text(stored["title"])
+    public = (await rest_get(http, wordpress, f"posts/{created.id}", as_admin=False)).json()
+    assert_title_is_text({"rendered": public["title"]["rendered"], "raw": public["title"]["rendered"]})
+
+    await admin.update_post(created.id, title=f"Annulée — {HOSTILE_TITLE}", content="<p>…</p>")
+    updated = (await rest_get(http, wordpress, f"posts/{created.id}", context="edit")).json()
+    assert_title_is_text(updated["title"])
+    assert updated["title"]["raw"].startswith("Annulée — Atelier &lt;img")
+
+
+async def test_a_media_title_is_stored_as_text_even_by_an_administrator(
+    wordpress: WordPressSite, admin: WordPressClient, http: httpx.AsyncClient, mp3_file: Path
+) -> None:
+    media = await admin.upload_media(mp3_file, "enregistrement.mp3", MP3, title=HOSTILE_TITLE, slug=unique("titre"))
+
+    stored = (await rest_get(http, wordpress, f"media/{media.id}", context="edit")).json()
+    assert_title_is_text(stored["title"])
