@@ -8,8 +8,10 @@ way people do: slash commands, modals, buttons, reactions; time moves on SimCord
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -53,6 +55,19 @@ class JourneyResult:
 def said(result: simcord.InteractionResult) -> str:
     message = result.followups[-1] if result.followups else result.response
     return message.content if message is not None else ""
+
+
+# What the bot writes when it gives a new number (« proposition **n°3** », « Créneau **n°7** ouvert »). A refusal
+# also names numbers (« chevauche le créneau n°1 du … ») but never in bold, so it cannot be taken for a new one.
+NEW_NUMBER = re.compile(r"\*\*n°(\d+)\*\*")
+
+
+def new_number(reply: str) -> int:
+    """The number the bot just gave; a refusal stops the journey with what the bot said."""
+    found = NEW_NUMBER.search(reply)
+    if found is None:
+        raise RuntimeError(f"the bot refused a step of the journey: {reply}")
+    return int(found.group(1))
 
 
 def make_recording(target: Path, seconds: int = 40) -> bytes:
@@ -146,7 +161,7 @@ class Journey:
             "besoins": "Un tableau Klaxoon",
         }
         result = await self.alice.submit_modal(shown, draft)
-        self.result.fabrique_id = number = int(said(result).split("n°")[1].split("**")[0])
+        self.result.fabrique_id = number = new_number(said(result))
         self.say(f"👤 Alice /fabrique proposer (formulaire rempli) → 🤖 {said(result)}")
         card = self.team_channel.last_message
         self.say(
@@ -169,7 +184,7 @@ class Journey:
         day = (self.env.now() + timedelta(days=20)).strftime("%d/%m/%Y")
         result = await self.camille.slash(self.general, "equipe creneau-ajouter", date=day, heure="14:00", duree=150)
         self.say(f"👤 Camille /equipe creneau-ajouter {day} 14:00 150 → 🤖 {said(result)}")
-        slot = int(said(result).split("n°")[1].split("**")[0])
+        slot = new_number(said(result))
         if not self.zoom_is_automatic:
             result = await self.camille.slash(self.general, "equipe lien-zoom", fabrique=number, url=ZOOM_LINK)
             self.say(f"👤 Camille /equipe lien-zoom → 🤖 {said(result)}")
@@ -296,14 +311,20 @@ class Journey:
 
 
 async def run_demo(workdir: Path, say: Callable[[str], None] = print) -> JourneyResult:
-    """``python -m bot demo``: the journey with every integration off, narrated in French."""
-    settings = Settings(
-        general=GeneralSettings(data_dir=workdir / "data"),
-        discord=DiscordSettings(guild_id=GUILD_ID),
-        database=DatabaseSettings(url=f"sqlite+aiosqlite:///{workdir / 'data' / 'demo.db'}"),
-    )
-    journey = Journey(settings, workdir, say)
-    result = await journey.run()
+    """``python -m bot demo``: the journey with every integration off, narrated in French.
+
+    Each run starts from an empty database, thrown away at the end: SimCord's clock starts on the same day every
+    time, so a kept database would already hold the slot the journey opens. The files worth keeping are copied out.
+    """
+    with tempfile.TemporaryDirectory(prefix="fabrique-demo-") as scratch:
+        data = Path(scratch)
+        settings = Settings(
+            general=GeneralSettings(data_dir=data),
+            discord=DiscordSettings(guild_id=GUILD_ID),
+            database=DatabaseSettings(url=f"sqlite+aiosqlite:///{data / 'demo.db'}"),
+        )
+        journey = Journey(settings, workdir, say)
+        result = await journey.run()
     say("")
     say(f"📁 Fichiers produits dans {workdir} :")
     for kind, path in result.files.items():

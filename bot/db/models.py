@@ -228,3 +228,31 @@ class CopyRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DepartureRow(Base):
+    """Someone who left a session by button or command: their ✅ may still be on the announcement.
+
+    Start-up reconciliation applies only what changed while the bot was away; a reaction whose author has a
+    departure row was already there when they left, so it is not a new registration (SPEC §2, « Decisions »).
+    Registering again by any path removes the row.
+    """
+
+    __tablename__ = "departure"
+    __table_args__ = (UniqueConstraint("fabrique_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    fabrique_id: Mapped[int] = mapped_column(ForeignKey("fabrique.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MemberNameRow(Base):
+    """The last display name the bot saw for a member, so a person who left the server is never named by an id."""
+
+    __tablename__ = "member_name"
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    display_name: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

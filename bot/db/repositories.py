@@ -5,15 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import case, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
     AuditRow,
     CopyRow,
+    DepartureRow,
     DocumentationRow,
     DueWorkRow,
     FabriqueRow,
     GuildConfigRow,
+    MemberNameRow,
     RegistrationRow,
     SlotRow,
 )
@@ -169,6 +172,32 @@ class RegistrationRepository:
         await self._session.execute(delete(RegistrationRow).where(RegistrationRow.fabrique_id == fabrique_id))
 
 
+class DepartureRepository:
+    """People who left a session by button or command, while their ✅ may still be on the announcement."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def record(self, fabrique_id: int, user_id: int, now: datetime) -> None:
+        """Remember the departure (once per person and session: leaving twice keeps the first row)."""
+        existing = await self._session.execute(
+            select(DepartureRow.id).where(DepartureRow.fabrique_id == fabrique_id, DepartureRow.user_id == user_id)
+        )
+        if existing.first() is None:
+            self._session.add(DepartureRow(fabrique_id=fabrique_id, user_id=user_id, at=now))
+
+    async def forget(self, fabrique_id: int, user_ids: set[int]) -> None:
+        """They registered again, or their ✅ is gone: a later ✅ of theirs is a new registration."""
+        if user_ids:
+            await self._session.execute(
+                delete(DepartureRow).where(DepartureRow.fabrique_id == fabrique_id, DepartureRow.user_id.in_(user_ids))
+            )
+
+    async def user_ids(self, fabrique_id: int) -> set[int]:
+        statement = select(DepartureRow.user_id).where(DepartureRow.fabrique_id == fabrique_id)
+        return set((await self._session.execute(statement)).scalars())
+
+
 class AuditRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -287,6 +316,11 @@ class DocumentationRepository:
         statement = select(DocumentationRow).where(DocumentationRow.status.in_(statuses)).order_by(DocumentationRow.id)
         return list((await self._session.execute(statement)).scalars())
 
+    async def audio_names(self) -> set[str]:
+        """Every MP3 (recording or teaser) a documentation points to, whatever its status."""
+        statement = select(DocumentationRow.audio_name, DocumentationRow.teaser_name)
+        return {name for row in (await self._session.execute(statement)) for name in row if name}
+
 
 class CopyRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -306,3 +340,30 @@ class CopyRepository:
     async def due_for_retry(self, moment: datetime) -> list[CopyRow]:
         statement = select(CopyRow).where(CopyRow.status == "failed", CopyRow.retry_at <= moment).order_by(CopyRow.id)
         return list((await self._session.execute(statement)).scalars())
+
+
+class MemberNameRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def upsert(self, guild_id: int, user_id: int, display_name: str, now: datetime) -> None:
+        """One statement, so two interactions of the same newcomer at once cannot collide on the primary key."""
+        insert = postgresql.insert if self._session.bind.dialect.name == "postgresql" else sqlite.insert
+        statement = insert(MemberNameRow).values(
+            guild_id=guild_id, user_id=user_id, display_name=display_name, updated_at=now
+        )
+        await self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[MemberNameRow.guild_id, MemberNameRow.user_id],
+                set_={"display_name": statement.excluded.display_name, "updated_at": statement.excluded.updated_at},
+            )
+        )
+
+    async def of(self, guild_id: int, user_ids: set[int]) -> dict[int, str]:
+        """user id → the last display name stored, for those the bot has seen."""
+        if not user_ids:
+            return {}
+        statement = select(MemberNameRow.user_id, MemberNameRow.display_name).where(
+            MemberNameRow.guild_id == guild_id, MemberNameRow.user_id.in_(user_ids)
+        )
+        return {user_id: name for user_id, name in (await self._session.execute(statement)).all()}

@@ -11,10 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.db.repositories import (
     AuditRepository,
     CopyRepository,
+    DepartureRepository,
     DocumentationRepository,
     DueWorkRepository,
     FabriqueRepository,
     GuildConfigRepository,
+    MemberNameRepository,
     RegistrationRepository,
     SlotRepository,
 )
@@ -31,9 +33,11 @@ class UnitOfWork:
         self.guilds = GuildConfigRepository(self.session)
         self.slots = SlotRepository(self.session)
         self.registrations = RegistrationRepository(self.session)
+        self.departures = DepartureRepository(self.session)
         self.due_work = DueWorkRepository(self.session)
         self.documentation = DocumentationRepository(self.session)
         self.copies = CopyRepository(self.session)
+        self.member_names = MemberNameRepository(self.session)
         return self
 
     async def __aexit__(

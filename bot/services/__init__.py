@@ -9,6 +9,7 @@ from bot.config import Settings
 from bot.db.uow import UnitOfWorkFactory
 from bot.services.documentation import DocumentationService
 from bot.services.guild_config import GuildConfigService
+from bot.services.member_names import MemberNameService
 from bot.services.outreach import OutreachService
 from bot.services.proposals import ProposalService
 from bot.services.registrations import RegistrationService
@@ -28,6 +29,7 @@ class Services:
     documentation: DocumentationService
     outreach: OutreachService
     planner: Planner
+    member_names: MemberNameService
 
 
 def build_services(settings: Settings, uow: UnitOfWorkFactory, clock: Clock) -> Services:
@@ -45,4 +47,5 @@ def build_services(settings: Settings, uow: UnitOfWorkFactory, clock: Clock) -> 
         documentation=DocumentationService(uow, settings, clock, planner),
         outreach=OutreachService(uow, settings, clock),
         planner=planner,
+        member_names=MemberNameService(uow, clock),
     )

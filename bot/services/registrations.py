@@ -93,39 +93,56 @@ class RegistrationService:
                 )
                 uow.registrations.add(current[actor.user_id])
                 results.append(RegistrationOutcome(record, actor.user_id, status, True, positions.get(actor.user_id)))
+            # Registered again, by whatever path: a ✅ of theirs counts again at the next reconciliation.
+            await uow.departures.forget(fabrique_id, {actor.user_id for actor in actors if actor.is_member})
             await self._planner(uow, row)  # the newly seated get their reminders in the same transaction
             await uow.commit()
             return results
 
-    async def unregister(self, guild_id: int, fabrique_id: int, user_id: int) -> RegistrationOutcome:
+    async def unregister(
+        self, guild_id: int, fabrique_id: int, user_id: int, *, by_reaction: bool = False
+    ) -> RegistrationOutcome:
+        """Leave a session. By button or command the person's ✅ may stay on the announcement: the departure is
+        remembered so that reconciliation at start does not take that old ✅ for a new registration."""
         async with self._locks[fabrique_id], self._uow() as uow:
             row = await require_fabrique(uow, guild_id, fabrique_id, lock=True)
+            if by_reaction:  # their ✅ is gone: a later one is a new registration
+                await uow.departures.forget(fabrique_id, {user_id})
             existing = await uow.registrations.get(fabrique_id, user_id)
             if existing is None:
+                await uow.commit()
                 return RegistrationOutcome(FabriqueRecord.of(row), user_id, None, False)
+            if not by_reaction:
+                await uow.departures.record(fabrique_id, user_id, self._clock())
             still_open = (
                 State(row.state) is State.ANNOUNCED and row.starts_at is not None and row.starts_at > self._clock()
             )
             # Nobody is promoted into a session that is cancelled or already running.
-            promoted = await self._remove(uow, row.capacity if still_open else -1, existing)
+            promoted = await self._remove(uow, row, existing, promote=still_open)
             await self._planner(uow, row)  # the leaver's reminders go, the promoted get theirs
             await uow.commit()
             return RegistrationOutcome(FabriqueRecord.of(row), user_id, None, True, promoted=promoted)
 
     async def reconcile(self, guild_id: int, fabrique_id: int, reacted: dict[int, Actor]) -> Reconciliation:
-        """Make reaction registrations match the ✅ reactions on the announcement (both ways); idempotent."""
+        """Apply what changed on the announcement's ✅ while the bot was away (both ways); idempotent.
+
+        A ✅ whose author left by button or command since putting it there is not new: it is skipped.
+        """
         async with self._uow() as uow:
             row = await require_fabrique(uow, guild_id, fabrique_id)
             current = {r.user_id: Source(r.source) for r in await uow.registrations.all(fabrique_id)}
             if State(row.state) is not State.ANNOUNCED or row.starts_at is None or row.starts_at <= self._clock():
                 return Reconciliation((), ())
+            departed = await uow.departures.user_ids(fabrique_id)
+            await uow.departures.forget(fabrique_id, departed - reacted.keys())  # their ✅ went while we were away
+            await uow.commit()
         added = [
             await self.register(guild_id, fabrique_id, actor, Source.REACTION)
             for user_id, actor in reacted.items()
-            if user_id not in current and actor.is_member
+            if user_id not in current and user_id not in departed and actor.is_member
         ]
         removed = [
-            await self.unregister(guild_id, fabrique_id, user_id)
+            await self.unregister(guild_id, fabrique_id, user_id, by_reaction=True)
             for user_id, source in current.items()
             if source is Source.REACTION and user_id not in reacted
         ]
@@ -183,16 +200,25 @@ class RegistrationService:
             raise InvalidState("error.register.started", number=fabrique_id)
         return row
 
-    async def _remove(self, uow: UnitOfWork, capacity: int, registration: RegistrationRow) -> tuple[int, ...]:
-        fabrique_id = registration.fabrique_id
+    async def _remove(
+        self, uow: UnitOfWork, row: FabriqueRow, registration: RegistrationRow, *, promote: bool
+    ) -> tuple[int, ...]:
         await uow.registrations.delete(registration)
         await uow.flush()
-        if registration.status != Status.CONFIRMED.value or capacity < 0:
+        if registration.status != Status.CONFIRMED.value or not promote:
             return ()
-        counts = await uow.registrations.count_by_status(fabrique_id)
-        waiting = await uow.registrations.waitlist(fabrique_id)
-        chosen = set(promotions(capacity, counts.get(Status.CONFIRMED.value, 0), [w.id for w in waiting]))
-        promoted = [w for w in waiting if w.id in chosen]
-        for waiting_row in promoted:
-            waiting_row.status = Status.CONFIRMED.value
-        return tuple(w.user_id for w in promoted)
+        return await seat_waitlist(uow, row)
+
+
+async def seat_waitlist(uow: UnitOfWork, row: FabriqueRow) -> tuple[int, ...]:
+    """Give the session's free seats to the waitlist, in arrival order; returns who got one.
+
+    Called whenever seats may have freed up: someone left, or the team or the organizer raised the places.
+    """
+    counts = await uow.registrations.count_by_status(row.id)
+    waiting = await uow.registrations.waitlist(row.id)
+    chosen = set(promotions(row.capacity, counts.get(Status.CONFIRMED.value, 0), [w.id for w in waiting]))
+    promoted = [w for w in waiting if w.id in chosen]
+    for waiting_row in promoted:
+        waiting_row.status = Status.CONFIRMED.value
+    return tuple(w.user_id for w in promoted)

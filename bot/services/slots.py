@@ -23,6 +23,7 @@ from bot.domain.schedule import Interval, check_bookable, first_conflict, new_sl
 from bot.errors import Forbidden, InvalidInput, InvalidState, NotFound
 from bot.services._common import check, require_fabrique, transition
 from bot.services.records import FabriqueRecord, SlotRecord
+from bot.services.registrations import seat_waitlist
 from bot.services.timeline import Planner
 
 
@@ -33,6 +34,7 @@ class Booking:
     fabrique: FabriqueRecord
     previous: FabriqueRecord
     registrant_ids: tuple[int, ...] = ()
+    promoted: tuple[int, ...] = ()  # seated from the waitlist because the places were raised
 
 
 class SlotService:
@@ -82,6 +84,12 @@ class SlotService:
             records = [SlotRecord.of(r, holders.get(r.id)) for r in rows]
         return [r for r in records if r.booked_by is None] if free_only else records
 
+    async def team_planning(self, guild_id: int, actor: Actor) -> list[SlotRecord]:
+        """Every slot to come and which Fabrique booked it: the team's planning, not for members."""
+        if not actor.is_team:
+            raise Forbidden("error.team_only")
+        return await self.upcoming(guild_id, free_only=False)
+
     async def book(
         self, guild_id: int, fabrique_id: int, slot_id: int, actor: Actor, capacity: int | None = None
     ) -> Booking:
@@ -115,16 +123,18 @@ class SlotService:
                 row.slot_id = slot.id
                 row.starts_at = slot.starts_at
                 row.ends_at = slot.starts_at + timedelta(minutes=row.duration_minutes)
+                promoted: tuple[int, ...] = ()
                 if capacity is not None:
                     if capacity < 0:
                         raise InvalidInput("error.input.capacity")
                     row.capacity = capacity
+                    promoted = await seat_waitlist(uow, row)  # more places: those waiting get them, in order
                 elif action is Action.BOOK:
                     row.capacity = self._sessions.default_capacity
                 registrants = tuple(r.user_id for r in await uow.registrations.all(row.id))
                 await self._planner(uow, row)  # a move re-plans every reminder for the new date
                 await uow.commit()
-                return Booking(FabriqueRecord.of(row), previous, registrants)
+                return Booking(FabriqueRecord.of(row), previous, registrants, promoted)
         except IntegrityError:
             raise InvalidState("error.slot.taken", number=slot_id) from None
 

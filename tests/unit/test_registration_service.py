@@ -383,6 +383,40 @@ async def test_reconcile_does_nothing_on_a_session_not_announced(configured: Ser
     assert (result.added, result.removed) == ((), ())
 
 
+async def test_reconcile_skips_a_reaction_left_behind_by_a_departure(configured: Services) -> None:
+    session = await announced_session(configured)
+    by_button, came_back, reaction_gone = member(1), member(2), member(3)
+    for actor in (by_button, came_back, reaction_gone):
+        await configured.registrations.register(GUILD_ID, session.id, actor, Source.REACTION)
+        await configured.registrations.unregister(GUILD_ID, session.id, actor.user_id)  # button or command
+    await configured.registrations.register(GUILD_ID, session.id, came_back, Source.BUTTON)
+    await configured.registrations.unregister(GUILD_ID, session.id, came_back.user_id, by_reaction=True)
+
+    reacted = {actor.user_id: actor for actor in (by_button, came_back)}  # reaction_gone took hers off meanwhile
+    result = await configured.registrations.reconcile(GUILD_ID, session.id, reacted)
+    assert [o.user_id for o in result.added] == [came_back.user_id]  # her ✅ went and came back: new
+
+    reacted[reaction_gone.user_id] = reaction_gone  # a new ✅ after hers was seen gone is a registration
+    again = await configured.registrations.reconcile(GUILD_ID, session.id, reacted)
+    assert [o.user_id for o in again.added] == [reaction_gone.user_id]
+    assert [user for user, _ in await statuses(configured, session.id)] == [came_back.user_id, reaction_gone.user_id]
+
+
+async def test_more_places_seat_the_waitlist_in_arrival_order(configured: Services) -> None:
+    session = await announced_session(configured, capacity=1)
+    for n in range(1, 5):
+        await configured.registrations.register(GUILD_ID, session.id, member(n), Source.BUTTON)
+    later = await add_slot(configured, "22/03/2027", "14:00", 180)
+    moved = await configured.slots.book(GUILD_ID, session.id, later.id, ALICE, capacity=3)
+    assert moved.promoted == (member(2).user_id, member(3).user_id)
+    assert [status for _, status in await statuses(configured, session.id)] == [
+        Status.CONFIRMED,
+        Status.CONFIRMED,
+        Status.CONFIRMED,
+        Status.WAITLISTED,
+    ]
+
+
 # --- concurrency -------------------------------------------------------------------------------------------------
 
 
