@@ -1,7 +1,7 @@
 # Fabrique — production image.
 #
 #   docker build -t fabrique .
-#   docker run -d --name fabrique --restart unless-stopped \
+#   docker run -d --name fabrique --restart unless-stopped --stop-timeout 30 \
 #       -e DISCORD_TOKEN=... \
 #       -v fabrique-data:/app/data \
 #       -v ./config.toml:/app/config.toml:ro \
@@ -39,5 +39,13 @@ ENV FABRIQUE_CONFIG=/app/config.toml
 VOLUME /app/data
 
 USER fabrique
+
+# Python is PID 1: the bot handles SIGTERM itself (docker stop) and closes cleanly, after recording what it was
+# sending: usually within a second, up to about 10 s in the middle of a batch of reminders, hence --stop-timeout 30
+# above (Docker kills after 10 s by default).
+STOPSIGNAL SIGTERM
+# Healthy while the bot's scheduler keeps reaching the database (a heartbeat file under /app/data, touched every
+# minute); the first one comes a minute after start.
+HEALTHCHECK --interval=1m --timeout=20s --start-period=3m --retries=3 CMD ["python", "-m", "bot", "sante"]
 
 CMD ["python", "-m", "bot"]

@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.db import migrate
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.uow import unit_of_work_factory
+from bot.health import heartbeat_path
 from bot.i18n import I18n
 from bot.i18n.commands import CommandTranslator
 from bot.scheduling import DueWorkScheduler
@@ -95,6 +96,7 @@ class FabriqueBot(commands.Bot):
         self._documentation_jobs = DocumentationJobs(
             self.services.documentation, self.settings, partial(_documentation_runner.article_texts, self)
         )
+        await self._documentation_jobs.discard_leftovers()  # before any job can start or resume
         await self.tree.set_translator(CommandTranslator())
         groups = build_groups()
         for module in COMMAND_MODULES:
@@ -111,7 +113,12 @@ class FabriqueBot(commands.Bot):
         interrupted = await self.services.timeline.recover()
         if interrupted:
             log.warning("%s due item(s) were being sent when the bot stopped; not resent", interrupted)
-        self.scheduler = DueWorkScheduler(self.run_due_work, self.services.timeline.next_due, self.clock)
+        self.scheduler = DueWorkScheduler(
+            self.run_due_work,
+            self.services.timeline.next_due,
+            self.clock,
+            heartbeat=heartbeat_path(self.settings.general.data_dir),
+        )
         self.services.planner.on_planned(self.scheduler.wake_at)
         self.scheduler.start()
         await self.scheduler.rearm()

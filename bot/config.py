@@ -7,6 +7,7 @@ passed down explicitly, so tests can build as many independent configurations as
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,6 +15,8 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 DEFAULT_CONFIG_PATH = Path("config.toml")
 CONFIG_PATH_ENV = "FABRIQUE_CONFIG"
@@ -66,6 +69,12 @@ class DatabaseSettings(_Section):
     def _supported_driver(cls, value: str) -> str:
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("doit commencer par sqlite+aiosqlite:// ou postgresql+asyncpg://")
+        try:  # a port that is not a number would otherwise surface later as a traceback
+            make_url(value)
+        except (ArgumentError, ValueError):
+            raise ValueError(
+                "URL illisible (forme attendue : postgresql+asyncpg://utilisateur:motdepasse@hôte:5432/base)"
+            ) from None
         return value
 
 
@@ -149,6 +158,37 @@ class Settings(_Section):
             )
         return token.get_secret_value().strip()
 
+    def require_integrations(self) -> None:
+        """A ConfigError naming every key or secret an enabled integration lacks, so no call fails later for it."""
+        missing = self.missing_integration_keys()
+        if missing:
+            raise ConfigError(
+                f"Intégration activée mais incomplète, manquant : {', '.join(missing)} — les clés vont dans "
+                "config.toml, les secrets dans l'environnement (voir README, « Configure »)."
+            )
+
+    def missing_integration_keys(self) -> list[str]:
+        """What the enabled integrations need and lack, named as the operator writes them (``[zoom] account_id``)."""
+        missing: list[str] = []
+        if self.zoom.enabled:
+            missing += _blank("zoom", self.zoom, "account_id", "client_id", "host_user")
+            missing += self._unset("zoom_client_secret")
+        if self.wordpress.enabled:
+            missing += _blank("wordpress", self.wordpress, "url", "username") + self._unset("wordpress_app_password")
+        if self.mailing.enabled:
+            missing += _blank("mailing", self.mailing, "host", "sender", "list_address")
+            if self.mailing.username.strip():  # a login without its password is refused by every server
+                missing += self._unset("smtp_password")
+        return missing
+
+    def _unset(self, field: str) -> list[str]:
+        value: SecretStr | None = getattr(self.secrets, field)
+        return [] if value is not None and value.get_secret_value().strip() else [_SECRET_VARIABLES[field]]
+
+
+def _blank(section: str, values: BaseModel, *keys: str) -> list[str]:
+    return [f"[{section}] {key}" for key in keys if not str(getattr(values, key)).strip()]
+
 
 _SECRET_VARIABLES = {
     "discord_token": "DISCORD_TOKEN",
@@ -201,5 +241,14 @@ def _describe(exc: ValidationError, config_path: Path) -> str:
     if error["type"] == "extra_forbidden":
         return f"{config_path} : clé inconnue {key} — vérifiez l'orthographe (voir config.example.toml)."
     value = error.get("input")
-    shown = "" if isinstance(value, dict) else f" (reçu : {value!r})"
+    shown = "" if isinstance(value, dict) else f" (reçu : {hide_password(repr(value))})"
     return f"{config_path} : valeur invalide pour {key}{shown} — {error['msg']}."
+
+
+# ``scheme://user:password@host``: everything between the user's colon and the last @ is the password.
+_URL_PASSWORD = re.compile(r"(://[^/:@\s]*):\S*@")
+
+
+def hide_password(text: str) -> str:
+    """``text`` with the password of any URL in it replaced by ``***``, even in a URL that does not parse."""
+    return _URL_PASSWORD.sub(r"\1:***@", text)

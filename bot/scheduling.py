@@ -12,12 +12,14 @@ import contextvars
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import Clock
+from bot.health import beat
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +34,10 @@ class DueWorkScheduler:
         next_due: Callable[[], Awaitable[datetime | None]],
         clock: Clock,
         sweep_seconds: float = SWEEP_SECONDS,
+        heartbeat: Path | None = None,
     ) -> None:
         self._run = run
+        self._heartbeat = heartbeat  # touched after each dispatch that reached the database (see bot.health)
         self._next_due = next_due
         self._clock = clock
         self._sweep_seconds = sweep_seconds
@@ -87,5 +91,7 @@ class DueWorkScheduler:
             if ran:
                 log.info("dispatched %s due item(s)", ran)
             await self.rearm()
+            if self._heartbeat is not None:
+                beat(self._heartbeat)
         except Exception:
             log.exception("due work dispatch failed; the next sweep will try again")

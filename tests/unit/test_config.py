@@ -215,3 +215,76 @@ def test_require_token_with_a_blank_token_names_the_variable(tmp_path: Path) -> 
 def test_require_token_returns_the_token(tmp_path: Path) -> None:
     settings = load_settings(write(tmp_path, ""), environ={"DISCORD_TOKEN": "MTIz.abc.def"})
     assert settings.require_token() == "MTIz.abc.def"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+asyncpg://fabrique:s3cret@db:abc/fabrique",  # a port that is not a number
+        "mysql://fabrique:s3cret@db/fabrique",  # an unsupported driver
+        "postgresql+asyncpg://fabrique:s3cret@with@at@db:x/fabrique",  # an unencoded @ in the password
+    ],
+)
+def test_a_bad_database_url_is_one_line_without_its_password(tmp_path: Path, url: str) -> None:
+    message = config_error(write(tmp_path, f'[database]\nurl = "{url}"\n'))
+    assert "[database] url" in message
+    assert "s3cret" not in message
+
+
+def complete_integrations() -> str:
+    return """
+[zoom]
+enabled = true
+account_id = "acc"
+client_id = "cli"
+host_user = "host@example.org"
+[wordpress]
+enabled = true
+url = "https://www.example.org"
+username = "bot"
+[mailing]
+enabled = true
+host = "smtp.example.org"
+username = "annonces"
+sender = "annonces@example.org"
+list_address = "liste@example.org"
+"""
+
+
+def test_complete_integrations_pass(tmp_path: Path) -> None:
+    environ = {name: "x" for name in SECRET_VARIABLES}
+    settings = load_settings(write(tmp_path, complete_integrations()), environ=environ)
+    settings.require_integrations()
+    assert settings.missing_integration_keys() == []
+
+
+@pytest.mark.parametrize(
+    ("remove", "missing"),
+    [
+        ('account_id = "acc"', "[zoom] account_id"),
+        ('host_user = "host@example.org"', "[zoom] host_user"),
+        ("ZOOM_CLIENT_SECRET", "ZOOM_CLIENT_SECRET"),
+        ('url = "https://www.example.org"', "[wordpress] url"),
+        ("WORDPRESS_APP_PASSWORD", "WORDPRESS_APP_PASSWORD"),
+        ('list_address = "liste@example.org"', "[mailing] list_address"),
+        ("SMTP_PASSWORD", "SMTP_PASSWORD"),
+    ],
+)
+def test_an_enabled_integration_without_a_key_or_secret_is_named(tmp_path: Path, remove: str, missing: str) -> None:
+    environ = {name: "x" for name in SECRET_VARIABLES if name != remove}
+    settings = load_settings(write(tmp_path, complete_integrations().replace(remove, "")), environ=environ)
+    assert settings.missing_integration_keys() == [missing]
+    with pytest.raises(ConfigError) as refused:
+        settings.require_integrations()
+    assert missing in str(refused.value) and "\n" not in str(refused.value)
+
+
+def test_a_disabled_integration_needs_nothing(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, "[zoom]\nenabled = false\n"), environ={})
+    settings.require_integrations()
+
+
+def test_mailing_without_a_login_needs_no_password(tmp_path: Path) -> None:
+    text = complete_integrations().replace('username = "annonces"', "")
+    environ = {name: "x" for name in SECRET_VARIABLES if name != "SMTP_PASSWORD"}
+    assert load_settings(write(tmp_path, text), environ=environ).missing_integration_keys() == []
