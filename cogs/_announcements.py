@@ -20,7 +20,8 @@ from bot.integrations.calendar import CalendarEntry, calendar_file
 from bot.services.outreach import Event
 from bot.services.records import FabriqueRecord
 from cogs import _render
-from cogs._feedback import NO_PINGS, send_dm
+from cogs._feedback import NO_PINGS, send_dm, tell_organizers
+from cogs.moderation import refresh_card
 from cogs.registration import REGISTRATION_EMOJI, registration_view
 
 if TYPE_CHECKING:
@@ -42,8 +43,11 @@ class Announcer:
     def _actor(self) -> Actor:
         return Actor(user_id=self.bot.user.id if self.bot.user else 0, is_team=True)
 
-    async def announce_if_ready(self, record: FabriqueRecord) -> FabriqueRecord | None:
-        """Announce a scheduled session that has its Zoom link; otherwise ask the team for the link."""
+    async def announce_if_ready(self, record: FabriqueRecord, *, by: int | None = None) -> FabriqueRecord | None:
+        """Announce a scheduled session that has its Zoom link; otherwise ask the team for the link.
+
+        ``by`` is whoever's action led here (None: the bot itself); the organizers hear of it unless it was them.
+        """
         if record.state is not State.SCHEDULED:
             return None
         i18n = self.bot.i18n
@@ -69,11 +73,19 @@ class Announcer:
             await message.add_reaction(REGISTRATION_EMOJI)
         except discord.HTTPException:
             log.warning("could not add the registration reaction to fabrique %s", record.id)
-        event_id = await self._create_event(channel.guild, record)
+        event_id = await self._create_event(channel.guild, record, config.team_channel_id)
         announced = await self.bot.services.sessions.mark_announced(
             record.guild_id, record.id, self._actor, channel.id, message.id, event_id
         )
         self.bot.spawn(self.bot.services.outreach.follow(record.id, Event.ANNOUNCE))
+        await refresh_card(self.bot, announced.guild_id, announced.id)
+        text = i18n(
+            "dm.organizer.announced",
+            number=announced.id,
+            title=_render.shown(announced.title),
+            date=announced.starts_at,
+        )
+        await tell_organizers(self.bot, announced, text, actor_id=by)
         return announced
 
     async def announce_when_linked(self, record: FabriqueRecord) -> None:
@@ -129,7 +141,9 @@ class Announcer:
         """A new date: announcement, event and calendar file follow, and every registrant is told."""
         await self.edit_now(after.id, with_calendar=True)
         await self._edit_event(after, start_time=after.starts_at, end_time=after.ends_at)
-        text = self.bot.i18n("dm.moved", title=after.title, before=before.starts_at, date=after.starts_at)
+        text = self.bot.i18n(
+            "dm.moved", title=_render.shown(after.title), before=before.starts_at, date=after.starts_at
+        )
         await self._tell_all(after, registrant_ids, text)
         self.bot.spawn(self.bot.services.outreach.follow(after.id, Event.MOVE))
 
@@ -190,7 +204,9 @@ class Announcer:
             return None
         return channel.get_partial_message(record.announcement_message_id)
 
-    async def _create_event(self, guild: discord.Guild, record: FabriqueRecord) -> int | None:
+    async def _create_event(
+        self, guild: discord.Guild, record: FabriqueRecord, team_channel_id: int | None
+    ) -> int | None:
         if record.starts_at is None or record.ends_at is None:
             return None
         try:
@@ -201,8 +217,14 @@ class Announcer:
                 entity_type=discord.EntityType.external,
                 privacy_level=discord.PrivacyLevel.guild_only,
                 location=self.bot.i18n("announcement.location"),
-                description=record.description[:1000],
+                description=_render.shown(record.description)[:1000],
             )
+        except discord.Forbidden:
+            # Since 23 February 2026 Discord wants « Create Events »; only the team can grant it, so tell them.
+            log.warning("not allowed to create the scheduled event of fabrique %s", record.id)
+            text = self.bot.i18n("team.event_forbidden", number=record.id, title=_render.shown(record.title))
+            await self._tell_team(team_channel_id, text)
+            return None
         except discord.HTTPException:
             log.warning("could not create the scheduled event of fabrique %s", record.id, exc_info=True)
             return None

@@ -74,7 +74,10 @@ def member_actor(member: discord.Member | None, user_id: int, config: GuildConfi
 
 
 async def current_actor(interaction: discord.Interaction) -> Actor:
-    config = await bot_of(interaction).services.guild_config.get(guild_id(interaction))
+    """Who is acting; their display name is stored on the way, so they are never named by an id once gone."""
+    bot, guild = bot_of(interaction), guild_id(interaction)
+    config = await bot.services.guild_config.get(guild)
+    await bot.services.member_names.remember(guild, interaction.user.id, interaction.user.display_name)
     return actor_of(interaction, config)
 
 
@@ -95,11 +98,23 @@ async def send_dm(bot: discord.Client, user_id: int, content: str) -> bool:
     return True
 
 
-def organizer_names(bot: discord.Client, record: FabriqueRecord) -> str:
-    """The organizers' display names, for texts read outside Discord (article, ID3 tags, emails, website)."""
+async def organizer_names(bot: FabriqueBot, record: FabriqueRecord) -> str:
+    """The organizers' display names, for texts read outside Discord (article, ID3 tags, emails, website).
+
+    Someone who left the server, or is not in the member cache (after a restart), is named by the display name the
+    bot stored when they last acted; an id means nothing to a reader, so the last resort is a neutral word.
+    """
     guild = bot.get_guild(record.guild_id)
-    names = []
-    for user_id in record.organizer_ids:
-        member = guild.get_member(user_id) if guild else None
-        names.append(member.display_name if member else f"membre {user_id}")
-    return ", ".join(names)
+    user_ids = [i for i in (record.organizer_id, record.coorganizer_id) if i is not None]
+    live = {i: member.display_name for i in user_ids if guild and (member := guild.get_member(i))}
+    stored = await bot.services.member_names.names(record.guild_id, set(user_ids) - live.keys())
+    return ", ".join(live.get(i) or stored.get(i) or bot.i18n("member.unknown") for i in user_ids)
+
+
+async def tell_organizers(bot: discord.Client, record: FabriqueRecord, text: str, *, actor_id: int | None) -> None:
+    """DM the organizers of what someone else (or the bot, ``actor_id`` None) did to their Fabrique.
+
+    Whoever acted already read the ephemeral reply: an organizer is never told of their own action twice.
+    """
+    for user_id in sorted(record.organizer_ids - {actor_id}):
+        await send_dm(bot, user_id, text)

@@ -12,6 +12,7 @@ import discord
 from bot.services.outreach import Event, OutreachText
 from bot.services.records import FabriqueRecord
 from cogs._feedback import NO_PINGS, organizer_names
+from cogs._render import shown
 
 if TYPE_CHECKING:
     from bot.app import FabriqueBot
@@ -24,7 +25,7 @@ async def outreach_text(bot: FabriqueBot, record: FabriqueRecord, event: Event) 
     values = {
         "title": record.title,
         "date": record.starts_at,
-        "organizers": organizer_names(bot, record),
+        "organizers": await organizer_names(bot, record),
         "description": record.description,
         "speaker": record.speaker or i18n("card.none"),
         "reason": record.last_reason or "",
@@ -53,7 +54,7 @@ async def alert_team(bot: FabriqueBot, record: FabriqueRecord, target: str, key:
         return
     copy = bot.i18n(f"copy.{target.split(':')[0]}")
     template = "team.copy_failed" if retryable else "team.copy_failed_final"
-    text = bot.i18n(template, number=record.id, title=record.title, copy=copy, reason=bot.i18n(key))
+    text = bot.i18n(template, number=record.id, title=shown(record.title), copy=copy, reason=bot.i18n(key))
     try:
         await channel.send(text, allowed_mentions=NO_PINGS)
     except discord.HTTPException:

@@ -13,8 +13,10 @@ from discord import ui
 from bot.domain.lifecycle import Action, Actor, State
 from bot.domain.timeline import Work
 from bot.services.timeline import DueContext, DueItem
-from cogs._feedback import NO_PINGS, send_dm
+from cogs._feedback import NO_PINGS, send_dm, tell_organizers
+from cogs._render import shown
 from cogs.documentation import recap_view
+from cogs.moderation import refresh_card
 
 if TYPE_CHECKING:
     from bot.app import FabriqueBot
@@ -44,7 +46,7 @@ async def _reminder(bot: FabriqueBot, item: DueItem, context: DueContext) -> str
     assert record.starts_at is not None and item.user_id is not None
     text = bot.i18n(
         "dm.reminder",
-        title=record.title,
+        title=shown(record.title),
         ts=int(record.starts_at.timestamp()),
         date=record.starts_at,
         url=context.zoom_url,
@@ -57,7 +59,7 @@ async def _checklist(bot: FabriqueBot, item: DueItem, context: DueContext) -> st
     steps = bot.i18n(f"checklist.{record.parcours.value}")
     assert record.starts_at is not None
     days = max(1, round((record.starts_at - bot.clock()).total_seconds() / 86400))  # late or not, say the truth
-    text = bot.i18n("dm.checklist", title=record.title, date=record.starts_at, days=days, steps=steps)
+    text = bot.i18n("dm.checklist", title=shown(record.title), date=record.starts_at, days=days, steps=steps)
     return await _dm(bot, item, text)
 
 
@@ -71,12 +73,17 @@ async def _start(bot: FabriqueBot, item: DueItem, context: DueContext) -> str:
     if thread is None:
         message = channel.get_partial_message(record.announcement_message_id)
         thread = await message.create_thread(name=record.title[:100])
-    await thread.send(bot.i18n("thread.start", title=record.title, number=record.id), allowed_mentions=NO_PINGS)
+    await thread.send(bot.i18n("thread.start", title=shown(record.title), number=record.id), allowed_mentions=NO_PINGS)
     return DONE
 
 
 async def _end(bot: FabriqueBot, item: DueItem, context: DueContext) -> str:
-    await bot.services.timeline.advance(item.fabrique_id, Action.END, _bot_actor(bot))
+    """The session is held: the card says so and the organizers hear it (documentation comes next)."""
+    record = await bot.services.timeline.advance(item.fabrique_id, Action.END, _bot_actor(bot))
+    await refresh_card(bot, record.guild_id, record.id)
+    if not record.is_welcome:  # the team's welcome sessions are never documented
+        text = bot.i18n("dm.organizer.ended", number=record.id, title=shown(record.title))
+        await tell_organizers(bot, record, text, actor_id=None)
     return DONE
 
 
@@ -84,14 +91,17 @@ async def _recap(bot: FabriqueBot, item: DueItem, context: DueContext) -> str:
     record = context.fabrique
     if record.state is State.HELD:
         await bot.services.timeline.advance(item.fabrique_id, Action.PROMPT, _bot_actor(bot))
-    text = bot.i18n("dm.recap", title=record.title, number=record.id)
+        await refresh_card(bot, record.guild_id, record.id)
+    text = bot.i18n("dm.recap", title=shown(record.title), number=record.id)
     return await _dm(bot, item, text, view=recap_view(bot, record.id))
 
 
 async def _chaser(bot: FabriqueBot, item: DueItem, context: DueContext) -> str:
     record = context.fabrique
     deadline = bot.settings.documentation.deadline_days
-    text = bot.i18n("dm.chaser", title=record.title, number=record.id, days=item.amount, left=deadline - item.amount)
+    text = bot.i18n(
+        "dm.chaser", title=shown(record.title), number=record.id, days=item.amount, left=deadline - item.amount
+    )
     return await _dm(bot, item, text, view=recap_view(bot, record.id))
 
 
@@ -102,7 +112,9 @@ async def _deadline(bot: FabriqueBot, item: DueItem, context: DueContext) -> str
     if not isinstance(channel, discord.TextChannel | discord.Thread):
         return SKIPPED
     organizers = " ".join(f"<@{user_id}>" for user_id in record.organizer_ids)
-    text = bot.i18n("team.documentation_late", number=record.id, title=record.title, days=item.amount, who=organizers)
+    text = bot.i18n(
+        "team.documentation_late", number=record.id, title=shown(record.title), days=item.amount, who=organizers
+    )
     await channel.send(text, allowed_mentions=NO_PINGS)
     return DONE
 

@@ -16,11 +16,12 @@ from discord.app_commands import Choice, locale_str
 
 from bot.domain.proposal import REASON_MAX
 from bot.errors import InvalidInput
-from bot.services.documentation import TEXT_FILE_MAX, JobStatus, Path3P, Submission
+from bot.services.documentation import TEXT_FILE_MAX, JobStatus, Path3P, Submission, check_recording_link
 from cogs._documentation_runner import DocumentationButton, actor_anywhere
 from cogs._feedback import bot_of, guild_id, reply, report_error
 from cogs._groups import Groups, command
 from cogs._views import FormModal
+from cogs.moderation import refresh_card
 
 if TYPE_CHECKING:
     from bot.app import FabriqueBot
@@ -82,6 +83,7 @@ async def open_form(
             chat=attachments.get("chat"),
         )
         doc = await bot.services.documentation.submit(guild, fabrique_id, actor, submission)
+        await refresh_card(bot, guild, fabrique_id)  # documentation in progress
         message = await modal_interaction.user.send(
             bot.i18n("documentation.progress.queued", number=fabrique_id, percent=0)
         )
@@ -145,7 +147,7 @@ def register(bot: FabriqueBot, groups: Groups) -> None:
                 raise InvalidInput("error.download.too_large", maximum=bot.settings.audio.max_input_mb)
             attachments["recording"] = enregistrement
         if lien:
-            attachments["link"] = lien.strip()
+            attachments["link"] = check_recording_link(lien.strip())
         for key, attachment, suffixes in (("transcript", transcription, (".vtt",)), ("chat", chat, (".txt", ".vtt"))):
             if attachment is None:
                 continue

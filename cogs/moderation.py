@@ -98,8 +98,14 @@ async def _announce(interaction: discord.Interaction, decision: Decision) -> Non
     i18n = i18n_of(interaction)
     record = decision.fabrique
     await refresh_card(bot, record.guild_id, record.id)
-    text = i18n(f"dm.{decision.action.value}", number=record.id, title=record.title, reason=decision.reason or "")
-    delivered = [await send_dm(bot, user_id, text) for user_id in record.organizer_ids]
+    text = i18n(
+        f"dm.{decision.action.value}",
+        number=record.id,
+        title=_render.shown(record.title),
+        reason=_render.shown(decision.reason or ""),
+    )
+    # A team member deciding on their own proposal already reads the confirmation below.
+    delivered = [await send_dm(bot, user_id, text) for user_id in record.organizer_ids - {interaction.user.id}]
     confirmation = i18n(f"decision.done.{decision.action.value}", number=record.id)
     if not all(delivered):
         confirmation += "\n" + i18n("decision.dm_failed")

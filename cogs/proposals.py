@@ -74,9 +74,10 @@ def register(bot: FabriqueBot, groups: Groups) -> None:
             bot = bot_of(modal_interaction)
             draft = _draft(values, Format(format.value), Parcours(parcours.value), duree.value, coorganizer_id)
             record = await bot.services.proposals.propose(guild_id(modal_interaction), actor, draft)
+            await _remember_coorganizer(bot, record.guild_id, coorganisateur)
             posted = await post_card(bot, record, config.team_channel_id or 0)
             key = "propose.done" if posted else "propose.card_failed"
-            await reply(modal_interaction, bot.i18n(key, number=record.id, title=record.title))
+            await reply(modal_interaction, bot.i18n(key, number=record.id, title=_render.shown(record.title)))
 
         i18n = i18n_of(interaction)
         await interaction.response.send_modal(proposal_modal(i18n, i18n("modal.propose.title"), submit))
@@ -119,6 +120,7 @@ def register(bot: FabriqueBot, groups: Groups) -> None:
                 coorganizer_id,
             )
             record = await bot.services.proposals.edit(guild_id(modal_interaction), fabrique, actor, draft)
+            await _remember_coorganizer(bot, record.guild_id, coorganisateur)
             await refresh_card(bot, record.guild_id, record.id)
             await reply(modal_interaction, _edited(bot.i18n, current, record))
 
@@ -134,7 +136,7 @@ def register(bot: FabriqueBot, groups: Groups) -> None:
         actor = await current_actor(interaction)
         record = await bot.services.proposals.withdraw(guild_id(interaction), fabrique, actor)
         await refresh_card(bot, record.guild_id, record.id)
-        await reply(interaction, bot.i18n("withdraw.done", number=record.id, title=record.title))
+        await reply(interaction, bot.i18n("withdraw.done", number=record.id, title=_render.shown(record.title)))
 
     async def mine(interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True)
@@ -164,6 +166,12 @@ async def _suggest_editable(interaction: discord.Interaction, typed: str) -> lis
     ][:25]
 
 
+async def _remember_coorganizer(bot: FabriqueBot, guild: int, member: discord.Member | None) -> None:
+    """A co-organizer may never act themselves: store their name now, for the texts that will name them."""
+    if member is not None:
+        await bot.services.member_names.remember(guild, member.id, member.display_name)
+
+
 def _coorganizer_id(member: discord.Member | None) -> int | None:
     if member is None:
         return None
@@ -188,7 +196,7 @@ def _draft(
 
 
 def _edited(i18n: I18n, before: FabriqueRecord, after: FabriqueRecord) -> str:
-    text = i18n("edit.done", number=after.id, title=after.title, revision=after.revision)
+    text = i18n("edit.done", number=after.id, title=_render.shown(after.title), revision=after.revision)
     if before.state is State.CHANGES_REQUESTED and after.state is State.PROPOSED:
         text += "\n" + i18n("edit.resubmitted")
     return text

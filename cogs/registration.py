@@ -20,12 +20,14 @@ from discord.app_commands import Choice, locale_str
 
 from bot.domain.lifecycle import Actor
 from bot.domain.registration import Source, Status
+from bot.domain.text import spreadsheet_cell
 from bot.errors import DomainError
 from bot.i18n import I18n
 from bot.services.records import FabriqueRecord, RegistrationRecord
 from bot.services.registrations import RegistrationOutcome
 from cogs._feedback import bot_of, current_actor, guild_id, member_actor, reply, report_error, send_dm
 from cogs._groups import Groups, command
+from cogs._render import shown
 
 if TYPE_CHECKING:
     from bot.app import FabriqueBot
@@ -89,8 +91,10 @@ async def leave_session(interaction: discord.Interaction, fabrique_id: int) -> N
     bot = bot_of(interaction)
     outcome = await bot.services.registrations.unregister(guild_id(interaction), fabrique_id, interaction.user.id)
     key = "reply.unregistered" if outcome.changed else "reply.not_registered"
-    await reply(interaction, bot.i18n(key, title=outcome.fabrique.title))
+    await reply(interaction, bot.i18n(key, title=shown(outcome.fabrique.title)))
     await _after_leaving(bot, outcome)
+    if outcome.changed:
+        await _take_reaction_off(bot, outcome.fabrique, interaction.user)
 
 
 def _registered_text(i18n: I18n, outcome: RegistrationOutcome, *, dm: bool = False) -> str:
@@ -98,21 +102,41 @@ def _registered_text(i18n: I18n, outcome: RegistrationOutcome, *, dm: bool = Fal
     prefix = "dm" if dm else "reply"
     if outcome.status is Status.WAITLISTED:
         key = f"{prefix}.waitlisted" if outcome.changed else "reply.already_waitlisted"
-        return i18n(key, title=record.title, position=outcome.waitlist_position or 0, number=record.id)
+        return i18n(key, title=shown(record.title), position=outcome.waitlist_position or 0, number=record.id)
     key = f"{prefix}.registered" if outcome.changed else "reply.already_registered"
-    return i18n(key, title=record.title, date=record.starts_at, number=record.id)
+    return i18n(key, title=shown(record.title), date=record.starts_at, number=record.id)
 
 
 async def _after_leaving(bot: FabriqueBot, outcome: RegistrationOutcome) -> None:
     """Seats freed: the first people waiting get them and hear it by DM; the announcement count follows."""
     if not outcome.changed:
         return
-    record = outcome.fabrique
-    for user_id in outcome.promoted:
-        text = bot.i18n("dm.promoted", title=record.title, date=record.starts_at, number=record.id)
+    await tell_promoted(bot, outcome.fabrique, outcome.promoted)
+    bot.announcer.refresh(outcome.fabrique.id)
+
+
+async def tell_promoted(bot: FabriqueBot, record: FabriqueRecord, user_ids: tuple[int, ...]) -> None:
+    """Each person who just got a seat from the waitlist hears it by DM."""
+    for user_id in user_ids:
+        text = bot.i18n("dm.promoted", title=shown(record.title), date=record.starts_at, number=record.id)
         if not await send_dm(bot, user_id, text):
             await bot.services.registrations.record_dm_failure(record.id, user_id)
-    bot.announcer.refresh(record.id)
+
+
+async def _take_reaction_off(bot: FabriqueBot, record: FabriqueRecord, user: discord.abc.Snowflake) -> None:
+    """Tidy, when the bot may (Manage Messages): the ✅ of someone who left by button or command goes too.
+
+    Nothing depends on it: the departure is recorded either way, so a ✅ left behind is never counted again.
+    """
+    channel = bot.get_channel(record.announcement_channel_id or 0)
+    if not isinstance(channel, discord.TextChannel) or record.announcement_message_id is None:
+        return
+    if not channel.permissions_for(channel.guild.me).manage_messages:
+        return
+    try:
+        await channel.get_partial_message(record.announcement_message_id).remove_reaction(REGISTRATION_EMOJI, user)
+    except discord.HTTPException:
+        log.info("could not remove the ✅ of a departed registrant of fabrique %s", record.id)
 
 
 class ReactionInbox:
@@ -166,9 +190,11 @@ class ReactionInbox:
         if record is None:
             return
         for payload in payloads:
-            outcome = await self.bot.services.registrations.unregister(record.guild_id, record.id, payload.user_id)
+            outcome = await self.bot.services.registrations.unregister(
+                record.guild_id, record.id, payload.user_id, by_reaction=True
+            )
             if outcome.changed:
-                text = self.bot.i18n("dm.unregistered", title=record.title, date=record.starts_at)
+                text = self.bot.i18n("dm.unregistered", title=shown(record.title), date=record.starts_at)
                 await send_dm(self.bot, payload.user_id, text)
             await _after_leaving(self.bot, outcome)
 
@@ -185,7 +211,7 @@ class ReactionInbox:
         for user_id, result in results:
             if isinstance(result, DomainError):
                 reason = i18n(result.key, **result.params)
-                await send_dm(self.bot, user_id, i18n("dm.refused", title=record.title, reason=reason))
+                await send_dm(self.bot, user_id, i18n("dm.refused", title=shown(record.title), reason=reason))
             elif result.changed:
                 await _confirm_by_dm(self.bot, user_id, result)
 
@@ -248,7 +274,7 @@ def registrants_csv(records: list[RegistrationRecord], guild: discord.Guild | No
         writer.writerow(
             [
                 record.user_id,
-                member.display_name if member else "",
+                spreadsheet_cell(member.display_name if member else ""),  # a nickname may read as a formula
                 i18n(f"status.{record.status.value}"),
                 i18n(f"source.{record.source.value}"),
                 record.created_at.astimezone(i18n.tz).strftime("%d/%m/%Y %H:%M"),
@@ -279,7 +305,7 @@ def register(bot: FabriqueBot, groups: Groups) -> None:
         await interaction.response.defer(ephemeral=True)
         actor = await current_actor(interaction)
         record, url = await bot.services.registrations.zoom_link(guild_id(interaction), fabrique, actor)
-        text = bot.i18n("reply.link", title=record.title, date=record.starts_at, url=url)
+        text = bot.i18n("reply.link", title=shown(record.title), date=record.starts_at, url=url)
         host = await bot.services.outreach.host_link(record.id)
         if host and (actor.is_team or actor.user_id in record.organizer_ids):
             text += "\n" + bot.i18n("reply.host_link", url=host)
@@ -317,7 +343,7 @@ def register(bot: FabriqueBot, groups: Groups) -> None:
 def _registrant_list(record: FabriqueRecord, rows: list[RegistrationRecord], i18n: I18n) -> str:
     seated = [r for r in rows if r.status is Status.CONFIRMED]
     waiting = [r for r in rows if r.status is Status.WAITLISTED]
-    lines = [i18n("registrants.title", number=record.id, title=record.title, count=len(seated))]
+    lines = [i18n("registrants.title", number=record.id, title=shown(record.title), count=len(seated))]
     lines += [f"- <@{r.user_id}>" + (" " + i18n("registrants.dm_failed") if r.dm_failed else "") for r in seated]
     if waiting:
         lines.append(i18n("registrants.waiting", count=len(waiting)))

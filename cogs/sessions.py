@@ -11,7 +11,7 @@ from discord.app_commands import Choice, locale_str
 
 from bot.domain.schedule import parse_time
 from cogs import _render
-from cogs._feedback import bot_of, current_actor, guild_id, reply, send_dm
+from cogs._feedback import bot_of, current_actor, guild_id, reply, tell_organizers
 from cogs._groups import Groups, command
 from cogs.moderation import refresh_card
 from cogs.registration import suggest_sessions
@@ -35,9 +35,9 @@ def register(bot: FabriqueBot, groups: Groups) -> None:
         await interaction.response.defer(ephemeral=True)
         actor = await current_actor(interaction)
         record = await bot.services.sessions.set_zoom_link(guild_id(interaction), fabrique, actor, url)
-        announced = await bot.announcer.announce_if_ready(record)
+        announced = await bot.announcer.announce_if_ready(record, by=actor.user_id)
         key = "link.saved.announced" if announced else "link.saved"
-        await reply(interaction, bot.i18n(key, number=record.id, title=record.title))
+        await reply(interaction, bot.i18n(key, number=record.id, title=_render.shown(record.title)))
 
     @app_commands.rename(fabrique=locale_str("fabrique"), motif=locale_str("motif"))
     @app_commands.describe(
@@ -49,13 +49,19 @@ def register(bot: FabriqueBot, groups: Groups) -> None:
         actor = await current_actor(interaction)
         cancellation = await bot.services.sessions.cancel(guild_id(interaction), fabrique, actor, motif)
         before = cancellation.previous
-        text = bot.i18n("dm.cancelled", title=before.title, date=before.starts_at, reason=cancellation.reason)
+        text = bot.i18n(
+            "dm.cancelled",
+            title=_render.shown(before.title),
+            date=before.starts_at,
+            reason=_render.shown(cancellation.reason),
+        )
         await bot.announcer.withdrawn(before, cancellation.registrant_ids, text)
-        for organizer_id in before.organizer_ids:
-            await send_dm(bot, organizer_id, text)
+        await tell_organizers(bot, before, text, actor_id=actor.user_id)
         await refresh_card(bot, before.guild_id, before.id)
         count = len(cancellation.registrant_ids)
-        await reply(interaction, bot.i18n("cancel.done", number=before.id, title=before.title, count=count))
+        await reply(
+            interaction, bot.i18n("cancel.done", number=before.id, title=_render.shown(before.title), count=count)
+        )
 
     @app_commands.rename(
         jour=locale_str("jour"),
@@ -101,7 +107,7 @@ def register(bot: FabriqueBot, groups: Groups) -> None:
             description=bot.i18n("welcome.description"),
         )
         for record in created:
-            await bot.announcer.announce_if_ready(record)
+            await bot.announcer.announce_if_ready(record, by=actor.user_id)
         dates = "\n".join(bot.i18n("welcome.line", number=r.id, date=r.starts_at) for r in created)
         await reply(interaction, bot.i18n("welcome.done", count=len(created)) + "\n" + dates)
 

@@ -11,9 +11,10 @@ from discord.app_commands import Choice, locale_str
 from bot.i18n import format_duration
 from bot.services.slots import Booking
 from cogs import _render
-from cogs._feedback import bot_of, current_actor, guild_id, reply
+from cogs._feedback import bot_of, current_actor, guild_id, reply, tell_organizers
 from cogs._groups import Groups, command
 from cogs.moderation import refresh_card
+from cogs.registration import tell_promoted
 
 if TYPE_CHECKING:
     from bot.app import FabriqueBot
@@ -45,7 +46,8 @@ def register(bot: FabriqueBot, groups: Groups) -> None:
 
     async def team_slots(interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True)
-        slots = await bot.services.slots.upcoming(guild_id(interaction), free_only=False)
+        actor = await current_actor(interaction)
+        slots = await bot.services.slots.team_planning(guild_id(interaction), actor)
         await reply(interaction, embed=_render.slot_list(slots, bot.i18n, "slot.list.team", "slot.list.empty"))
 
     async def free_slots(interaction: discord.Interaction) -> None:
@@ -68,7 +70,7 @@ def register(bot: FabriqueBot, groups: Groups) -> None:
         await interaction.response.defer(ephemeral=True)
         actor = await current_actor(interaction)
         booking = await bot.services.slots.book(guild_id(interaction), fabrique, creneau, actor, places)
-        await reply(interaction, await _after_booking(bot, booking))
+        await reply(interaction, await _after_booking(bot, booking, by=actor.user_id))
 
     @app_commands.rename(fabrique=locale_str("fabrique"))
     @app_commands.describe(fabrique=locale_str("Le numéro de votre Fabrique (n°…)"))
@@ -77,10 +79,14 @@ def register(bot: FabriqueBot, groups: Groups) -> None:
         actor = await current_actor(interaction)
         booking = await bot.services.slots.release(guild_id(interaction), fabrique, actor)
         before = booking.previous
-        text = bot.i18n("dm.released", title=before.title, date=before.starts_at)
+        text = bot.i18n("dm.released", title=_render.shown(before.title), date=before.starts_at)
         await bot.announcer.withdrawn(before, booking.registrant_ids, text)
         await refresh_card(bot, before.guild_id, before.id)
-        await reply(interaction, bot.i18n("slot.released", number=before.id, title=before.title))
+        told = bot.i18n(
+            "dm.organizer.released", number=before.id, title=_render.shown(before.title), date=before.starts_at
+        )
+        await tell_organizers(bot, before, told, actor_id=actor.user_id)
+        await reply(interaction, bot.i18n("slot.released", number=before.id, title=_render.shown(before.title)))
 
     command(groups.equipe, "creneau-ajouter", "Ouvrir un créneau sur le Zoom de la communauté", add_slot)
     command(groups.equipe, "creneau-retirer", "Retirer un créneau libre", remove_slot).autocomplete("creneau")(
@@ -96,16 +102,34 @@ def register(bot: FabriqueBot, groups: Groups) -> None:
     )
 
 
-async def _after_booking(bot: FabriqueBot, booking: Booking) -> str:
-    """Booked: announce now if the Zoom link is known. Moved: everything public follows the new date."""
+async def _after_booking(bot: FabriqueBot, booking: Booking, *, by: int) -> str:
+    """Booked: announce now if the Zoom link is known. Moved: everything public follows the new date.
+
+    The organizers hear of a booking or a move made by someone else (``by``); people seated from the waitlist
+    because the places were raised hear it too.
+    """
     record = booking.fabrique
     await refresh_card(bot, record.guild_id, record.id)
+    await tell_promoted(bot, record, booking.promoted)
     if booking.previous.starts_at is not None and booking.previous.announcement_message_id is not None:
         await bot.announcer.moved(booking.previous, record, booking.registrant_ids)
+        text = bot.i18n(
+            "dm.organizer.moved",
+            number=record.id,
+            title=_render.shown(record.title),
+            before=booking.previous.starts_at,
+            date=record.starts_at,
+        )
+        await tell_organizers(bot, record, text, actor_id=by)
         return bot.i18n("slot.moved", number=record.id, date=record.starts_at)
     if not record.has_zoom_link:
         record = await bot.services.outreach.ensure_meeting(record.id)  # Zoom, when configured
-    announced = await bot.announcer.announce_if_ready(record)
+    announced = await bot.announcer.announce_if_ready(record, by=by)
+    if announced is None:
+        text = bot.i18n(
+            "dm.organizer.booked", number=record.id, title=_render.shown(record.title), date=record.starts_at
+        )
+        await tell_organizers(bot, record, text, actor_id=by)
     key = "slot.booked.announced" if announced else "slot.booked.waiting_link"
     return bot.i18n(key, number=record.id, date=record.starts_at)
 
@@ -115,6 +139,8 @@ async def _suggest_free_slots(interaction: discord.Interaction, typed: str) -> l
 
 
 async def _suggest_team_slots(interaction: discord.Interaction, typed: str) -> list[Choice[int]]:
+    if interaction.guild_id is None or not (await current_actor(interaction)).is_team:
+        return []  # booked slots are the team's business
     return await _slot_choices(interaction, typed, free_only=False)
 
 

@@ -22,11 +22,13 @@ def sqlite_url(directory: Path) -> str:
     return f"sqlite+aiosqlite:///{directory / 'fabrique.db'}"
 
 
-def postgres_url() -> str:
-    url = os.environ.get(POSTGRES_ENV)
-    if not url:
-        pytest.fail(f"{POSTGRES_ENV} is not set: run the suite with scripts/test, which starts PostgreSQL")
-    return url
+# A developer without PostgreSQL still runs every SQLite variant; scripts/test always sets the URL, so CI runs both.
+ON_POSTGRES = pytest.param(
+    "postgresql",
+    marks=pytest.mark.skipif(
+        not os.environ.get(POSTGRES_ENV), reason=f"{POSTGRES_ENV} is not set (scripts/test starts a PostgreSQL)"
+    ),
+)
 
 
 async def reset_postgres(url: str) -> None:
@@ -38,12 +40,12 @@ async def reset_postgres(url: str) -> None:
     await engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", ON_POSTGRES])
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Run the test once on a SQLite file and once on the real PostgreSQL server."""
     if request.param == "sqlite":
         return sqlite_url(tmp_path)
-    url = postgres_url()
+    url = os.environ[POSTGRES_ENV]  # set, or ON_POSTGRES skipped this variant
     await reset_postgres(url)
     return url
 

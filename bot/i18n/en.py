@@ -47,6 +47,10 @@ MESSAGES: dict[str, str] = {
     "error.input.duration": "That duration isn't available. Choose from: {allowed}.",
     "error.input.coorganizer_self": "You're already the organizer: pick someone else as co-organizer.",
     "error.input.coorganizer_bot": "A bot can't co-organize a Fabrique: pick a member.",
+    "error.input.control_characters": "The “{field}” field contains invisible control characters (often from a copy-paste): type it again on the keyboard.",
+    "error.input.bidi": "The “{field}” field contains invisible characters that reverse the reading direction: type it again on the keyboard, without them.",
+    "error.input.encoded_word": "The “{field}” field contains a “=?…?=” sequence, reserved for e-mail encoding: remove it or rephrase.",
+    "error.input.invisible": "The “{field}” field has no visible character: write it with letters or digits.",
     "error.not_configured.team_channel": (
         "The bot isn't configured yet: an administrator needs to choose the team channel with "
         "/equipe configurer. Nothing has been saved."
@@ -95,6 +99,7 @@ MESSAGES: dict[str, str] = {
     "card.needs": "Needs",
     "card.state": "Status",
     "card.none": "—",
+    "member.unknown": "a member",
     "card.footer": "Version {revision} · proposed on {date}",
     "card.history": "History",
     "card.audit.propose": "<t:{ts}:f> · proposed by <@{actor}>",
@@ -182,6 +187,7 @@ MESSAGES: dict[str, str] = {
     # Announcement.
     "team.needs_link": "📌 Fabrique #{number} is scheduled for {date}: give its Zoom link with /equipe lien-zoom to announce it.",
     "team.no_agenda": "⚠️ Fabrique #{number} can't be announced: the agenda channel isn't configured (/equipe configurer).",
+    "team.event_forbidden": "⚠️ Fabrique #{number} “{title}” is announced, but Discord refused to create its event: give the bot's role the “Create Events” permission (Server Settings → Roles). Later announcements will get their event; create this one by hand if you wish.",
     "announcement.location": "Zoom — link sent to registrants",
     "announcement.when": "When",
     "announcement.places": "Seats",
@@ -207,6 +213,12 @@ MESSAGES: dict[str, str] = {
     "dm.moved": "📅 “{title}” has a new date: it moves from {before} to {date}. Your registration is kept.",
     "dm.released": "“{title}”, planned for {date}, has been postponed: a new date will be announced. Your registration is cancelled; please register again when the new date is announced.",
     "dm.cancelled": "❌ “{title}”, planned for {date}, has been cancelled.\n> {reason}",
+    "dm.organizer.announced": "📣 Your Fabrique **#{number}** “{title}” is announced in the agenda channel: registrations are open for {date}.",
+    "dm.organizer.booked": "📅 Your Fabrique **#{number}** “{title}” has a slot: {date}. It will be announced as soon as the team gives the Zoom link.",
+    "dm.organizer.moved": "📅 Your Fabrique **#{number}** “{title}” has been moved from {before} to {date}. The announcement follows and registrants are told.",
+    "dm.organizer.released": "The slot of your Fabrique **#{number}** “{title}” ({date}) was released by the team. Choose another one with /fabrique reserver.",
+    "dm.organizer.ended": "👏 Your Fabrique **#{number}** “{title}” is over, thank you! You will soon get here what you need to document it.",
+    "dm.organizer.published": "📖 The documentation of your Fabrique **#{number}** “{title}” is published: {link}",
     "registrants.title": "**Registrants for session #{number} “{title}”**: {count}",
     "registrants.dm_failed": "(DMs closed)",
     "registrants.waiting": "**Waitlist**: {count}",
@@ -287,6 +299,7 @@ MESSAGES: dict[str, str] = {
     "error.audio.empty": "The file is empty: send the complete recording.",
     "error.audio.not_media": "This file is not a readable audio or video recording: send the session's M4A, MP4, MP3 or WAV file.",
     "error.audio.too_long": "The recording lasts {minutes} min, beyond the {maximum} min accepted.",
+    "error.audio.too_long_decoded": "The recording lasts longer than the {maximum} min accepted, although the file announces a shorter length: send a file of {maximum} min at most.",
     "error.audio.truncated": "The recording looks truncated or damaged: conversion stopped before the end. Send the original file again.",
     "error.audio.failed": "Converting the recording failed: try again, or send the file in another format.",
     "error.state.document": "Documentation cannot start: this Fabrique is {state}.",
@@ -358,6 +371,7 @@ MESSAGES: dict[str, str] = {
     "error.download.status": "The website answered with an error ({status}): check that the link is public.",
     "error.download.too_large": "The file is larger than accepted ({maximum} MB).",
     "error.download.redirects": "The link redirects too many times: give the direct link to the file.",
+    "error.download.invalid": "This link is not a valid web address (it may hold a tab or an invisible character): copy the full https link to the recording again.",
     # Outreach: Zoom, website, mailing list.
     "copy.zoom": "Zoom meeting",
     "copy.website": "website agenda",

@@ -45,6 +45,10 @@ MESSAGES: dict[str, str] = {
     "error.input.duration": "Cette durée n'est pas proposée. Choisissez parmi : {allowed}.",
     "error.input.coorganizer_self": "Vous êtes déjà l'organisateur·ice : choisissez une autre personne en coorganisation.",
     "error.input.coorganizer_bot": "Un bot ne peut pas coorganiser une Fabrique : choisissez un·e membre.",
+    "error.input.control_characters": "Le champ « {field} » contient des caractères de contrôle invisibles (souvent venus d'un copier-coller) : retapez-le au clavier.",
+    "error.input.bidi": "Le champ « {field} » contient des caractères invisibles qui inversent le sens de lecture du texte : retapez-le au clavier, sans eux.",
+    "error.input.encoded_word": "Le champ « {field} » contient une séquence « =?…?= », réservée au codage des e-mails : retirez-la ou reformulez.",
+    "error.input.invisible": "Le champ « {field} » ne contient aucun caractère visible : écrivez-le avec des lettres ou des chiffres.",
     "error.not_configured.team_channel": (
         "Le bot n'est pas encore configuré : un·e administrateur·ice doit choisir le salon de l'équipe avec "
         "/equipe configurer. Rien n'a été enregistré."
@@ -93,6 +97,7 @@ MESSAGES: dict[str, str] = {
     "card.needs": "Besoins",
     "card.state": "État",
     "card.none": "—",
+    "member.unknown": "un·e membre",
     "card.footer": "Version {revision} · proposée le {date}",
     "card.history": "Historique",
     "card.audit.propose": "<t:{ts}:f> · proposée par <@{actor}>",
@@ -178,6 +183,7 @@ MESSAGES: dict[str, str] = {
     # Announcement.
     "team.needs_link": "📌 La Fabrique n°{number} est programmée le {date} : donnez son lien Zoom avec /equipe lien-zoom pour l'annoncer.",
     "team.no_agenda": "⚠️ La Fabrique n°{number} ne peut pas être annoncée : le salon agenda n'est pas configuré (/equipe configurer).",
+    "team.event_forbidden": "⚠️ La Fabrique n°{number} « {title} » est annoncée, mais Discord a refusé de créer son événement : donnez au rôle du bot la permission « Créer des événements » (Paramètres du serveur → Rôles). Les prochaines annonces auront leur événement ; pour celle-ci, créez-le à la main si vous le souhaitez.",
     "announcement.location": "Zoom — lien envoyé aux inscrits",
     "announcement.when": "Quand",
     "announcement.places": "Places",
@@ -203,6 +209,12 @@ MESSAGES: dict[str, str] = {
     "dm.moved": "📅 « {title} » change de date : elle passe du {before} au {date}. Votre inscription est conservée.",
     "dm.released": "« {title} », prévue le {date}, est reportée : une nouvelle date sera annoncée. Votre inscription est annulée ; réinscrivez-vous lors de la nouvelle annonce.",
     "dm.cancelled": "❌ « {title} », prévue le {date}, est annulée.\n> {reason}",
+    "dm.organizer.announced": "📣 Votre Fabrique **n°{number}** « {title} » est annoncée dans le salon agenda : les inscriptions sont ouvertes pour le {date}.",
+    "dm.organizer.booked": "📅 Votre Fabrique **n°{number}** « {title} » a un créneau : le {date}. Elle sera annoncée dès que l'équipe aura donné le lien Zoom.",
+    "dm.organizer.moved": "📅 Votre Fabrique **n°{number}** « {title} » est déplacée du {before} au {date}. L'annonce suit et les inscrit·es sont prévenu·es.",
+    "dm.organizer.released": "Le créneau de votre Fabrique **n°{number}** « {title} » (le {date}) a été libéré par l'équipe. Choisissez-en un autre avec /fabrique reserver.",
+    "dm.organizer.ended": "👏 Votre Fabrique **n°{number}** « {title} » est terminée, merci ! Vous recevrez bientôt ici de quoi la documenter.",
+    "dm.organizer.published": "📖 La documentation de votre Fabrique **n°{number}** « {title} » est publiée : {link}",
     "registrants.title": "**Inscrit·es à la session n°{number} « {title} »** : {count}",
     "registrants.dm_failed": "(messages privés fermés)",
     "registrants.waiting": "**Liste d'attente** : {count}",
@@ -283,6 +295,7 @@ MESSAGES: dict[str, str] = {
     "error.audio.empty": "Le fichier est vide : envoyez l'enregistrement complet.",
     "error.audio.not_media": "Ce fichier n'est pas un enregistrement audio ou vidéo lisible : envoyez le fichier M4A, MP4, MP3 ou WAV de la session.",
     "error.audio.too_long": "L'enregistrement dure {minutes} min, au-delà des {maximum} min acceptées.",
+    "error.audio.too_long_decoded": "L'enregistrement dure plus que les {maximum} min acceptées, bien que le fichier annonce une durée plus courte : envoyez un fichier de {maximum} min au plus.",
     "error.audio.truncated": "L'enregistrement semble tronqué ou abîmé : la conversion s'est arrêtée avant la fin. Renvoyez le fichier d'origine.",
     "error.audio.failed": "La conversion de l'enregistrement a échoué : réessayez, ou envoyez le fichier dans un autre format.",
     "error.state.document": "La documentation ne peut pas commencer : cette Fabrique est {state}.",
@@ -354,6 +367,7 @@ MESSAGES: dict[str, str] = {
     "error.download.status": "Le site a répondu avec une erreur ({status}) : vérifiez que le lien est public.",
     "error.download.too_large": "Le fichier dépasse la taille acceptée ({maximum} Mo).",
     "error.download.redirects": "Le lien redirige trop de fois : donnez le lien direct du fichier.",
+    "error.download.invalid": "Ce lien n'est pas une adresse web valide (il contient peut-être une tabulation ou un caractère invisible) : copiez à nouveau le lien https complet de l'enregistrement.",
     # Outreach: Zoom, website, mailing list.
     "copy.zoom": "réunion Zoom",
     "copy.website": "agenda du site",

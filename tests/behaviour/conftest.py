@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import discord
 import pytest
@@ -20,8 +23,46 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def simcord_bot(settings: Settings) -> FabriqueBot:
-    return create_bot(settings)
+async def simcord_bot(settings: Settings, request: pytest.FixtureRequest) -> AsyncIterator[FabriqueBot]:
+    first = create_bot(settings)
+    yield first
+    env = request.node.funcargs.get("simcord_env")  # torn down before this fixture, which it depends on
+    await close_generations(first, env if isinstance(env, simcord.Env) else None)
+
+
+async def close(bot: discord.Client) -> None:
+    """Close a bot SimCord has detached, once (a second ``FabriqueBot.close`` would wait for its dispatch lock).
+
+    SimCord never calls ``close()``: an engine left open makes aiosqlite's threads call into the event loop after
+    the test closed it.
+    """
+    if not bot.is_closed():
+        await bot.close()
+
+
+async def close_generations(first: discord.Client, env: simcord.Env | None) -> None:
+    """Close the bot a test started with and the one running at its end; ``restart`` closed those in between."""
+    for bot in {first, env.bot if env is not None else first}:
+        await close(bot)
+
+
+async def restart(env: simcord.Env, settings: Settings) -> FabriqueBot:
+    """The bot stops and a new one starts on the same database, as after a crash or a deployment."""
+    old, new = env.bot, create_bot(settings)
+    await env.restart_bot(new)
+    await close(old)
+    return new
+
+
+@asynccontextmanager
+async def running(first: FabriqueBot, **options: Any) -> AsyncIterator[simcord.Env]:
+    """``simcord.run(first, **options)`` for a test the fixtures do not fit, closing its bots at the end."""
+    env: simcord.Env | None = None
+    try:
+        async with simcord.run(first, **options) as env:
+            yield env
+    finally:
+        await close_generations(first, env)
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.behaviour.conftest import World, said
+from tests.support import assert_refused
 
 
 async def test_configuration_needs_manage_server(unconfigured: World) -> None:
@@ -14,7 +15,7 @@ async def test_configuration_needs_manage_server(unconfigured: World) -> None:
         world.general, "fabrique proposer", format="atelier", parcours="classique", duree=90
     )
     assert proposal.modal is None  # still unconfigured: the refused attempts stored nothing
-    assert len(world.env.errors) == 3
+    assert_refused(world.env, "error.admin_only", "error.admin_only", "error.not_configured.team_channel")
 
 
 async def test_configuration_without_options_shows_it_unchanged(world: World) -> None:

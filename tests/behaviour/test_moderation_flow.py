@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from bot.app import create_bot
-from tests.behaviour.conftest import World, said
+from tests.behaviour.conftest import World, restart, said
 
 PROPOSAL = {
     "titre": "Arpenter le MOOC « Numérique responsable »",
@@ -67,7 +66,7 @@ async def test_propose_changes_edit_approve(world: World, settings) -> None:
 async def test_buttons_survive_a_restart(world: World, settings) -> None:
     await propose(world)
     card = world.team_channel.last_message
-    await world.env.restart_bot(create_bot(settings))
+    await restart(world.env, settings)
     approved = await world.moderator.click(card, label="Approuver")
     assert "approuvée" in said(approved).content
     assert "approuvée" in world.dms(world.alice)[-1].content

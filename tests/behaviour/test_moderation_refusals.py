@@ -5,6 +5,7 @@ from __future__ import annotations
 from tests.behaviour.conftest import World, said
 from tests.behaviour.test_moderation_flow import propose
 from tests.behaviour.test_proposals import card_state
+from tests.support import assert_refused
 
 
 async def test_non_team_member_pressing_card_buttons_changes_nothing(world: World) -> None:
@@ -29,7 +30,7 @@ async def test_team_role_lost_while_typing_the_motif(world: World) -> None:
     assert "Seule l'équipe" in said(result).content
     assert card_state(world) == "**proposée**"
     assert world.dms(world.alice) == []
-    world.env.errors  # noqa: B018
+    assert_refused(world.env, "error.team_only")
 
 
 async def test_blank_motif_is_refused(world: World) -> None:
@@ -39,7 +40,7 @@ async def test_blank_motif_is_refused(world: World) -> None:
     assert any("« motif » est obligatoire" in m.content for m in [*result.followups, said(result)])
     assert card_state(world) == "**proposée**"
     assert world.dms(world.alice) == []
-    world.env.errors  # noqa: B018
+    assert_refused(world.env, "error.input.empty")
 
 
 async def test_decision_taken_meanwhile_by_another_moderator_wins(world: World) -> None:
@@ -51,7 +52,7 @@ async def test_decision_taken_meanwhile_by_another_moderator_wins(world: World) 
     assert "Impossible de refuser" in said(late).content and "approuvée" in said(late).content
     assert card_state(world) == "**approuvée**"
     assert len(world.dms(world.alice)) == 1
-    world.env.errors  # noqa: B018
+    assert_refused(world.env, "error.state.reject")
 
 
 async def test_changes_requested_card_only_offers_reject(world: World) -> None:

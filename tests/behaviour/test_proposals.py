@@ -7,6 +7,7 @@ from bot.config import GeneralSettings
 from tests.behaviour.conftest import World, said
 from tests.behaviour.test_moderation_flow import PROPOSAL, propose
 from tests.conftest import make_settings
+from tests.support import assert_refused
 
 
 def card_state(world: World) -> str:
@@ -30,7 +31,7 @@ async def test_non_member_cannot_propose(world: World) -> None:
     assert result.modal is None
     assert "réservée aux membres" in said(result).content
     assert world.team_channel.last_message is None
-    assert len(world.env.errors) == 1
+    assert_refused(world.env, "error.members_only")
 
 
 async def test_proposing_before_configuration_says_what_to_do(unconfigured: World) -> None:
@@ -39,7 +40,7 @@ async def test_proposing_before_configuration_says_what_to_do(unconfigured: Worl
     )
     assert result.modal is None
     assert "/equipe configurer" in said(result).content
-    unconfigured.env.errors  # noqa: B018 — acknowledge the handled refusal
+    assert_refused(unconfigured.env, "error.not_configured.team_channel")
 
 
 async def test_blank_title_is_refused_and_the_text_given_back(world: World) -> None:
@@ -50,7 +51,7 @@ async def test_blank_title_is_refused_and_the_text_given_back(world: World) -> N
     assert world.team_channel.last_message is None
     mine = await world.alice.slash(world.general, "fabrique mes-fabriques")
     assert "aucune Fabrique" in said(mine).embeds[0].description
-    world.env.errors  # noqa: B018
+    assert_refused(world.env, "error.input.empty")
 
 
 async def test_mentions_in_a_proposal_ping_nobody(world: World) -> None:
@@ -96,7 +97,7 @@ async def test_self_as_coorganizer_is_refused(world: World) -> None:
     result = await world.alice.submit_modal(shown, PROPOSAL)
     assert any("autre personne" in m.content for m in [*result.followups, said(result)])
     assert world.team_channel.last_message is None
-    world.env.errors  # noqa: B018
+    assert_refused(world.env, "error.input.coorganizer_self")
 
 
 async def test_edit_refusals(world: World) -> None:
@@ -110,7 +111,7 @@ async def test_edit_refusals(world: World) -> None:
     closed = await world.alice.slash(world.general, "fabrique modifier", fabrique=1)
     assert closed.modal is None and "ne peut plus être modifiée" in said(closed).content
     assert card_state(world) == "**refusée**"
-    assert len(world.env.errors) == 3
+    assert_refused(world.env, "error.unknown_fabrique", "error.not_organizer", "error.state.edit")
 
 
 async def test_edit_keeps_options_unless_given(world: World) -> None:
@@ -133,7 +134,7 @@ async def test_withdraw(world: World) -> None:
     assert world.team_channel.last_message.components == []
     again = await world.alice.slash(world.general, "fabrique retirer", fabrique=1)
     assert "Impossible de retirer" in said(again).content
-    assert len(world.env.errors) == 2
+    assert_refused(world.env, "error.not_organizer", "error.state.withdraw")
 
 
 async def test_autocomplete_offers_only_own_editable_proposals(world: World) -> None:
@@ -147,12 +148,10 @@ async def test_autocomplete_offers_only_own_editable_proposals(world: World) -> 
 
 
 async def test_english_guild_reads_english(tmp_path) -> None:
-    import simcord
-
-    from tests.behaviour.conftest import build_world, configure
+    from tests.behaviour.conftest import build_world, configure, running
 
     settings = make_settings(tmp_path).model_copy(update={"general": GeneralSettings(language="en")})
-    async with simcord.run(create_bot(settings)) as env:
+    async with running(create_bot(settings)) as env:
         world = build_world(env)
         await configure(world, expected="saved")
         result = await propose(world)

@@ -6,8 +6,9 @@ import simcord
 from simcord import env as simcord_env_module
 
 from bot.app import create_bot
-from tests.behaviour.conftest import World, said
+from tests.behaviour.conftest import World, restart, said
 from tests.behaviour.sessions_helpers import ZOOM, announced_session
+from tests.support import assert_refused
 
 
 def places_field(world: World) -> str:
@@ -55,7 +56,7 @@ async def test_non_members_are_refused_every_way(world: World) -> None:
     assert "réservée aux membres" in said(typed).content
     await world.env.advance_time(6)
     assert places_field(world).startswith("0 inscrit·e(s)")
-    world.env.errors  # noqa: B018
+    assert_refused(world.env, "error.members_only")
 
 
 async def test_capacity_waitlist_and_promotion(world: World) -> None:
@@ -87,7 +88,7 @@ async def test_capacity_waitlist_and_promotion(world: World) -> None:
     csv_text = (await message.attachments[0].read()).decode("utf-8-sig")
     assert csv_text.splitlines()[0].startswith("identifiant,nom,statut")
     assert len(csv_text.splitlines()) == 4
-    world.env.errors  # noqa: B018
+    assert_refused(world.env, "error.link.waitlisted", "error.not_organizer_or_team")
 
 
 async def test_zoom_link_only_for_registrants(world: World) -> None:
@@ -97,7 +98,7 @@ async def test_zoom_link_only_for_registrants(world: World) -> None:
     await world.bob.click(world.agenda.last_message, label="S'inscrire")
     given = await world.bob.slash(world.general, "fabrique lien", fabrique=number)
     assert ZOOM in said(given).content and said(given).ephemeral
-    world.env.errors  # noqa: B018
+    assert_refused(world.env, "error.link.not_registered")
 
 
 async def test_announcement_edits_are_batched(world: World) -> None:
@@ -131,7 +132,7 @@ async def test_reactions_made_while_the_bot_is_away_are_reconciled(world: World,
     assert f"<@{world.alice.id}>" not in listing and f"<@{world.outsider.id}>" not in listing
     assert "Vous êtes inscrit·e" in world.dms(world.moderator)[-1].content
 
-    await env.restart_bot(create_bot(settings))  # a second start changes nothing
+    await restart(env, settings)  # a second start changes nothing
     again = said(await world.moderator.slash(world.general, "fabrique inscrits", fabrique=number)).content
     assert again == listing
     assert places_field(world).startswith("2 inscrit·e(s)")
@@ -153,7 +154,7 @@ async def test_cancellation_reaches_everyone(world: World) -> None:
     assert event.status.name in {"cancelled", "canceled"}
     closed = await world.admin.slash(world.general, "fabrique inscrire", fabrique=number)
     assert "ne sont pas ouvertes" in said(closed).content
-    world.env.errors  # noqa: B018
+    assert_refused(world.env, "error.team_only", "error.register.closed")
 
 
 async def test_agenda_lists_upcoming_sessions_with_a_calendar(world: World) -> None:
@@ -181,7 +182,7 @@ async def test_welcome_sessions(world: World) -> None:
     clicked = await world.bob.click(announcement, label="S'inscrire")
     assert "vous êtes inscrit·e" in said(clicked).content
     assert world.team_channel.last_message is None or "Proposition" not in str(world.team_channel.last_message.embeds)
-    world.env.errors  # noqa: B018
+    assert_refused(world.env, "error.team_only")
 
 
 __all__ = ["simcord"]

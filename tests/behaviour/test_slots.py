@@ -6,6 +6,7 @@ import discord
 
 from tests.behaviour.conftest import World, said, slash_without_waiting
 from tests.behaviour.sessions_helpers import ZOOM, add_slot, approved_fabrique, local_date
+from tests.support import assert_refused
 
 
 async def test_slots_on_dst_change_days_show_the_local_hour(world: World) -> None:
@@ -27,7 +28,7 @@ async def test_a_time_that_does_not_exist_is_refused(world: World) -> None:
         world.general, "equipe creneau-ajouter", date="28/03/2027", heure="02:30", duree=90
     )
     assert "passage à l'heure d'été" in said(result).content
-    world.env.errors  # noqa: B018
+    assert_refused(world.env, "error.input.nonexistent_time")
 
 
 async def test_overlap_past_and_bad_values_are_refused_naming_the_problem(world: World) -> None:
@@ -49,7 +50,16 @@ async def test_overlap_past_and_bad_values_are_refused_naming_the_problem(world:
     assert await add_slot(world, "04/05/2027", "16:15", 60)  # right after the buffer: fine
     listing = said(await world.moderator.slash(world.general, "equipe creneaux")).embeds[0].description
     assert listing.count("libre") == 2
-    world.env.errors  # noqa: B018
+    assert_refused(
+        world.env,
+        "error.slot.overlap",
+        "error.slot.overlap",
+        "error.slot.overlap",
+        "error.input.past",
+        "error.input.date",
+        "error.input.time",
+        "error.input.slot_length",
+    )
 
 
 async def test_only_the_team_manages_slots(world: World) -> None:
@@ -65,7 +75,7 @@ async def test_only_the_team_manages_slots(world: World) -> None:
     assert (
         "Aucun créneau libre" in said(await world.alice.slash(world.general, "fabrique creneaux")).embeds[0].description
     )
-    world.env.errors  # noqa: B018
+    assert_refused(world.env, "error.team_only", "error.team_only")
 
 
 async def test_booking_rules(world: World) -> None:
@@ -90,7 +100,15 @@ async def test_booking_rules(world: World) -> None:
     assert good not in [c["value"] for c in offered]
     refused = await world.moderator.slash(world.general, "equipe creneau-retirer", creneau=good)
     assert f"réservé par la Fabrique n°{number}" in said(refused).content
-    world.env.errors  # noqa: B018
+    assert_refused(
+        world.env,
+        "error.slot.too_short",
+        "error.slot.too_soon",
+        "error.not_organizer_or_team",
+        "error.unknown_fabrique",
+        "error.unknown_slot",
+        "error.slot.booked",
+    )
 
 
 async def test_express_needs_two_days_only(world: World) -> None:
@@ -114,7 +132,7 @@ async def test_two_organizers_booking_one_slot_at_once(world: World) -> None:
     texts = [said(result).content for result in results]
     assert sum("C'est réservé" in text for text in texts) == 1, texts
     assert sum("vient d'être réservé" in text for text in texts) == 1, texts
-    world.env.errors  # noqa: B018
+    assert_refused(world.env, "error.slot.taken")
 
 
 async def test_move_and_release(world: World) -> None:

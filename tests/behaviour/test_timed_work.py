@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 
-from bot.app import create_bot
 from bot.db.engine import create_engine
 from bot.db.models import DueWorkRow, FabriqueRow
-from tests.behaviour.conftest import World, said
+from tests.behaviour.conftest import World, restart, said
 from tests.behaviour.sessions_helpers import ZOOM, add_slot, announced_session, approved_fabrique, local_date
+from tests.support import assert_refused
 
 
 async def move_to(world: World, moment: datetime) -> int:
@@ -77,9 +77,9 @@ async def test_a_restart_between_due_time_and_dispatch_sends_once(world: World, 
     await world.bob.click(world.agenda.last_message, label="S'inscrire")
     start, _ = await session_times(world, settings, number)
     await world.env.advance_time((start - timedelta(hours=23) - world.env.now()).total_seconds())
-    await world.env.restart_bot(create_bot(settings))
+    await restart(world.env, settings)
     await world.env.bot.run_due_work()  # the new bot's scheduler may already have woken up for it: either way once
-    await world.env.restart_bot(create_bot(settings))
+    await restart(world.env, settings)
     await world.env.bot.run_due_work()
     assert len(reminders(world, world.bob)) == 1
 
@@ -96,7 +96,7 @@ async def test_a_send_interrupted_by_a_crash_is_not_repeated(world: World, setti
             .values(status="claimed", claimed_at=start - timedelta(hours=24), attempts=1)
         )
     await engine.dispose()
-    await world.env.restart_bot(create_bot(settings))
+    await restart(world.env, settings)
     await move_to(world, start - timedelta(minutes=59))
     assert len(reminders(world, world.bob)) == 1  # the 1 h one only: the interrupted 24 h one is never resent
 
@@ -152,7 +152,7 @@ async def test_recap_prompt_chasers_and_deadline_until_documented(world: World, 
     assert "en retard de 2 j" in str(suivi.to_dict())
     refused = await world.alice.slash(world.general, "equipe suivi")
     assert "Seule l'équipe" in said(refused).content
-    world.env.errors  # noqa: B018
+    assert_refused(world.env, "error.team_only")
 
 
 async def test_chasers_stop_once_documentation_is_published(world: World, settings) -> None:
