@@ -33,6 +33,7 @@ from bot.config import Settings
 from bot.db.engine import create_engine
 from bot.db.models import DueWorkRow, FabriqueRow
 from cogs._feedback import send_dm
+from tests.ports import fake_ports, no_wake
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,13 @@ async def startup_with_rows(settings: Settings, rows: int) -> tuple[float, float
 
     engine = create_engine(settings.database.url)
     await migrate.upgrade(engine)
-    services = build_services(settings, unit_of_work_factory(create_sessionmaker(engine)), lambda: datetime.now(UTC))
+    services = build_services(
+        settings,
+        unit_of_work_factory(create_sessionmaker(engine)),
+        lambda: datetime.now(UTC),
+        ports=fake_ports(),
+        wake=no_wake,
+    )
 
     async def start_up() -> float:
         began = time.perf_counter()

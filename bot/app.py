@@ -1,19 +1,21 @@
-"""The composition root: builds the bot, its database, its services and its commands, and nothing else.
+"""The composition root: builds the bot, its database, its services, its timers, and lists its extensions.
 
 ``create_bot(settings)`` returns a fresh, unstarted bot (SPEC §5). Everything that needs I/O happens in
-``setup_hook``: open the database, apply migrations, register commands and persistent buttons, sync.
+``setup_hook``: open the database, apply migrations, load the extensions (``cogs/``, by name: nothing under
+``bot/`` imports them), build the services with the Discord ports those cogs implement, sync, start the scheduler.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
-from functools import partial
+from datetime import datetime
+from typing import Any, cast
 
 import discord
 from discord import app_commands
 from discord.ext import commands
+from discord.utils import MISSING
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import Clock
@@ -24,18 +26,23 @@ from bot.db.uow import unit_of_work_factory
 from bot.health import heartbeat_path
 from bot.i18n import I18n
 from bot.i18n.commands import CommandTranslator
-from bot.scheduling import DueWorkScheduler
 from bot.services import Services, build_services
-from bot.services.documentation_jobs import DocumentationJobs
-from cogs import _documentation_runner, _outreach, _timed, documentation, proposals, registration, sessions, slots, team
-from cogs._announcements import Announcer
-from cogs._feedback import report_error
-from cogs._groups import build_groups
+from bot.services.ports import Cards, Directory, DiscordPorts, Messenger, Noticeboard
+from bot.timed import Dispatcher, DueWorkScheduler
 
 log = logging.getLogger(__name__)
 
-# Each module contributes subcommands to the shared /fabrique and /equipe groups and its persistent buttons.
-COMMAND_MODULES = (proposals, slots, registration, sessions, documentation, team)
+# Loaded in this order by setup_hook. Each is a discord.py extension holding one Cog (docs/architecture.md).
+EXTENSIONS = (
+    "cogs.messaging",  # DMs, the team channel, member names: the Messenger and Directory ports
+    "cogs.moderation",  # the team's cards and their buttons: the Cards port
+    "cogs.announcements",  # announcements, ✅, scheduled events: the Noticeboard port
+    "cogs.registration",  # ✅ reactions, registration buttons, reconciliation at start
+    "cogs.documentation",  # documentation jobs, their DM and buttons
+    "cogs.fabrique",  # /fabrique
+    "cogs.equipe",  # /equipe
+)
+CLOSE_WAIT_SECONDS = 10  # a dispatch in flight may take this long to record what it sent
 
 
 class FabriqueTree(app_commands.CommandTree):
@@ -43,7 +50,36 @@ class FabriqueTree(app_commands.CommandTree):
 
     def __init__(self, client: discord.Client) -> None:
         super().__init__(client)
-        self.on_error = report_error  # type: ignore[method-assign]
+        self.on_error = _report_error  # type: ignore[method-assign]
+
+
+async def _report_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+    """Hands the error to the extension that words it; until one is loaded, it is only logged."""
+    client = cast(FabriqueBot, interaction.client)
+    messaging = client.get_cog("Messaging")
+    if messaging is None:
+        log.error("error in interaction %s before the extensions were loaded", interaction.id, exc_info=error)
+        return
+    await messaging.report_error(interaction, error)  # type: ignore[attr-defined]
+
+
+class _CogPort:
+    """A port served by whichever instance of its cog is loaded now, so ``reload_extension`` replaces the cog and
+    never the services' collaborator. Checked when the services are built: a missing cog stops the start."""
+
+    def __init__(self, bot: commands.Bot, cog_name: str, *protocols: type) -> None:
+        cog = bot.get_cog(cog_name)
+        missing = [p.__name__ for p in protocols if not isinstance(cog, p)]
+        if missing:
+            raise RuntimeError(f"the extension providing {', '.join(missing)} (cog {cog_name}) is not loaded")
+        self._bot = bot
+        self._cog_name = cog_name
+
+    def __getattr__(self, name: str) -> Any:
+        cog = self._bot.get_cog(self._cog_name)
+        if cog is None:
+            raise RuntimeError(f"cog {self._cog_name} is not loaded")
+        return getattr(cog, name)
 
 
 class FabriqueBot(commands.Bot):
@@ -62,19 +98,10 @@ class FabriqueBot(commands.Bot):
         self.i18n = I18n(settings.general.language, settings.general.tz)
         self.engine: AsyncEngine | None = None
         self._services: Services | None = None
-        self.announcer = Announcer(self)
-        self.scheduler: DueWorkScheduler | None = None
-        self.documentation = _documentation_runner.DocumentationRunner(self)
-        self._documentation_jobs: DocumentationJobs | None = None
-        self._dispatch_lock = asyncio.Lock()
-        self._catch_up_task: asyncio.Task[None] | None = None
-        self._background: set[asyncio.Task[object]] = set()
-
-    @property
-    def documentation_jobs(self) -> DocumentationJobs:
-        if self._documentation_jobs is None:
-            raise RuntimeError("documentation jobs are available once setup_hook has run")
-        return self._documentation_jobs
+        self._dispatcher: Dispatcher | None = None
+        self.scheduler = DueWorkScheduler(
+            self.run_due_work, self._next_due, self.clock, heartbeat=heartbeat_path(settings.general.data_dir)
+        )
 
     @property
     def services(self) -> Services:
@@ -82,92 +109,97 @@ class FabriqueBot(commands.Bot):
             raise RuntimeError("services are available once setup_hook has run")
         return self._services
 
+    @property
+    def announcer(self) -> commands.Cog | None:
+        """The announcements cog (its ``edits`` count is what the burst benchmark reports)."""
+        return self.get_cog("Announcements")
+
+    @property
+    def command_guild(self) -> discord.abc.Snowflake | None:
+        """Where the commands live: the configured guild (instant updates), or everywhere when none is set."""
+        guild_id = self.settings.discord.guild_id
+        return discord.Object(guild_id) if guild_id else None
+
+    async def add_cog(
+        self, cog: commands.Cog, /, *, override: bool = False, guild: Any = MISSING, guilds: Any = MISSING
+    ) -> None:
+        """A cog's commands go to the configured guild unless told otherwise (and ``remove_cog`` takes them back
+        from there), so reloading an extension replaces its commands where Discord looks for them."""
+        if guild is MISSING and guilds is MISSING:
+            guild = self.command_guild
+        await super().add_cog(cog, override=override, guild=guild, guilds=guilds)
+
+    async def remove_cog(self, name: str, /, *, guild: Any = MISSING, guilds: Any = MISSING) -> commands.Cog | None:
+        if guild is MISSING and guilds is MISSING:
+            guild = self.command_guild
+        return await super().remove_cog(name, guild=guild, guilds=guilds)
+
     async def setup_hook(self) -> None:
         self.engine = create_engine(self.settings.database.url)
         await migrate.upgrade(self.engine)
-        self._services = build_services(
-            self.settings, unit_of_work_factory(create_sessionmaker(self.engine)), self.clock
-        )
-        outreach = self.services.outreach
-        outreach.texts = partial(_outreach.outreach_text, self)
-        outreach.calendar = lambda record: self.announcer.calendar([record])
-        outreach.on_failure = partial(_outreach.alert_team, self)
-        outreach.on_link = self.announcer.announce_when_linked
-        self._documentation_jobs = DocumentationJobs(
-            self.services.documentation, self.settings, partial(_documentation_runner.article_texts, self)
-        )
-        await self._documentation_jobs.discard_leftovers()  # before any job can start or resume
         await self.tree.set_translator(CommandTranslator())
-        groups = build_groups()
-        for module in COMMAND_MODULES:
-            module.register(self, groups)
-            self.add_dynamic_items(*module.DYNAMIC_ITEMS)
-        for group in groups:
-            self.tree.add_command(group)
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        uow = unit_of_work_factory(create_sessionmaker(self.engine))
+        ports = self._ports()
+        self._services = build_services(self.settings, uow, self.clock, ports=ports, wake=self.scheduler.wake_at)
+        self._dispatcher = Dispatcher(
+            timeline=self.services.timeline,
+            registrations=self.services.registrations,
+            retry_copies=self.services.announcements.retry_due_copies,
+            messenger=ports.messenger,
+            cards=ports.cards,
+            i18n=self.services.i18n,
+            clock=self.clock,
+            deadline_days=self.settings.documentation.deadline_days,
+            bot_user_id=ports.directory.own_id,
+        )
+        await self.services.documentation_jobs.discard_leftovers()  # before any job can start or resume
         await self._sync_commands()
         await self._start_scheduler()
-        self._catch_up_task = asyncio.create_task(self._catch_up())
         log.info("setup done (guild %s)", self.settings.discord.guild_id or "global")
+
+    def _ports(self) -> DiscordPorts:
+        messaging = _CogPort(self, "Messaging", Messenger, Directory)
+        return DiscordPorts(
+            messenger=cast(Messenger, messaging),
+            directory=cast(Directory, messaging),
+            cards=cast(Cards, _CogPort(self, "Moderation", Cards)),
+            board=cast(Noticeboard, _CogPort(self, "Announcements", Noticeboard)),
+        )
 
     async def _start_scheduler(self) -> None:
         interrupted = await self.services.timeline.recover()
         if interrupted:
             log.warning("%s due item(s) were being sent when the bot stopped; not resent", interrupted)
-        self.scheduler = DueWorkScheduler(
-            self.run_due_work,
-            self.services.timeline.next_due,
-            self.clock,
-            heartbeat=heartbeat_path(self.settings.general.data_dir),
-        )
-        self.services.planner.on_planned(self.scheduler.wake_at)
         self.scheduler.start()
         await self.scheduler.rearm()
 
-    def spawn(self, work: Coroutine[object, object, object]) -> None:
-        """Work the person who triggered it need not wait for (website, mailing list); kept until done."""
-        task = asyncio.create_task(work)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+    async def _next_due(self) -> datetime | None:
+        return await self.services.timeline.next_due()
 
     async def run_due_work(self) -> int:
         """Run every timed item due now (SPEC §5); returns how many ran. The scheduler calls it; tests too."""
-        ran = 0
-        async with self._dispatch_lock:
-            while items := await self.services.timeline.claim_due():
-                contexts = await self.services.timeline.contexts(items)
-                for index, item in enumerate(items):  # in claim order, each outcome committed before the next send
-                    status = await _timed.dispatch(self, item, contexts.get(item.id))
-                    await self.services.timeline.finish(item.id, status)
-                    if item.kind in _timed.STATE_CHANGING:  # later items of that session must see its new state
-                        rest = [i for i in items[index + 1 :] if i.fabrique_id == item.fabrique_id]
-                        contexts.update(await self.services.timeline.contexts(rest))
-                ran += len(items)
-            ran += await self.services.outreach.retry_due()
-        return ran
-
-    async def _catch_up(self) -> None:
-        """Once connected: reactions made while the bot was away are reconciled, interrupted jobs resume."""
-        await self.wait_until_ready()
-        await registration.reconcile_reactions(self)
-        await self.documentation.resume()
+        if self._dispatcher is None:
+            raise RuntimeError("timed work runs once setup_hook has run")
+        return await self._dispatcher.run_due()
 
     async def _sync_commands(self) -> None:
-        guild_id = self.settings.discord.guild_id
-        if guild_id:
-            guild = discord.Object(guild_id)
-            self.tree.copy_global_to(guild=guild)
-            self.tree.clear_commands(guild=None)
-            await self.tree.sync(guild=guild)
-        else:
-            await self.tree.sync()
+        guild = self.command_guild
+        await self.tree.sync(guild=guild)
 
     async def close(self) -> None:
-        if self.scheduler is not None:
-            self.scheduler.shutdown()
-        try:  # let a dispatch in flight record what it sent, so nothing is left half-done
-            await asyncio.wait_for(self._dispatch_lock.acquire(), timeout=10)
+        """Timers stop, a dispatch in flight and background work may finish what they were sending, then the
+        extensions unload (documentation jobs stop at a recorded step) and the connection closes."""
+        self.scheduler.shutdown()
+        try:
+            async with asyncio.timeout(CLOSE_WAIT_SECONDS):
+                if self._dispatcher is not None:
+                    await self._dispatcher.close()
+                if self._services is not None:
+                    await self._services.background.settle()
         except TimeoutError:
-            log.warning("closing while timed work is still being sent")
+            log.warning("closing while timed or background work is still being sent")
         await super().close()
         if self._services is not None:
             await self._services.outreach.aclose()

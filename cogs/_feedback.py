@@ -1,4 +1,4 @@
-"""How the bot answers: the single error reporter, ephemeral replies, DMs that may fail, and who is acting."""
+"""How the bot answers an interaction: the single error reporter, ephemeral replies, and who is acting."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from discord import app_commands
 from bot.domain.lifecycle import Actor
 from bot.errors import DomainError
 from bot.i18n import I18n
-from bot.services.records import FabriqueRecord, GuildConfig
+from bot.services.records import GuildConfig
 
 if TYPE_CHECKING:
     from bot.app import FabriqueBot
@@ -85,36 +85,3 @@ def guild_id(interaction: discord.Interaction) -> int:
     if interaction.guild_id is None:
         raise app_commands.NoPrivateMessage()
     return interaction.guild_id
-
-
-async def send_dm(bot: discord.Client, user_id: int, content: str) -> bool:
-    """DM a person; closed DMs or a departed member are a normal situation, reported as False, never raised."""
-    try:
-        user = bot.get_user(user_id) or await bot.fetch_user(user_id)
-        await user.send(content, allowed_mentions=NO_PINGS)
-    except discord.HTTPException:
-        log.info("DM to user %s could not be delivered", user_id)
-        return False
-    return True
-
-
-async def organizer_names(bot: FabriqueBot, record: FabriqueRecord) -> str:
-    """The organizers' display names, for texts read outside Discord (article, ID3 tags, emails, website).
-
-    Someone who left the server, or is not in the member cache (after a restart), is named by the display name the
-    bot stored when they last acted; an id means nothing to a reader, so the last resort is a neutral word.
-    """
-    guild = bot.get_guild(record.guild_id)
-    user_ids = [i for i in (record.organizer_id, record.coorganizer_id) if i is not None]
-    live = {i: member.display_name for i in user_ids if guild and (member := guild.get_member(i))}
-    stored = await bot.services.member_names.names(record.guild_id, set(user_ids) - live.keys())
-    return ", ".join(live.get(i) or stored.get(i) or bot.i18n("member.unknown") for i in user_ids)
-
-
-async def tell_organizers(bot: discord.Client, record: FabriqueRecord, text: str, *, actor_id: int | None) -> None:
-    """DM the organizers of what someone else (or the bot, ``actor_id`` None) did to their Fabrique.
-
-    Whoever acted already read the ephemeral reply: an organizer is never told of their own action twice.
-    """
-    for user_id in sorted(record.organizer_ids - {actor_id}):
-        await send_dm(bot, user_id, text)

@@ -1,17 +1,22 @@
-"""Embeds built from records. Pure functions of (record, i18n): easy to read, easy to test."""
+"""Embeds and files built from records. Pure functions of (record, i18n): easy to read, easy to test.
+
+``shown`` (member text escaped for Discord) is re-exported for the cogs."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Sequence
 from datetime import datetime
 
 import discord
 
 from bot.domain.lifecycle import State
-from bot.domain.registration import effective_capacity
+from bot.domain.registration import Status, effective_capacity
+from bot.domain.text import shown, spreadsheet_cell
 from bot.i18n import I18n, format_duration
 from bot.services.outreach import CopyState
-from bot.services.records import Attendance, AuditRecord, FabriqueRecord, GuildConfig, SlotRecord
+from bot.services.records import Attendance, AuditRecord, FabriqueRecord, GuildConfig, RegistrationRecord, SlotRecord
 from bot.services.timeline import FollowUp
 
 CARD_COLOURS = {
@@ -24,10 +29,35 @@ CARD_COLOURS = {
 FIELD_LIMIT = 1024
 
 
-def shown(text: str) -> str:
-    """Member text as Discord must show it: literally. Escaped, its Markdown cannot make a masked link (a fake Zoom
-    link beside the real one), a heading, a spoiler or a quote; mentions are kept silent by ``NO_PINGS``."""
-    return discord.utils.escape_markdown(text)
+def registrant_list(record: FabriqueRecord, rows: list[RegistrationRecord], i18n: I18n) -> str:
+    seated = [r for r in rows if r.status is Status.CONFIRMED]
+    waiting = [r for r in rows if r.status is Status.WAITLISTED]
+    lines = [i18n("registrants.title", number=record.id, title=shown(record.title), count=len(seated))]
+    lines += [f"- <@{r.user_id}>" + (" " + i18n("registrants.dm_failed") if r.dm_failed else "") for r in seated]
+    if waiting:
+        lines.append(i18n("registrants.waiting", count=len(waiting)))
+        lines += [f"{i}. <@{r.user_id}>" for i, r in enumerate(waiting, start=1)]
+    text = "\n".join(lines)
+    return text if len(text) <= 1900 else text[:1900] + "\n" + i18n("registrants.more")
+
+
+def registrants_csv(records: list[RegistrationRecord], guild: discord.Guild | None, i18n: I18n) -> discord.File:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(i18n("csv.header").split(","))
+    for record in records:
+        member = guild.get_member(record.user_id) if guild else None
+        writer.writerow(
+            [
+                record.user_id,
+                spreadsheet_cell(member.display_name if member else ""),  # a nickname may read as a formula
+                i18n(f"status.{record.status.value}"),
+                i18n(f"source.{record.source.value}"),
+                record.created_at.astimezone(i18n.tz).strftime("%d/%m/%Y %H:%M"),
+                i18n("csv.yes") if record.dm_failed else "",
+            ]
+        )
+    return discord.File(io.BytesIO(buffer.getvalue().encode("utf-8-sig")), filename="inscrits.csv")
 
 
 def _clip(text: str, limit: int = FIELD_LIMIT) -> str:

@@ -1,4 +1,5 @@
-"""Modals shared by the command modules: a form of text inputs handed to a handler by custom_id."""
+"""Modals shared by the cogs (a form of text inputs handed to a handler by custom_id), and what the proposal form
+needs around it: the format and parcours choices, the draft it makes, the reply to an edit."""
 
 from __future__ import annotations
 
@@ -7,9 +8,20 @@ from typing import Any
 
 import discord
 from discord import ui
+from discord.app_commands import Choice, locale_str
 
-from bot.domain.lifecycle import Action
-from bot.domain.proposal import DESCRIPTION_MAX, NEEDS_MAX, REASON_MAX, SPEAKER_MAX, TITLE_MAX
+from bot.domain.lifecycle import Action, State
+from bot.domain.proposal import (
+    DESCRIPTION_MAX,
+    NEEDS_MAX,
+    REASON_MAX,
+    SPEAKER_MAX,
+    TITLE_MAX,
+    Format,
+    Parcours,
+    ProposalDraft,
+)
+from bot.domain.text import shown
 from bot.errors import InvalidInput
 from bot.i18n import I18n
 from bot.services.records import FabriqueRecord
@@ -104,3 +116,50 @@ def reason_modal(i18n: I18n, action: Action, number: int, handler: ModalHandler)
         "motif", i18n("label.motif"), i18n(f"hint.motif.{action.value}"), max_length=REASON_MAX, paragraph=True
     )
     return modal
+
+
+FORMAT_CHOICES = [
+    Choice(name=locale_str(name), value=value.value)
+    for value, name in (
+        (Format.ATELIER, "Atelier"),
+        (Format.ARPENTAGE, "Arpentage"),
+        (Format.FOCUS_GROUP, "Focus group"),
+        (Format.LIVING_LAB, "Living lab"),
+        (Format.GROUPE_DE_TRAVAIL, "Groupe de travail"),
+        (Format.AUTRE, "Autre"),
+    )
+]
+PARCOURS_CHOICES = [
+    Choice(name=locale_str("Classique (quelques jours de préparation)"), value=Parcours.CLASSIQUE.value),
+    Choice(name=locale_str("Express (atelier 3P prêt à produire)"), value=Parcours.EXPRESS.value),
+]
+
+
+def checked_coorganizer(member: discord.Member | None) -> int | None:
+    if member is None:
+        return None
+    if member.bot:
+        raise InvalidInput("error.input.coorganizer_bot")
+    return member.id
+
+
+def proposal_draft(
+    values: dict[str, str], format: Format, parcours: Parcours, duration: int, coorganizer_id: int | None
+) -> ProposalDraft:
+    return ProposalDraft(
+        format=format,
+        parcours=parcours,
+        duration_minutes=duration,
+        title=values.get("titre", ""),
+        description=values.get("description", ""),
+        speaker=values.get("intervenant", ""),
+        needs=values.get("besoins", ""),
+        coorganizer_id=coorganizer_id,
+    )
+
+
+def edited_text(i18n: I18n, before: FabriqueRecord, after: FabriqueRecord) -> str:
+    text = i18n("edit.done", number=after.id, title=shown(after.title), revision=after.revision)
+    if before.state is State.CHANGES_REQUESTED and after.state is State.PROPOSED:
+        text += "\n" + i18n("edit.resubmitted")
+    return text

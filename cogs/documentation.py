@@ -1,200 +1,245 @@
-"""/fabrique documenter, the recap prompt's path buttons, the background job's progress message, « Publier ».
-
-The slash command only gathers what the organizer gives and queues the job; the download and the conversion run
-in the background (never inside an interaction) and report by editing one DM, at most every 5 s.
+"""Documentation jobs seen from Discord: they run in the background (started by the form, resumed at start),
+report in one DM (edited at most every 5 s), and end with a preview and « Publier » (or a reason and
+« Réessayer »). Long work never runs inside an interaction.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+from datetime import datetime, timedelta
+from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import discord
-from discord import app_commands, ui
-from discord.app_commands import Choice, locale_str
+from discord import ui
+from discord.ext import commands
 
-from bot.domain.proposal import REASON_MAX
-from bot.errors import InvalidInput
-from bot.services.documentation import TEXT_FILE_MAX, JobStatus, Path3P, Submission, check_recording_link
-from cogs._documentation_runner import DocumentationButton, actor_anywhere
-from cogs._feedback import bot_of, guild_id, reply, report_error
-from cogs._groups import Groups, command
-from cogs._views import FormModal
-from cogs.moderation import refresh_card
+from bot.errors import DomainError
+from bot.i18n import I18n
+from bot.integrations import audio
+from bot.services import articles
+from bot.services.documentation import Documentation as Job
+from bot.services.documentation import JobStatus
+from cogs._documentation_form import DocumentationPathButton, actor_anywhere
+from cogs._feedback import NO_PINGS, bot_of, reply, report_error
+from cogs._render import shown
 
 if TYPE_CHECKING:
     from bot.app import FabriqueBot
 
 log = logging.getLogger(__name__)
 
-NOTES_MAX = 4000
-LINK_MAX = 500
+PROGRESS_EVERY = timedelta(seconds=5)
+DISCORD_UPLOAD_LIMIT = 10 * 1024 * 1024  # an unboosted guild accepts 10 MiB per file from a bot
 
 
-def documentation_modal(bot: FabriqueBot, path: Path3P, number: int, handler: Any, *, with_link: bool) -> FormModal:
-    """Notes + resources (recording path) or the 3P report + resources; custom_ids as SPEC §5."""
-    i18n = bot.i18n
-    modal = FormModal(i18n(f"modal.documentation.{path.value}", number=number), handler)
-    if path is Path3P.EXPRESS:
-        modal.add_text(
-            "compte_rendu", i18n("label.compte_rendu"), i18n("hint.compte_rendu"), max_length=NOTES_MAX, paragraph=True
-        )
-    else:
-        modal.add_text(
-            "notes", i18n("label.notes"), i18n("hint.notes"), max_length=NOTES_MAX, paragraph=True, required=False
-        )
-    modal.add_text(
-        "ressources",
-        i18n("label.ressources"),
-        i18n("hint.ressources"),
-        max_length=REASON_MAX * 2,
-        paragraph=True,
-        required=False,
-    )
-    if with_link and path is Path3P.CLASSIQUE:
-        modal.add_text("lien", i18n("label.lien"), i18n("hint.lien"), max_length=LINK_MAX, required=False)
-    return modal
+class Documentation(commands.Cog):
+    """Runs documentation jobs in the background, one task per job, and keeps the organizer's DM up to date."""
 
+    def __init__(self, bot: FabriqueBot) -> None:
+        self.bot = bot
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._attachments: dict[int, discord.Attachment] = {}
+        self._last_progress: dict[int, datetime] = {}
+        self._resuming: asyncio.Task[None] | None = None
 
-async def open_form(
-    interaction: discord.Interaction, fabrique_id: int, path: Path3P, attachments: dict[str, Any]
-) -> None:
-    """Show the path's modal; on submit, record everything and start the job."""
-    bot = bot_of(interaction)
-    actor = await actor_anywhere(bot, interaction, fabrique_id)
-    guild = (await bot.services.sessions.get_any(fabrique_id)).guild_id
-    await bot.services.documentation.check_can_document(guild, fabrique_id, actor)
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(DocumentationButton, DocumentationPathButton)
+        self._resuming = asyncio.create_task(self._resume_when_ready())
 
-    async def submit(modal_interaction: discord.Interaction, values: dict[str, str]) -> None:
-        await modal_interaction.response.defer(ephemeral=True)
-        recording: discord.Attachment | None = attachments.get("recording")
-        link = (values.get("lien") or attachments.get("link") or "").strip() or None
-        submission = Submission(
-            path=path,
-            notes=values.get("notes", ""),
-            resources=values.get("ressources", ""),
-            report=values.get("compte_rendu", ""),
-            source_kind="attachment" if recording else ("url" if link else None),
-            source_url=recording.url if recording else link,
-            source_name=recording.filename if recording else None,
-            source_size=recording.size if recording else None,
-            transcript=attachments.get("transcript"),
-            chat=attachments.get("chat"),
-        )
-        doc = await bot.services.documentation.submit(guild, fabrique_id, actor, submission)
-        await refresh_card(bot, guild, fabrique_id)  # documentation in progress
-        message = await modal_interaction.user.send(
-            bot.i18n("documentation.progress.queued", number=fabrique_id, percent=0)
-        )
-        doc = await bot.services.documentation.update(
-            fabrique_id, progress_channel_id=message.channel.id, progress_message_id=message.id
-        )
-        if doc.status is JobStatus.QUEUED:
-            bot.documentation.start(fabrique_id, recording)
-        else:
-            bot.documentation.start(fabrique_id)
-        await reply(modal_interaction, bot.i18n("documentation.submitted", number=fabrique_id))
+    async def cog_unload(self) -> None:
+        """Jobs stop with the cog; each resumes from its recorded step when the cog is loaded again."""
+        self.bot.remove_dynamic_items(DocumentationButton, DocumentationPathButton)
+        running = [task for task in (self._resuming, *self._tasks.values()) if task is not None and not task.done()]
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
 
-    modal = documentation_modal(
-        bot, path, fabrique_id, submit, with_link=not attachments.get("recording") and not attachments.get("link")
-    )
-    await interaction.response.send_modal(modal)
+    @commands.Cog.listener()
+    async def on_documentation_queued(self, fabrique_id: int, attachment: discord.Attachment | None) -> None:
+        self.start(fabrique_id, attachment)
 
+    def start(self, fabrique_id: int, attachment: discord.Attachment | None = None) -> None:
+        if attachment is not None:
+            self._attachments[fabrique_id] = attachment
+        running = self._tasks.get(fabrique_id)
+        if running is None or running.done():
+            self._tasks[fabrique_id] = asyncio.create_task(self._prepare(fabrique_id))
 
-def register(bot: FabriqueBot, groups: Groups) -> None:
-    """/fabrique documenter; the runner and the jobs are wired by the composition root."""
-
-    @app_commands.rename(
-        fabrique=locale_str("fabrique"),
-        enregistrement=locale_str("enregistrement"),
-        lien=locale_str("lien"),
-        transcription=locale_str("transcription"),
-        chat=locale_str("chat"),
-        chemin=locale_str("chemin"),
-    )
-    @app_commands.describe(
-        fabrique=locale_str("Le numéro de la Fabrique (n°…)"),
-        enregistrement=locale_str("L'enregistrement (audio ou vidéo), s'il tient dans Discord"),
-        lien=locale_str("Ou le lien https de l'enregistrement, s'il est trop gros pour Discord"),
-        transcription=locale_str("La transcription Zoom (.vtt), facultative"),
-        chat=locale_str("Le fichier du chat Zoom (.txt), facultatif"),
-        chemin=locale_str("Enregistrement + notes, ou compte-rendu 3P (par défaut : selon le parcours)"),
-    )
-    @app_commands.choices(
-        chemin=[
-            Choice(name=locale_str("Enregistrement + notes"), value=Path3P.CLASSIQUE.value),
-            Choice(name=locale_str("Compte-rendu 3P"), value=Path3P.EXPRESS.value),
-        ]
-    )
-    async def document(
-        interaction: discord.Interaction,
-        fabrique: int,
-        enregistrement: discord.Attachment | None = None,
-        lien: str | None = None,
-        transcription: discord.Attachment | None = None,
-        chat: discord.Attachment | None = None,
-        chemin: Choice[str] | None = None,
-    ) -> None:
-        record = await bot.services.sessions.get(guild_id(interaction), fabrique)
-        path = Path3P(chemin.value) if chemin else Path3P(record.parcours.value)
-        attachments: dict[str, Any] = {}
-        max_bytes = bot.settings.audio.max_input_mb * 1024 * 1024
-        if enregistrement is not None:
-            if enregistrement.size == 0:
-                raise InvalidInput("error.audio.empty")
-            if enregistrement.size > max_bytes:
-                raise InvalidInput("error.download.too_large", maximum=bot.settings.audio.max_input_mb)
-            attachments["recording"] = enregistrement
-        if lien:
-            attachments["link"] = check_recording_link(lien.strip())
-        for key, attachment, suffixes in (("transcript", transcription, (".vtt",)), ("chat", chat, (".txt", ".vtt"))):
-            if attachment is None:
+    async def _resume_when_ready(self) -> None:
+        """At start: jobs interrupted by a restart pick up where they were."""
+        await self.bot.wait_until_ready()
+        for doc in await self.bot.services.documentation.unfinished():
+            if doc.status is JobStatus.PUBLISHING:  # cut short by the stop: « Réessayer » finishes it, no duplicate
+                failed = await self.bot.services.documentation.fail(
+                    doc.fabrique.id, DomainError("error.documentation.interrupted")
+                )
+                await self.show(failed)
                 continue
-            if not attachment.filename.lower().endswith(suffixes) or attachment.size > TEXT_FILE_MAX:
-                raise InvalidInput(f"error.documentation.bad_{key}")
-            attachments[key] = (await attachment.read()).decode("utf-8", errors="replace")
-        await open_form(interaction, fabrique, path, attachments)
+            self.start(doc.fabrique.id)
 
-    command(
-        groups.fabrique, "documenter", "Documenter votre Fabrique : enregistrement, notes ou compte-rendu", document
-    )
-
-
-class DocumentationPathButton(
-    ui.DynamicItem[ui.Button[Any]], template=r"doc:path:(?P<path>classique|express):(?P<id>\d+)"
-):
-    """The two documentation paths of the recap prompt; the custom_id carries the path and the session number."""
-
-    def __init__(self, path: Path3P, fabrique_id: int, label: str | None = None) -> None:
-        super().__init__(
-            ui.Button(
-                label=label or path.value,
-                style=discord.ButtonStyle.primary if path is Path3P.CLASSIQUE else discord.ButtonStyle.secondary,
-                custom_id=f"doc:path:{path.value}:{fabrique_id}",
+    async def _prepare(self, fabrique_id: int) -> None:
+        try:
+            doc = await self.bot.services.documentation_jobs.prepare(
+                fabrique_id, self._fetch, partial(self._progress, fabrique_id)
             )
+            await self.show(doc)
+        except Exception:
+            log.exception("documentation job of fabrique %s failed unexpectedly", fabrique_id)
+            doc = await self.bot.services.documentation.fail(fabrique_id, DomainError("error.audio.failed"))
+            await self.show(doc)
+
+    async def _fetch(self, doc: Job, target: Path) -> int:
+        """A Discord attachment, read through discord.py (the size was checked when it was given)."""
+        attachment = self._attachments.pop(doc.fabrique.id, None)
+        if attachment is None:
+            raise audio.AudioError("error.documentation.attachment_gone")
+        data = await attachment.read()
+        await asyncio.to_thread(target.write_bytes, data)
+        return len(data)
+
+    async def _progress(self, fabrique_id: int, status: JobStatus, fraction: float) -> None:
+        now = self.bot.clock()
+        last = self._last_progress.get(fabrique_id)
+        if fraction > 0 and last is not None and now - last < PROGRESS_EVERY:
+            return
+        self._last_progress[fabrique_id] = now
+        doc = await self.bot.services.documentation.get(fabrique_id)
+        text = self.bot.i18n(
+            f"documentation.progress.{status.value}", number=fabrique_id, percent=round(fraction * 100)
         )
-        self.path = path
+        await self._edit(doc, content=text, embed=None, view=None)
+
+    async def show(self, doc: Job) -> None:
+        """The DM shows where the job is: ready (preview + « Publier »), failed (reason + « Réessayer »), published."""
+        i18n = self.bot.i18n
+        number = doc.fabrique.id
+        if doc.status is JobStatus.READY:
+            await self._edit(
+                doc,
+                content=i18n("documentation.ready", number=number),
+                embed=preview(doc, i18n),
+                view=_one_button("publish", number, self.bot.i18n),
+            )
+        elif doc.status is JobStatus.FAILED:
+            reason = i18n(doc.failure_key or "error.generic", **doc.failure_params)
+            await self._edit(
+                doc,
+                content=i18n("documentation.failed", number=number, reason=reason),
+                embed=None,
+                view=_one_button("retry", number, self.bot.i18n),
+            )
+        elif doc.status is JobStatus.PUBLISHED:
+            link = doc.wp_post_link or (f"<#{doc.forum_thread_id}>" if doc.forum_thread_id else "")
+            await self._edit(
+                doc, content=i18n("documentation.published", number=number, link=link), embed=None, view=None
+            )
+
+    async def _edit(self, doc: Job, **changes: Any) -> None:
+        channel_id, message_id = doc.progress_channel_id, doc.progress_message_id
+        if channel_id is None or message_id is None:
+            return
+        channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
+        try:
+            await channel.get_partial_message(message_id).edit(allowed_mentions=NO_PINGS, **changes)  # type: ignore[union-attr]
+        except discord.HTTPException:
+            log.warning("could not update the documentation message of fabrique %s", doc.fabrique.id)
+
+    async def post_to_forum(self, doc: Job) -> int:
+        """The members-only forum post: summary, link, a 60 s extract, the MP3 itself only if it fits Discord."""
+        config = await self.bot.services.guild_config.get(doc.fabrique.guild_id)
+        forum = self.bot.get_channel(config.articles_forum_id or 0)
+        if not isinstance(forum, discord.ForumChannel):
+            raise audio.AudioError("error.documentation.no_forum")
+        name = f"{doc.fabrique.title[:88]} · n°{doc.fabrique.id}"  # the number makes it findable again
+        for thread in forum.threads:  # a crash after creating the post but before storing its id: reuse it
+            if thread.name == name and thread.owner_id == (self.bot.user.id if self.bot.user else 0):
+                return thread.id
+        i18n = self.bot.i18n
+        text = articles.summary(doc.report or doc.notes) or doc.fabrique.description[:600]
+        body = i18n("forum.post", summary=shown(text), link=doc.wp_post_link or i18n("forum.no_website"))
+        files = []
+        audio_dir = self.bot.services.documentation.audio_dir
+        if doc.teaser_name:
+            files.append(discord.File(audio_dir / doc.teaser_name, filename=f"extrait-fabrique-{doc.fabrique.id}.mp3"))
+        if doc.audio_name and (doc.audio_bytes or 0) <= DISCORD_UPLOAD_LIMIT:
+            files.append(discord.File(audio_dir / doc.audio_name, filename=f"fabrique-{doc.fabrique.id}.mp3"))
+        created = await forum.create_thread(name=name, content=body[:2000], files=files, allowed_mentions=NO_PINGS)
+        return created.thread.id
+
+
+def preview(doc: Job, i18n: Any) -> discord.Embed:
+    embed = discord.Embed(
+        title=shown(doc.fabrique.title)[:256],
+        description=shown(articles.summary(doc.report or doc.notes, 1500)) or None,
+    )
+    if doc.audio_seconds:
+        embed.add_field(
+            name=i18n("documentation.audio"),
+            value=i18n(
+                "documentation.audio_value",
+                minutes=doc.audio_seconds // 60,
+                megabytes=round((doc.audio_bytes or 0) / 1048576, 1),
+            ),
+        )
+    resources = articles.links(doc.resources, doc.chat or "")
+    if resources:
+        embed.add_field(name=i18n("article.resources"), value="\n".join(resources[:8])[:1024], inline=False)
+    return embed
+
+
+class DocumentationButton(ui.DynamicItem[ui.Button[Any]], template=r"doc:(?P<action>publish|retry):(?P<id>\d+)"):
+    """« Publier » and « Réessayer » on the organizer's documentation DM."""
+
+    def __init__(self, action: str, fabrique_id: int, label: str | None = None) -> None:
+        style = discord.ButtonStyle.success if action == "publish" else discord.ButtonStyle.secondary
+        super().__init__(ui.Button(label=label or action, style=style, custom_id=f"doc:{action}:{fabrique_id}"))
+        self.action = action
         self.fabrique_id = fabrique_id
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: ui.Button[Any], match: re.Match[str], /
-    ) -> DocumentationPathButton:
-        return cls(Path3P(match["path"]), int(match["id"]))
+    ) -> DocumentationButton:
+        return cls(match["action"], int(match["id"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
         try:
-            await open_form(interaction, self.fabrique_id, Path3P(self.path.value), {})
+            await interaction.response.defer(ephemeral=True)
+            bot = bot_of(interaction)
+            actor = await actor_anywhere(interaction, self.fabrique_id)
+            runner = bot.get_cog(Documentation.__cog_name__)
+            assert isinstance(runner, Documentation)  # this button is only registered while its cog is loaded
+            doc = (
+                await bot.services.documentation.check_can_publish(self.fabrique_id, actor)
+                if self.action == "publish"
+                else await bot.services.documentation.check_can_retry(self.fabrique_id, actor)
+            )
+            if self.action == "retry" and doc.article_html is None:
+                await bot.services.documentation.update(self.fabrique_id, status=JobStatus.QUEUED)
+                runner.start(self.fabrique_id)
+                await reply(interaction, bot.i18n("documentation.retrying", number=self.fabrique_id))
+                return
+            outcome = await bot.services.documenting.publish(self.fabrique_id, actor, runner.post_to_forum)
+            await runner.show(outcome.documentation)
+            key = (
+                "documentation.publish_done"
+                if outcome.documentation.status is JobStatus.PUBLISHED
+                else "documentation.publish_failed"
+            )
+            await reply(interaction, bot.i18n(key, number=self.fabrique_id))
         except Exception as error:  # component callbacks bypass tree.on_error: report the same way
             await report_error(interaction, error)
 
 
-def recap_view(bot: FabriqueBot, fabrique_id: int) -> ui.View:
+def _one_button(action: str, number: int, i18n: I18n) -> ui.View:
     view = ui.View(timeout=None)
-    for path in (Path3P.CLASSIQUE, Path3P.EXPRESS):
-        view.add_item(DocumentationPathButton(path, fabrique_id, bot.i18n(f"button.documentation.{path.value}")))
+    view.add_item(DocumentationButton(action, number, i18n(f"button.{action}")))
     return view
 
 
-DYNAMIC_ITEMS = (DocumentationButton, DocumentationPathButton)
+async def setup(bot: FabriqueBot) -> None:
+    await bot.add_cog(Documentation(bot))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -20,6 +22,13 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from bot.domain.documentation import JobStatus, Path3P
+from bot.domain.lifecycle import Action, State
+from bot.domain.outreach import CopyStatus
+from bot.domain.proposal import FabriqueKind, Format, Parcours
+from bot.domain.registration import Source, Status
+from bot.domain.timeline import DueStatus, Work
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -49,6 +58,20 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def stored_as_text(enum: type[StrEnum], length: int) -> Enum:
+    """A closed set of values, read back as the domain's enum, stored as the plain VARCHAR(length) the migrations
+    created: the values (not the member names), no native ENUM type and no CHECK constraint, so no migration.
+    A value outside the enum is refused on the way in."""
+    return Enum(
+        enum,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
@@ -75,22 +98,23 @@ class FabriqueRow(Base):
     guild_id: Mapped[int] = mapped_column(BigInteger, index=True)
     organizer_id: Mapped[int] = mapped_column(BigInteger, index=True)
     coorganizer_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
-    format: Mapped[str] = mapped_column(String(32))
-    parcours: Mapped[str] = mapped_column(String(16))
+    format: Mapped[Format] = mapped_column(stored_as_text(Format, 32))
+    parcours: Mapped[Parcours] = mapped_column(stored_as_text(Parcours, 16))
     duration_minutes: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(100))
     description: Mapped[str] = mapped_column(Text)
     speaker: Mapped[str] = mapped_column(String(200), default="")
     needs: Mapped[str] = mapped_column(Text, default="")
-    state: Mapped[str] = mapped_column(String(32), index=True)
+    state: Mapped[State] = mapped_column(stored_as_text(State, 32), index=True)
     revision: Mapped[int] = mapped_column(Integer, default=1)
     last_reason: Mapped[str | None] = mapped_column(Text)
     card_channel_id: Mapped[int | None] = mapped_column(BigInteger)
     card_message_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    # "fabrique" (member proposal) or "welcome" (the team's « 30 min chrono », no proposal, no documentation).
-    kind: Mapped[str] = mapped_column(String(16), default="fabrique", server_default="fabrique")
+    kind: Mapped[FabriqueKind] = mapped_column(
+        stored_as_text(FabriqueKind, 16), default=FabriqueKind.FABRIQUE, server_default=FabriqueKind.FABRIQUE.value
+    )
     # The unique constraint is what settles two organizers booking one slot at the same instant.
     slot_id: Mapped[int | None] = mapped_column(ForeignKey("slot.id", ondelete="SET NULL"), unique=True)
     starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
@@ -124,8 +148,8 @@ class RegistrationRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     fabrique_id: Mapped[int] = mapped_column(ForeignKey("fabrique.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(BigInteger)
-    status: Mapped[str] = mapped_column(String(16))
-    source: Mapped[str] = mapped_column(String(16))
+    status: Mapped[Status] = mapped_column(stored_as_text(Status, 16))
+    source: Mapped[Source] = mapped_column(stored_as_text(Source, 16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     dm_failed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
@@ -138,9 +162,9 @@ class AuditRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     fabrique_id: Mapped[int] = mapped_column(ForeignKey("fabrique.id", ondelete="CASCADE"), index=True)
     actor_id: Mapped[int] = mapped_column(BigInteger)
-    action: Mapped[str] = mapped_column(String(32))
-    from_state: Mapped[str | None] = mapped_column(String(32))
-    to_state: Mapped[str] = mapped_column(String(32))
+    action: Mapped[Action] = mapped_column(stored_as_text(Action, 32))
+    from_state: Mapped[State | None] = mapped_column(stored_as_text(State, 32))
+    to_state: Mapped[State] = mapped_column(stored_as_text(State, 32))
     reason: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -154,12 +178,11 @@ class DueWorkRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     fabrique_id: Mapped[int] = mapped_column(ForeignKey("fabrique.id", ondelete="CASCADE"), index=True)
     key: Mapped[str] = mapped_column(String(160), unique=True)
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[Work] = mapped_column(stored_as_text(Work, 16))
     user_id: Mapped[int | None] = mapped_column(BigInteger)
     amount: Mapped[int] = mapped_column(Integer, default=0)  # minutes before, or days after, by kind
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    # pending → claimed → done | skipped | failed; "uncertain" marks a send interrupted by a crash (never resent).
-    status: Mapped[str] = mapped_column(String(12), default="pending")
+    status: Mapped[DueStatus] = mapped_column(stored_as_text(DueStatus, 12), default=DueStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # same value for one dispatcher batch
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -176,9 +199,8 @@ class DocumentationRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     fabrique_id: Mapped[int] = mapped_column(ForeignKey("fabrique.id", ondelete="CASCADE"), unique=True)
-    path: Mapped[str] = mapped_column(String(16))  # "classique" (recording + notes) or "express" (3P report)
-    # queued → downloading → converting → ready → publishing → published, or failed (with a reason to show)
-    status: Mapped[str] = mapped_column(String(16), index=True)
+    path: Mapped[Path3P] = mapped_column(stored_as_text(Path3P, 16))
+    status: Mapped[JobStatus] = mapped_column(stored_as_text(JobStatus, 16), index=True)
     failure_key: Mapped[str | None] = mapped_column(String(64))
     failure_params: Mapped[str | None] = mapped_column(Text)  # JSON
     requested_by: Mapped[int] = mapped_column(BigInteger)
@@ -221,7 +243,7 @@ class CopyRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     fabrique_id: Mapped[int] = mapped_column(ForeignKey("fabrique.id", ondelete="CASCADE"), index=True)
     target: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(12))  # sending | synced | failed
+    status: Mapped[CopyStatus] = mapped_column(stored_as_text(CopyStatus, 12))
     external_id: Mapped[str | None] = mapped_column(String(255))
     host_url: Mapped[str | None] = mapped_column(Text)  # Zoom start_url: organizer and team only
     error_key: Mapped[str | None] = mapped_column(String(64))

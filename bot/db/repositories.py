@@ -20,6 +20,12 @@ from bot.db.models import (
     RegistrationRow,
     SlotRow,
 )
+from bot.domain.documentation import JobStatus
+from bot.domain.lifecycle import State
+from bot.domain.outreach import CopyStatus
+from bot.domain.proposal import FabriqueKind
+from bot.domain.registration import Status
+from bot.domain.timeline import DueStatus
 
 
 class FabriqueRepository:
@@ -33,6 +39,11 @@ class FabriqueRepository:
         """The Fabrique if it belongs to this guild; a number from another guild is treated as unknown."""
         row = await self._session.get(FabriqueRow, fabrique_id)
         return row if row is not None and row.guild_id == guild_id else None
+
+    async def by_id(self, fabrique_id: int, *, lock: bool = False) -> FabriqueRow | None:
+        """By number alone, whatever the guild: for work that starts from a stored id (a due item, a job), never
+        from what a person typed. ``lock`` holds the row (PostgreSQL) until the transaction ends."""
+        return await self._session.get(FabriqueRow, fabrique_id, with_for_update=lock or None)
 
     async def get_for_update(self, fabrique_id: int, guild_id: int) -> FabriqueRow | None:
         """Like ``get`` but locks the row (PostgreSQL) so two moderators cannot decide at the same time."""
@@ -91,10 +102,10 @@ class FabriqueRepository:
             statement = statement.where(FabriqueRow.starts_at > starting_after)
         return list((await self._session.execute(statement.order_by(FabriqueRow.starts_at, FabriqueRow.id))).scalars())
 
-    async def count_by_state(self, guild_id: int) -> dict[str, int]:
+    async def count_by_state(self, guild_id: int) -> dict[State, int]:
         statement = (
             select(FabriqueRow.state, func.count())
-            .where(FabriqueRow.guild_id == guild_id, FabriqueRow.kind == "fabrique")
+            .where(FabriqueRow.guild_id == guild_id, FabriqueRow.kind == FabriqueKind.FABRIQUE)
             .group_by(FabriqueRow.state)
         )
         return {state: count for state, count in (await self._session.execute(statement)).all()}
@@ -149,7 +160,7 @@ class RegistrationRepository:
         statement = select(RegistrationRow).where(RegistrationRow.fabrique_id == fabrique_id)
         return list((await self._session.execute(statement.order_by(RegistrationRow.id))).scalars())
 
-    async def count_by_status(self, fabrique_id: int) -> dict[str, int]:
+    async def count_by_status(self, fabrique_id: int) -> dict[Status, int]:
         statement = (
             select(RegistrationRow.status, func.count())
             .where(RegistrationRow.fabrique_id == fabrique_id)
@@ -160,7 +171,7 @@ class RegistrationRepository:
     async def waitlist(self, fabrique_id: int) -> list[RegistrationRow]:
         statement = (
             select(RegistrationRow)
-            .where(RegistrationRow.fabrique_id == fabrique_id, RegistrationRow.status == "waitlisted")
+            .where(RegistrationRow.fabrique_id == fabrique_id, RegistrationRow.status == Status.WAITLISTED)
             .order_by(RegistrationRow.id)
         )
         return list((await self._session.execute(statement)).scalars())
@@ -225,7 +236,7 @@ class DueWorkRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def keys_of(self, fabrique_id: int) -> dict[str, str]:
+    async def keys_of(self, fabrique_id: int) -> dict[str, DueStatus]:
         """key → status of every row of a session, done ones included (so nothing is planned twice)."""
         statement = select(DueWorkRow.key, DueWorkRow.status).where(DueWorkRow.fabrique_id == fabrique_id)
         return {key: status for key, status in (await self._session.execute(statement)).all()}
@@ -234,7 +245,9 @@ class DueWorkRepository:
         if keys:
             await self._session.execute(
                 delete(DueWorkRow).where(
-                    DueWorkRow.fabrique_id == fabrique_id, DueWorkRow.status == "pending", DueWorkRow.key.in_(keys)
+                    DueWorkRow.fabrique_id == fabrique_id,
+                    DueWorkRow.status == DueStatus.PENDING,
+                    DueWorkRow.key.in_(keys),
                 )
             )
 
@@ -244,7 +257,7 @@ class DueWorkRepository:
     async def claim_due(self, moment: datetime, limit: int) -> list[DueWorkRow]:
         statement = (
             select(DueWorkRow)
-            .where(DueWorkRow.status == "pending", DueWorkRow.due_at <= moment)
+            .where(DueWorkRow.status == DueStatus.PENDING, DueWorkRow.due_at <= moment)
             .order_by(DueWorkRow.due_at, DueWorkRow.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -255,10 +268,10 @@ class DueWorkRepository:
         return await self._session.get(DueWorkRow, row_id)
 
     async def next_due(self) -> datetime | None:
-        statement = select(func.min(DueWorkRow.due_at)).where(DueWorkRow.status == "pending")
+        statement = select(func.min(DueWorkRow.due_at)).where(DueWorkRow.status == DueStatus.PENDING)
         return (await self._session.execute(statement)).scalar_one_or_none()
 
-    async def close(self, row_id: int, status: str, now: datetime) -> None:
+    async def close(self, row_id: int, status: DueStatus, now: datetime) -> None:
         await self._session.execute(
             update(DueWorkRow).where(DueWorkRow.id == row_id).values(status=status, done_at=now)
         )
@@ -269,7 +282,7 @@ class DueWorkRepository:
             update(DueWorkRow)
             .where(DueWorkRow.id == row_id)
             .values(
-                status=case((exhausted, "failed"), else_="pending"),
+                status=case((exhausted, DueStatus.FAILED.value), else_=DueStatus.PENDING.value),
                 due_at=case((exhausted, DueWorkRow.due_at), else_=retry_at),
                 done_at=case((exhausted, now), else_=None),
             )
@@ -279,7 +292,7 @@ class DueWorkRepository:
         """Rows a dispatcher had claimed but not finished, batch by batch, in the order it sends them."""
         statement = (
             select(DueWorkRow)
-            .where(DueWorkRow.status == "claimed")
+            .where(DueWorkRow.status == DueStatus.CLAIMED)
             .order_by(DueWorkRow.claimed_at, DueWorkRow.due_at, DueWorkRow.id)
         )
         return list((await self._session.execute(statement)).scalars())
@@ -296,7 +309,7 @@ class DocumentationRepository:
     def add(self, row: DocumentationRow) -> None:
         self._session.add(row)
 
-    async def claim(self, fabrique_id: int, claimable: set[str], stale_before: datetime, now: datetime) -> bool:
+    async def claim(self, fabrique_id: int, claimable: set[JobStatus], stale_before: datetime, now: datetime) -> bool:
         """Atomically mark the job "publishing" if it is in ``claimable``, or publishing but silent since
         ``stale_before`` (a crash); False when someone else is publishing it right now."""
         result = await self._session.execute(
@@ -305,14 +318,14 @@ class DocumentationRepository:
                 DocumentationRow.fabrique_id == fabrique_id,
                 or_(
                     DocumentationRow.status.in_(claimable),
-                    (DocumentationRow.status == "publishing") & (DocumentationRow.updated_at < stale_before),
+                    (DocumentationRow.status == JobStatus.PUBLISHING) & (DocumentationRow.updated_at < stale_before),
                 ),
             )
-            .values(status="publishing", updated_at=now)
+            .values(status=JobStatus.PUBLISHING, updated_at=now)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    async def in_statuses(self, statuses: set[str]) -> list[DocumentationRow]:
+    async def in_statuses(self, statuses: set[JobStatus]) -> list[DocumentationRow]:
         statement = select(DocumentationRow).where(DocumentationRow.status.in_(statuses)).order_by(DocumentationRow.id)
         return list((await self._session.execute(statement)).scalars())
 
@@ -338,7 +351,9 @@ class CopyRepository:
         return list((await self._session.execute(statement)).scalars())
 
     async def due_for_retry(self, moment: datetime) -> list[CopyRow]:
-        statement = select(CopyRow).where(CopyRow.status == "failed", CopyRow.retry_at <= moment).order_by(CopyRow.id)
+        statement = (
+            select(CopyRow).where(CopyRow.status == CopyStatus.FAILED, CopyRow.retry_at <= moment).order_by(CopyRow.id)
+        )
         return list((await self._session.execute(statement)).scalars())
 
 

@@ -31,6 +31,13 @@ class Parcours(StrEnum):
     EXPRESS = "express"
 
 
+class FabriqueKind(StrEnum):
+    """A member's proposal, or the team's monthly « 30 min chrono » welcome session (no proposal, no documentation)."""
+
+    FABRIQUE = "fabrique"
+    WELCOME = "welcome"
+
+
 @dataclass(frozen=True)
 class ProposalDraft:
     """Everything a member submits; validated as a whole so one message can name the first problem."""

@@ -45,3 +45,16 @@ def spreadsheet_cell(value: str) -> str:
 
 def _visible(char: str) -> bool:
     return char not in BLANK_LOOKING and unicodedata.category(char) not in INVISIBLE_CATEGORIES
+
+
+# discord.py's escape_markdown (2.x), restated here so that texts can be written outside the Discord layer: links
+# are left whole, every other Markdown sign gets a backslash.
+_URL = r"(?P<url><[^: >]+:\/[^ >]+>|(?:https?|steam):\/\/[^\s<]+[^<.,:;\"\'\]\s])"
+_MARKDOWN = r"(?P<markdown>[_\\~|\*`]|^>(?:>>)?\s|\[.+\]\(.+\)|^#{1,3}|^\s*-)"
+_ESCAPABLE = re.compile(f"(?:{_URL}|{_MARKDOWN})", re.MULTILINE)
+
+
+def shown(text: str) -> str:
+    """Member text as Discord must show it: literally. Escaped, its Markdown cannot make a masked link (a fake Zoom
+    link beside the real one), a heading, a spoiler or a quote; mentions are kept silent when the message is sent."""
+    return _ESCAPABLE.sub(lambda match: match["url"] or "\\" + match["markdown"], text)

@@ -28,6 +28,17 @@ class Work(StrEnum):
     DEADLINE = "deadline"  # the team is alerted when documentation is late
 
 
+class DueStatus(StrEnum):
+    """pending → claimed → done | skipped | failed; uncertain marks a send interrupted by a crash (never resent)."""
+
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    DONE = "done"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+    UNCERTAIN = "uncertain"
+
+
 CHECKLIST_DAYS = {Parcours.CLASSIQUE: (7, 2), Parcours.EXPRESS: (2,)}
 PLANNED_STATES = frozenset({State.ANNOUNCED, State.HELD, State.DOCUMENTATION_DUE, State.DOCUMENTING})
 

@@ -1,16 +1,27 @@
-"""Workflows, one module each. Plain values in, records out; they never import discord."""
+"""Workflows, one module each. Plain values in, records out; they never import discord.
+
+``build_services`` is the one place where they are wired together with the ports the Discord side implements.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db.uow import UnitOfWorkFactory
+from bot.i18n import I18n
+from bot.services._background import Background
+from bot.services.announcements import AnnouncementPorts, AnnouncementService
 from bot.services.documentation import DocumentationService
+from bot.services.documentation_jobs import DocumentationJobs, GuildArticleTexts
+from bot.services.documenting import DocumentingService
 from bot.services.guild_config import GuildConfigService
 from bot.services.member_names import MemberNameService
 from bot.services.outreach import OutreachService
+from bot.services.ports import DiscordPorts
 from bot.services.proposals import ProposalService
 from bot.services.registrations import RegistrationService
 from bot.services.sessions import SessionService
@@ -25,27 +36,81 @@ class Services:
     slots: SlotService
     sessions: SessionService
     registrations: RegistrationService
+    announcements: AnnouncementService
     timeline: TimelineService
     documentation: DocumentationService
+    documentation_jobs: DocumentationJobs
+    documenting: DocumentingService
     outreach: OutreachService
     planner: Planner
     member_names: MemberNameService
+    background: Background
+    i18n: I18n  # the texts services write, in the bot's language
 
 
-def build_services(settings: Settings, uow: UnitOfWorkFactory, clock: Clock) -> Services:
-    """Wire every service once; the bot holds the result and cogs reach it through ``bot.services``."""
+def build_services(
+    settings: Settings,
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    *,
+    ports: DiscordPorts,
+    wake: Callable[[datetime], None],
+) -> Services:
+    """Wire every service once; the bot holds the result and cogs reach it through ``bot.services``.
+
+    ``ports`` are the Discord side's implementations; ``wake(at)`` is told when new timed work is due at ``at``.
+    """
+    i18n = I18n(settings.general.language, settings.general.tz)
+    background = Background()
     guild_config = GuildConfigService(uow, settings.discord, clock)
     timing = timeline_settings(settings)
-    planner = Planner(timing, clock)
+    planner = Planner(timing, clock, wake)
+    names = MemberNameService(uow, clock, directory=ports.directory, i18n=i18n)
+    slots = SlotService(uow, settings.sessions, settings.general.tz, clock, planner)
+    sessions = SessionService(uow, settings.sessions, settings.general.tz, clock, planner)
+    registrations = RegistrationService(
+        uow,
+        clock,
+        planner,
+        guild_defaults=settings.discord,
+        board=ports.board,
+        messenger=ports.messenger,
+        i18n=i18n,
+        spawn=background.spawn,
+    )
+    outreach = OutreachService(uow, settings, clock, i18n=i18n, names=names, messenger=ports.messenger)
+    documentation = DocumentationService(uow, settings, clock, planner)
+    documentation_jobs = DocumentationJobs(documentation, settings, GuildArticleTexts(names, i18n))
+    announcements = AnnouncementService(
+        guild_config=guild_config,
+        slots=slots,
+        sessions=sessions,
+        registrations=registrations,
+        outreach=outreach,
+        ports=AnnouncementPorts(board=ports.board, cards=ports.cards, messenger=ports.messenger),
+        i18n=i18n,
+        clock=clock,
+        bot_user_id=ports.directory.own_id,
+        spawn=background.spawn,
+    )
     return Services(
         guild_config=guild_config,
-        proposals=ProposalService(uow, guild_config, settings.sessions, clock),
-        slots=SlotService(uow, settings.sessions, settings.general.tz, clock, planner),
-        sessions=SessionService(uow, settings.sessions, settings.general.tz, clock, planner),
-        registrations=RegistrationService(uow, clock, planner),
+        proposals=ProposalService(
+            uow, guild_config, settings.sessions, clock, cards=ports.cards, messenger=ports.messenger, i18n=i18n
+        ),
+        slots=slots,
+        sessions=sessions,
+        registrations=registrations,
+        announcements=announcements,
         timeline=TimelineService(uow, timing, clock),
-        documentation=DocumentationService(uow, settings, clock, planner),
-        outreach=OutreachService(uow, settings, clock),
+        documentation=documentation,
+        documentation_jobs=documentation_jobs,
+        documenting=DocumentingService(
+            documentation, documentation_jobs, cards=ports.cards, messenger=ports.messenger, i18n=i18n
+        ),
+        outreach=outreach,
         planner=planner,
-        member_names=MemberNameService(uow, clock),
+        member_names=names,
+        background=background,
+        i18n=i18n,
     )

@@ -8,6 +8,8 @@ from bot.db.models import AuditRow, FabriqueRow
 from bot.db.uow import UnitOfWork
 from bot.domain.lifecycle import Action, Actor, State, next_state
 from bot.errors import NotFound
+from bot.services.ports import Messenger
+from bot.services.records import FabriqueRecord
 
 
 async def require_fabrique(uow: UnitOfWork, guild_id: int, fabrique_id: int, *, lock: bool = False) -> FabriqueRow:
@@ -32,7 +34,7 @@ def transition(
 ) -> State:
     """Apply ``action`` to ``row`` and record it; returns the previous state."""
     previous = State(row.state)
-    row.state = check(row, action, actor).value
+    row.state = check(row, action, actor)
     row.updated_at = now
     record_audit(uow, row, actor, action, now, reason, previous)
     return previous
@@ -51,10 +53,19 @@ def record_audit(
         AuditRow(
             fabrique_id=row.id,
             actor_id=actor.user_id,
-            action=action.value,
-            from_state=previous.value if previous else None,
-            to_state=row.state,
+            action=action,
+            from_state=previous,
+            to_state=State(row.state),
             reason=reason,
             at=now,
         )
     )
+
+
+async def tell_organizers(messenger: Messenger, record: FabriqueRecord, text: str, *, by: int | None) -> None:
+    """DM the organizers of what someone else (or the bot, ``by`` None) did to their Fabrique.
+
+    Whoever acted already read the ephemeral reply: an organizer is never told of their own action twice.
+    """
+    for user_id in sorted(record.organizer_ids - {by}):
+        await messenger.dm(user_id, text)

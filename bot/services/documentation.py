@@ -13,7 +13,6 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,9 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db.models import DocumentationRow, FabriqueRow
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
+from bot.domain.documentation import JobStatus, Path3P
 from bot.domain.lifecycle import Action, Actor, State
+from bot.domain.proposal import FabriqueKind
 from bot.errors import DomainError, Forbidden, InvalidInput, InvalidState
 from bot.integrations.download import parse_link
 from bot.services._common import organizers, require_fabrique, transition
@@ -31,23 +32,6 @@ from bot.services.timeline import Planner
 TEXT_FILE_MAX = 2 * 1024 * 1024  # a .vtt or chat .txt of a 2 h 30 session is far below this
 DOCUMENTABLE = frozenset({State.HELD, State.DOCUMENTATION_DUE, State.DOCUMENTING})
 PUBLICATION_LEASE = timedelta(minutes=10)  # a publication silent for this long was interrupted by a crash
-
-
-class Path3P(StrEnum):
-    """The seed's two ways of documenting: recording + notes (classique), or the 3P collective report (express)."""
-
-    CLASSIQUE = "classique"
-    EXPRESS = "express"
-
-
-class JobStatus(StrEnum):
-    QUEUED = "queued"
-    DOWNLOADING = "downloading"
-    CONVERTING = "converting"
-    READY = "ready"
-    PUBLISHING = "publishing"
-    PUBLISHED = "published"
-    FAILED = "failed"
 
 
 @dataclass(frozen=True)
@@ -167,8 +151,8 @@ class DocumentationService:
             elif row.status not in (JobStatus.FAILED, JobStatus.READY):
                 raise InvalidState("error.documentation.busy", number=fabrique_id)
             has_audio = submission.source_kind is not None
-            row.path = submission.path.value
-            row.status = (JobStatus.QUEUED if has_audio else JobStatus.READY).value
+            row.path = submission.path
+            row.status = JobStatus.QUEUED if has_audio else JobStatus.READY
             row.failure_key = None
             row.failure_params = None
             row.requested_by = actor.user_id
@@ -189,7 +173,7 @@ class DocumentationService:
     async def get(self, fabrique_id: int) -> Documentation:
         async with self._uow() as uow:
             row = await uow.documentation.get(fabrique_id)
-            fabrique = await uow.session.get(FabriqueRow, fabrique_id)
+            fabrique = await uow.fabriques.by_id(fabrique_id)
             if row is None or fabrique is None:
                 raise InvalidState("error.documentation.none", number=fabrique_id)
             return Documentation.of(row, fabrique)
@@ -198,11 +182,11 @@ class DocumentationService:
         """Record a step of the job (status, produced files, created ids) in its own commit."""
         async with self._uow() as uow:
             row = await uow.documentation.get(fabrique_id)
-            fabrique = await uow.session.get(FabriqueRow, fabrique_id)
+            fabrique = await uow.fabriques.by_id(fabrique_id)
             if row is None or fabrique is None:
                 raise InvalidState("error.documentation.none", number=fabrique_id)
             for name, value in fields.items():
-                setattr(row, name, value.value if isinstance(value, StrEnum) else value)
+                setattr(row, name, value)
             row.updated_at = self._clock()
             await uow.commit()
             return Documentation.of(row, fabrique)
@@ -220,18 +204,18 @@ class DocumentationService:
         team role since the DM was sent is refused before anything is redone."""
         async with self._uow() as uow:
             row, fabrique = await _job_for(uow, fabrique_id, actor)
-            if row.status == JobStatus.PUBLISHED.value:
+            if row.status == JobStatus.PUBLISHED:
                 raise InvalidState("error.documentation.published", number=fabrique_id)
-            if row.status not in (JobStatus.FAILED.value, JobStatus.READY.value):
+            if row.status not in (JobStatus.FAILED, JobStatus.READY):
                 raise InvalidState("error.documentation.busy", number=fabrique_id)
             return Documentation.of(row, fabrique)
 
     async def check_can_publish(self, fabrique_id: int, actor: Actor) -> Documentation:
         async with self._uow() as uow:
             row, fabrique = await _job_for(uow, fabrique_id, actor)
-            if row.status == JobStatus.PUBLISHED.value:
+            if row.status == JobStatus.PUBLISHED:
                 raise InvalidState("error.documentation.published", number=fabrique_id)
-            if row.status not in (JobStatus.READY.value, JobStatus.PUBLISHING.value, JobStatus.FAILED.value):
+            if row.status not in (JobStatus.READY, JobStatus.PUBLISHING, JobStatus.FAILED):
                 raise InvalidState("error.documentation.not_ready", number=fabrique_id)
             if row.article_html is None:
                 raise InvalidState("error.documentation.not_ready", number=fabrique_id)
@@ -246,7 +230,7 @@ class DocumentationService:
         now = self._clock()
         async with self._uow() as uow:
             claimed = await uow.documentation.claim(
-                fabrique_id, {JobStatus.READY.value, JobStatus.FAILED.value}, now - PUBLICATION_LEASE, now
+                fabrique_id, {JobStatus.READY, JobStatus.FAILED}, now - PUBLICATION_LEASE, now
             )
             await uow.commit()
         if not claimed:
@@ -260,10 +244,10 @@ class DocumentationService:
         """The article exists everywhere it should: the Fabrique is documented and its chasers stop."""
         async with self._uow() as uow:
             row = await uow.documentation.get(fabrique_id)
-            fabrique = await uow.session.get(FabriqueRow, fabrique_id, with_for_update=True)
+            fabrique = await uow.fabriques.by_id(fabrique_id, lock=True)
             if row is None or fabrique is None:
                 raise InvalidState("error.documentation.none", number=fabrique_id)
-            row.status = JobStatus.PUBLISHED.value
+            row.status = JobStatus.PUBLISHED
             row.failure_key = row.failure_params = None
             row.updated_at = self._clock()
             if State(fabrique.state) is State.DOCUMENTING:
@@ -277,8 +261,8 @@ class DocumentationService:
         async with self._uow() as uow:
             statuses = {JobStatus.QUEUED, JobStatus.DOWNLOADING, JobStatus.CONVERTING, JobStatus.PUBLISHING}
             result = []
-            for row in await uow.documentation.in_statuses({s.value for s in statuses}):
-                fabrique = await uow.session.get(FabriqueRow, row.fabrique_id)
+            for row in await uow.documentation.in_statuses(statuses):
+                fabrique = await uow.fabriques.by_id(row.fabrique_id)
                 if fabrique is not None:
                     result.append(Documentation.of(row, fabrique))
             return result
@@ -295,7 +279,7 @@ class DocumentationService:
     def _check(self, row: FabriqueRow, actor: Actor) -> None:
         if not (actor.is_team or actor.user_id in organizers(row)):
             raise Forbidden("error.not_organizer_or_team")
-        if row.kind == "welcome":
+        if row.kind == FabriqueKind.WELCOME:
             raise InvalidState("error.documentation.welcome")
         state = State(row.state)
         if state is State.DOCUMENTED:
@@ -307,7 +291,7 @@ class DocumentationService:
 async def _job_for(uow: UnitOfWork, fabrique_id: int, actor: Actor) -> tuple[DocumentationRow, FabriqueRow]:
     """The job and its Fabrique, if this actor may act on them (an organizer, or the team)."""
     row = await uow.documentation.get(fabrique_id)
-    fabrique = await uow.session.get(FabriqueRow, fabrique_id)
+    fabrique = await uow.fabriques.by_id(fabrique_id)
     if row is None or fabrique is None:
         raise InvalidState("error.documentation.none", number=fabrique_id)
     if not (actor.is_team or actor.user_id in organizers(fabrique)):

@@ -1,7 +1,7 @@
 """The background steps of a documentation: fetch the recording, convert it, compose the article, publish it.
 
-Discord-specific steps (reading an attachment, posting in the forum, showing progress) are passed in as plain
-callables, so this module never imports discord. Each step records its outcome before the next one starts.
+Discord-specific steps (reading an attachment, posting in the forum, showing progress) are passed in, per call, as
+plain callables, so this module never imports discord. Each step records its outcome before the next one starts.
 """
 
 from __future__ import annotations
@@ -17,11 +17,13 @@ from bot.config import Settings
 from bot.domain.chapters import parse_chapters
 from bot.domain.lifecycle import Actor
 from bot.errors import DomainError
+from bot.i18n import I18n
 from bot.integrations import audio
 from bot.integrations.download import DownloadError, download
 from bot.integrations.wordpress import WordPressClient, WordPressError
 from bot.services import articles
 from bot.services.documentation import Documentation, DocumentationService, JobStatus
+from bot.services.member_names import MemberNameService
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,40 @@ Progress = Callable[[JobStatus, float], Awaitable[None]]
 FetchAttachment = Callable[[Documentation, Path], Awaitable[int]]
 ForumPoster = Callable[[Documentation], Awaitable[int]]
 ArticleTexts = Callable[[Documentation], Awaitable[tuple[articles.ArticleContext, articles.ArticleLabels, audio.Tags]]]
+
+
+class GuildArticleTexts:
+    """Labels in the guild's language and the organizers' display names: what the article and the ID3 tags say."""
+
+    def __init__(self, names: MemberNameService, i18n: I18n) -> None:
+        self._names = names
+        self._i18n = i18n
+
+    async def __call__(self, doc: Documentation) -> tuple[articles.ArticleContext, articles.ArticleLabels, audio.Tags]:
+        i18n = self._i18n
+        record = doc.fabrique
+        organizers = await self._names.organizer_names(record)
+        date = i18n.date(record.starts_at) if record.starts_at else ""
+        method = i18n(f"article.method.{doc.path.value}")
+        context = articles.ArticleContext(
+            title=record.title,
+            date=date,
+            format_label=i18n.label(record.format),
+            parcours_label=i18n.label(record.parcours),
+            method=method,
+            organizers=organizers,
+            speaker=record.speaker,
+        )
+        fields = articles.ArticleLabels.__dataclass_fields__
+        labels = articles.ArticleLabels(*(i18n(f"article.{name}") for name in fields))
+        tags = audio.Tags(
+            title=record.title,
+            artist=organizers,
+            album=i18n("calendar.name"),
+            date=articles.stamp(record.starts_at) if record.starts_at else "",
+            comment=f"{date} · {i18n.label(record.format)} · {method}",
+        )
+        return context, labels, tags
 
 
 @dataclass(frozen=True)

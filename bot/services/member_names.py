@@ -11,14 +11,19 @@ from collections.abc import Iterable
 
 from bot.clock import Clock
 from bot.db.uow import UnitOfWorkFactory
+from bot.i18n import I18n
+from bot.services.ports import Directory
+from bot.services.records import FabriqueRecord
 
 NAME_LENGTH = 100  # the column's size; Discord display names are at most 32 characters anyway
 
 
 class MemberNameService:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, *, directory: Directory, i18n: I18n) -> None:
         self._uow = uow
         self._clock = clock
+        self._directory = directory
+        self._i18n = i18n
         # What is already stored: a member acts many times with the same name, and each action must not cost a write.
         self._stored: dict[tuple[int, int], str] = {}
 
@@ -35,3 +40,15 @@ class MemberNameService:
         """user id → the last display name stored; people the bot never saw are absent."""
         async with self._uow() as uow:
             return await uow.member_names.of(guild_id, set(user_ids))
+
+    async def organizer_names(self, record: FabriqueRecord) -> str:
+        """The organizers' display names, for texts read outside Discord (article, ID3 tags, emails, website).
+
+        Someone who left the server, or is not in the member cache (after a restart), is named by the display name
+        stored when they last acted; an id means nothing to a reader, so the last resort is a neutral word.
+        """
+        user_ids = [i for i in (record.organizer_id, record.coorganizer_id) if i is not None]
+        live = self._directory.display_names(record.guild_id, user_ids)
+        missing = set(user_ids) - live.keys()
+        stored = await self.names(record.guild_id, missing) if missing else {}
+        return ", ".join(live.get(i) or stored.get(i) or self._i18n("member.unknown") for i in user_ids)

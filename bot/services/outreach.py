@@ -8,21 +8,30 @@ message leaves, with a Message-ID derived from it, so a restart never sends the 
 
 from __future__ import annotations
 
+import html
+import logging
 import ssl
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.db.models import CopyRow, FabriqueRow
+from bot.db.models import CopyRow
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain.lifecycle import State
+from bot.domain.outreach import CopyStatus
+from bot.domain.text import shown
+from bot.i18n import I18n
 from bot.integrations.mailing import Mailer, MailingError, MailMessage
 from bot.integrations.wordpress import WordPressClient, WordPressError
 from bot.integrations.zoom import ZoomClient, ZoomError
+from bot.services.calendars import session_calendar
+from bot.services.member_names import MemberNameService
+from bot.services.ports import Messenger
 from bot.services.records import FabriqueRecord
+
+log = logging.getLogger(__name__)
 
 RETRY_WAITS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
 ZOOM, WEBSITE = "zoom", "website"
@@ -45,22 +54,25 @@ class OutreachText:
     website_html: str
 
 
-Texts = Callable[[FabriqueRecord, Event], Awaitable[OutreachText]]
-Calendar = Callable[[FabriqueRecord], bytes]
-FailureListener = Callable[[FabriqueRecord, str, str, bool], Awaitable[None]]  # (session, target, key, retryable)
-LinkListener = Callable[[FabriqueRecord], Awaitable[None]]
+@dataclass
+class Retried:
+    """What a round of retries did: how many copies it tried, and the sessions a new Zoom meeting gave a link to
+    (they were waiting for it to be announced: the caller announces them)."""
+
+    count: int = 0
+    linked: list[FabriqueRecord] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class CopyState:
     target: str
-    status: str
+    status: CopyStatus
     error_key: str | None
 
 
 @dataclass(frozen=True)
 class CopySnapshot:
-    status: str
+    status: CopyStatus
     external_id: str | None
     host_url: str | None
 
@@ -72,15 +84,23 @@ class SessionCopies:
 
 
 class OutreachService:
-    def __init__(self, uow: UnitOfWorkFactory, settings: Settings, clock: Clock) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        settings: Settings,
+        clock: Clock,
+        *,
+        i18n: I18n,
+        names: MemberNameService,
+        messenger: Messenger,
+    ) -> None:
         self._uow = uow
         self._settings = settings
         self._clock = clock
-        self.texts: Texts | None = None  # wired by the composition root (language, names)
-        self.calendar: Calendar | None = None
-        self.on_failure: FailureListener | None = None
+        self._i18n = i18n
+        self._names = names
+        self._messenger = messenger  # the team hears of a failing copy in its channel
         self._zoom_client: ZoomClient | None = None
-        self.on_link: LinkListener | None = None  # a retried Zoom meeting gave a waiting session its link
         self.mail_tls: ssl.SSLContext | None = None  # None: the system's trust store (a private CA can be set)
 
     @property
@@ -95,7 +115,7 @@ class OutreachService:
         if not self.zoom_enabled or record.starts_at is None:
             return record
         existing = await self._copy(fabrique_id, ZOOM)
-        if existing is not None and existing.status == "synced":
+        if existing is not None and existing.status == CopyStatus.SYNCED:
             return record
         client = self._zoom()
         try:
@@ -110,12 +130,12 @@ class OutreachService:
             await self._failed(record, ZOOM, error.key, error.retryable)
             return record
         async with self._uow() as uow:
-            row = await uow.session.get(FabriqueRow, fabrique_id, with_for_update=True)
+            row = await uow.fabriques.by_id(fabrique_id, lock=True)
             assert row is not None
             row.zoom_url = meeting.join_url
             copy = await self._upsert(uow, fabrique_id, ZOOM)
             copy.status, copy.external_id, copy.host_url, copy.error_key = (
-                "synced",
+                CopyStatus.SYNCED,
                 str(meeting.id),
                 meeting.start_url,
                 None,
@@ -160,7 +180,7 @@ class OutreachService:
 
     async def _website(self, record: FabriqueRecord, event: Event) -> None:
         wordpress = self._settings.wordpress
-        if not (wordpress.enabled and wordpress.events_category) or self.texts is None:
+        if not (wordpress.enabled and wordpress.events_category):
             return
         text = await self.texts(record, event)
         client = self._wordpress()
@@ -190,18 +210,18 @@ class OutreachService:
 
     async def _mail(self, record: FabriqueRecord, event: Event) -> None:
         mailing = self._settings.mailing
-        if not mailing.enabled or self.texts is None or record.starts_at is None:
+        if not mailing.enabled or record.starts_at is None:
             return
         target = f"mail:{event.value}:{int(record.starts_at.timestamp())}"
         async with self._uow() as uow:
             copy = await uow.copies.get(record.id, target)
-            if copy is not None and copy.status in ("sending", "synced"):
+            if copy is not None and copy.status in (CopyStatus.SENDING, CopyStatus.SYNCED):
                 return  # already sent, or possibly sent before a crash: never twice
             copy = await self._upsert(uow, record.id, target)
-            copy.status = "sending"
+            copy.status = CopyStatus.SENDING
             await uow.commit()
         text = await self.texts(record, event)
-        calendar = self.calendar(record) if self.calendar is not None else None
+        calendar = session_calendar([record], self._i18n, self._clock())
         message_id = f"<fabrique-{record.id}-{event.value}-{int(record.starts_at.timestamp())}@fabrique>"
         password = self._settings.secrets.smtp_password
         mailer = Mailer(
@@ -230,27 +250,32 @@ class OutreachService:
 
     # --- retries and the team's view ------------------------------------------------------------------------
 
-    async def retry_due(self) -> int:
+    async def retry_due(self) -> Retried:
         """Failed copies whose wait is over are tried again (called by the due-work dispatcher)."""
         async with self._uow() as uow:
             due = [(row.fabrique_id, row.target) for row in await uow.copies.due_for_retry(self._clock())]
-        for fabrique_id, target in due:
-            await self._retry(fabrique_id, target)
-        return len(due)
+        return await self._retry_all(due)
 
-    async def retry(self, fabrique_id: int) -> int:
+    async def retry(self, fabrique_id: int) -> Retried:
         """The team's « Réessayer »: every failed copy of the session, now."""
         async with self._uow() as uow:
-            failed = [row.target for row in await uow.copies.of(fabrique_id) if row.status == "failed"]
-        for target in failed:
-            await self._retry(fabrique_id, target)
-        return len(failed)
+            failed = [
+                (fabrique_id, row.target) for row in await uow.copies.of(fabrique_id) if row.status == CopyStatus.FAILED
+            ]
+        return await self._retry_all(failed)
 
-    async def _retry(self, fabrique_id: int, target: str) -> None:
+    async def _retry_all(self, copies: list[tuple[int, str]]) -> Retried:
+        retried = Retried(count=len(copies))
+        for fabrique_id, target in copies:
+            if (linked := await self._retry(fabrique_id, target)) is not None:
+                retried.linked.append(linked)
+        return retried
+
+    async def _retry(self, fabrique_id: int, target: str) -> FabriqueRecord | None:
         record = await self._record(fabrique_id)
         event = Event.CANCEL if record.state is State.CANCELLED else Event.ANNOUNCE
         if target == ZOOM:
-            await self._retry_zoom(record, event)
+            return await self._retry_zoom(record, event)
         elif target == WEBSITE:
             await self._website(record, event)
         elif target.startswith("mail:"):
@@ -258,36 +283,37 @@ class OutreachService:
             current = record.starts_at is not None and stamp == str(int(record.starts_at.timestamp()))
             async with self._uow() as uow:
                 copy = await uow.copies.get(fabrique_id, target)
-                if copy is not None and copy.status == "failed":
+                if copy is not None and copy.status == CopyStatus.FAILED:
                     # An email about a date that changed since is replaced by the email about the move.
-                    copy.status = "retrying" if current else "superseded"
+                    copy.status = CopyStatus.RETRYING if current else CopyStatus.SUPERSEDED
                     copy.retry_at = None
                     await uow.commit()
             if current:
                 await self._mail(record, Event(kind))
+        return None
 
-    async def _retry_zoom(self, record: FabriqueRecord, event: Event) -> None:
+    async def _retry_zoom(self, record: FabriqueRecord, event: Event) -> FabriqueRecord | None:
+        """The session, when the retried meeting gave it the link it was waiting for."""
         if event is Event.CANCEL:
             await self._zoom_follow(record, event)
-            return
+            return None
         if record.has_zoom_link:
             # The team pasted a link meanwhile: registrants already have it, a new meeting would contradict it.
             await self._synced(record.id, ZOOM, "")
-            return
+            return None
         updated = await self.ensure_meeting(record.id)
-        if updated.has_zoom_link and self.on_link is not None:
-            await self.on_link(updated)
+        return updated if updated.has_zoom_link else None
 
     async def copies(self, fabrique_id: int) -> list[CopyState]:
         async with self._uow() as uow:
             rows = await uow.copies.of(fabrique_id)
-            return [CopyState(r.target, r.status, r.error_key) for r in rows if r.status != "superseded"]
+            return [CopyState(r.target, r.status, r.error_key) for r in rows if r.status != CopyStatus.SUPERSEDED]
 
     # --- helpers --------------------------------------------------------------------------------------------
 
     async def _record(self, fabrique_id: int) -> FabriqueRecord:
         async with self._uow() as uow:
-            row = await uow.session.get(FabriqueRow, fabrique_id)
+            row = await uow.fabriques.by_id(fabrique_id)
             if row is None:
                 raise LookupError(fabrique_id)
             return FabriqueRecord.of(row)
@@ -301,7 +327,7 @@ class OutreachService:
         copy = await uow.copies.get(fabrique_id, target)
         if copy is None:
             copy = CopyRow(
-                fabrique_id=fabrique_id, target=target, status="sending", attempts=0, updated_at=self._clock()
+                fabrique_id=fabrique_id, target=target, status=CopyStatus.SENDING, attempts=0, updated_at=self._clock()
             )
             uow.copies.add(copy)
         copy.updated_at = self._clock()
@@ -310,7 +336,7 @@ class OutreachService:
     async def _synced(self, fabrique_id: int, target: str, external_id: str) -> None:
         async with self._uow() as uow:
             copy = await self._upsert(uow, fabrique_id, target)
-            copy.status, copy.external_id, copy.error_key, copy.retry_at = "synced", external_id, None, None
+            copy.status, copy.external_id, copy.error_key, copy.retry_at = CopyStatus.SYNCED, external_id, None, None
             await uow.commit()
 
     async def _failed(self, record: FabriqueRecord, target: str, key: str, retryable: bool) -> None:
@@ -319,11 +345,43 @@ class OutreachService:
             copy.attempts += 1
             first = copy.attempts == 1  # the team hears of a copy once, not at every retry
             wait = RETRY_WAITS[min(copy.attempts - 1, len(RETRY_WAITS) - 1)]
-            copy.status, copy.error_key = "failed", key
+            copy.status, copy.error_key = CopyStatus.FAILED, key
             copy.retry_at = self._clock() + wait if retryable else None
             await uow.commit()
-        if first and self.on_failure is not None:
-            await self.on_failure(record, target, key, retryable)
+        if first:
+            await self._alert_team(record, target, key, retryable)
+
+    async def _alert_team(self, record: FabriqueRecord, target: str, key: str, retryable: bool) -> None:
+        """First failure of a copy: the team hears it once, in its channel, with what to do."""
+        i18n = self._i18n
+        copy = i18n(f"copy.{target.split(':')[0]}")
+        template = "team.copy_failed" if retryable else "team.copy_failed_final"
+        text = i18n(template, number=record.id, title=shown(record.title), copy=copy, reason=i18n(key))
+        if not await self._messenger.tell_team(record.guild_id, text):
+            log.warning("could not alert the team about fabrique %s", record.id)
+
+    async def texts(self, record: FabriqueRecord, event: Event) -> OutreachText:
+        """What the website and the mailing list say, in the guild's language, naming the organizers."""
+        i18n = self._i18n
+        values = {
+            "title": record.title,
+            "date": record.starts_at,
+            "organizers": await self._names.organizer_names(record),
+            "description": record.description,
+            "speaker": record.speaker or i18n("card.none"),
+            "reason": record.last_reason or "",
+            "number": record.id,
+        }
+        escaped = {key: html.escape(value) if isinstance(value, str) else value for key, value in values.items()}
+        lines = i18n(f"outreach.body.{event.value}", **escaped).split("\n")
+        body_html = "".join(f"<p>{line}</p>" for line in lines if line)
+        return OutreachText(
+            subject=i18n(f"outreach.subject.{event.value}", **values),
+            text=i18n(f"outreach.body.{event.value}", **values),
+            html=body_html,
+            website_title=i18n(f"outreach.website_title.{event.value}", **values),
+            website_html=body_html,
+        )
 
     async def aclose(self) -> None:
         if self._zoom_client is not None:

@@ -6,7 +6,7 @@ in the same transaction as the change.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.clock import Clock
 from bot.config import SessionSettings
@@ -14,20 +14,24 @@ from bot.db.models import FabriqueRow
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.lifecycle import EDITABLE, Action, Actor, State
 from bot.domain.proposal import ProposalDraft, validated_reason
+from bot.domain.text import shown
 from bot.errors import Forbidden, NotConfigured
+from bot.i18n import I18n
 from bot.services._common import check, record_audit, require_fabrique, transition
 from bot.services.guild_config import GuildConfigService
+from bot.services.ports import Cards, Messenger
 from bot.services.records import AuditRecord, FabriqueRecord, GuildConfig
 
 
 @dataclass(frozen=True)
 class Decision:
-    """What a moderator decided, with the Fabrique as it is now: the cog updates the card and DMs from it."""
+    """What a moderator decided, with the Fabrique as it is now, and whether every organizer could be told."""
 
     fabrique: FabriqueRecord
     action: Action
     actor_id: int
     reason: str | None
+    organizers_told: bool = True
 
 
 class ProposalService:
@@ -37,11 +41,18 @@ class ProposalService:
         guild_config: GuildConfigService,
         sessions: SessionSettings,
         clock: Clock,
+        *,
+        cards: Cards,
+        messenger: Messenger,
+        i18n: I18n,
     ) -> None:
         self._uow = uow
         self._guild_config = guild_config
         self._sessions = sessions
         self._clock = clock
+        self._cards = cards  # every change shows on the team's card
+        self._messenger = messenger
+        self._i18n = i18n
 
     async def ensure_can_propose(self, guild_id: int, actor: Actor) -> GuildConfig:
         """Checked before the modal opens, so a member never types a long text only to have it refused."""
@@ -61,14 +72,14 @@ class ProposalService:
                 guild_id=guild_id,
                 organizer_id=actor.user_id,
                 coorganizer_id=clean.coorganizer_id,
-                format=clean.format.value,
-                parcours=clean.parcours.value,
+                format=clean.format,
+                parcours=clean.parcours,
                 duration_minutes=clean.duration_minutes,
                 title=clean.title,
                 description=clean.description,
                 speaker=clean.speaker,
                 needs=clean.needs,
-                state=State.PROPOSED.value,
+                state=State.PROPOSED,
                 revision=1,
                 created_at=now,
                 updated_at=now,
@@ -77,7 +88,10 @@ class ProposalService:
             await uow.flush()
             record_audit(uow, row, actor, Action.PROPOSE, now)
             await uow.commit()
-            return FabriqueRecord.of(row)
+            record = FabriqueRecord.of(row)
+        if await self._cards.show(guild_id, record.id):  # the card's place is stored with the Fabrique
+            return await self._get(guild_id, record.id)
+        return record
 
     async def get_editable(self, guild_id: int, fabrique_id: int, actor: Actor) -> FabriqueRecord:
         """The proposal the organizer is about to edit, refused early if they may not."""
@@ -92,8 +106,8 @@ class ProposalService:
             row = await require_fabrique(uow, guild_id, fabrique_id, lock=True)
             target = check(row, Action.EDIT, actor)
             clean = draft.validated(organizer_id=row.organizer_id, allowed_durations=self._sessions.durations_minutes)
-            row.format = clean.format.value
-            row.parcours = clean.parcours.value
+            row.format = clean.format
+            row.parcours = clean.parcours
             row.duration_minutes = clean.duration_minutes
             row.title = clean.title
             row.description = clean.description
@@ -102,14 +116,18 @@ class ProposalService:
             row.coorganizer_id = clean.coorganizer_id
             row.revision += 1
             previous = State(row.state)
-            row.state = target.value
+            row.state = target
             row.updated_at = self._clock()
             record_audit(uow, row, actor, Action.EDIT, row.updated_at, None, previous)
             await uow.commit()
-            return FabriqueRecord.of(row)
+            record = FabriqueRecord.of(row)
+        await self._cards.show(guild_id, fabrique_id)
+        return record
 
     async def withdraw(self, guild_id: int, fabrique_id: int, actor: Actor) -> FabriqueRecord:
-        return (await self._transition(guild_id, fabrique_id, actor, Action.WITHDRAW, None)).fabrique
+        record = (await self._transition(guild_id, fabrique_id, actor, Action.WITHDRAW, None)).fabrique
+        await self._cards.show(guild_id, fabrique_id)
+        return record
 
     async def check_decision(self, guild_id: int, fabrique_id: int, actor: Actor, action: Action) -> None:
         """Refuse before the motif modal opens when the decision is impossible anyway."""
@@ -120,9 +138,22 @@ class ProposalService:
     async def decide(
         self, guild_id: int, fabrique_id: int, actor: Actor, action: Action, reason: str | None = None
     ) -> Decision:
+        """Approve, ask for changes or reject: the card shows it and the organizers hear it by DM (a moderator
+        deciding on their own proposal reads the confirmation instead)."""
         if action not in (Action.APPROVE, Action.REQUEST_CHANGES, Action.REJECT):
             raise ValueError(f"not a moderation action: {action}")
-        return await self._transition(guild_id, fabrique_id, actor, action, reason)
+        decision = await self._transition(guild_id, fabrique_id, actor, action, reason)
+        record = decision.fabrique
+        await self._cards.show(guild_id, fabrique_id)
+        text = self._i18n(
+            f"dm.{action.value}", number=record.id, title=shown(record.title), reason=shown(decision.reason or "")
+        )
+        told = [await self._messenger.dm(user_id, text) for user_id in sorted(record.organizer_ids - {actor.user_id})]
+        return replace(decision, organizers_told=all(told))
+
+    async def _get(self, guild_id: int, fabrique_id: int) -> FabriqueRecord:
+        async with self._uow() as uow:
+            return FabriqueRecord.of(await require_fabrique(uow, guild_id, fabrique_id))
 
     async def attach_card(self, guild_id: int, fabrique_id: int, channel_id: int, message_id: int) -> None:
         """Remember where the moderation card lives so later changes edit it instead of posting a new one."""

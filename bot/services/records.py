@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.db.models import AuditRow, FabriqueRow, RegistrationRow, SlotRow
-from bot.domain.lifecycle import State
-from bot.domain.proposal import Format, Parcours
+from bot.domain.lifecycle import Action, State
+from bot.domain.proposal import FabriqueKind, Format, Parcours
 from bot.domain.registration import Source, Status
 
 
@@ -31,7 +31,7 @@ class FabriqueRecord:
     card_message_id: int | None
     created_at: datetime
     updated_at: datetime
-    kind: str = "fabrique"
+    kind: FabriqueKind = FabriqueKind.FABRIQUE
     slot_id: int | None = None
     starts_at: datetime | None = None
     ends_at: datetime | None = None
@@ -43,7 +43,7 @@ class FabriqueRecord:
 
     @property
     def is_welcome(self) -> bool:
-        return self.kind == "welcome"
+        return self.kind == FabriqueKind.WELCOME
 
     @property
     def organizer_ids(self) -> frozenset[int]:
@@ -70,7 +70,7 @@ class FabriqueRecord:
             card_message_id=row.card_message_id,
             created_at=row.created_at,
             updated_at=row.updated_at,
-            kind=row.kind,
+            kind=FabriqueKind(row.kind),
             slot_id=row.slot_id,
             starts_at=row.starts_at,
             ends_at=row.ends_at,
@@ -129,7 +129,7 @@ class Attendance:
 @dataclass(frozen=True)
 class AuditRecord:
     actor_id: int
-    action: str
+    action: Action
     from_state: State | None
     to_state: State
     reason: str | None
@@ -139,7 +139,7 @@ class AuditRecord:
     def of(cls, row: AuditRow) -> AuditRecord:
         return cls(
             actor_id=row.actor_id,
-            action=row.action,
+            action=Action(row.action),
             from_state=State(row.from_state) if row.from_state else None,
             to_state=State(row.to_state),
             reason=row.reason,

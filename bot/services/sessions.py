@@ -12,7 +12,7 @@ from bot.config import SessionSettings
 from bot.db.models import FabriqueRow
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.lifecycle import BOOKED, Action, Actor, State
-from bot.domain.proposal import Format, Parcours, validated_reason
+from bot.domain.proposal import FabriqueKind, Format, Parcours, validated_reason
 from bot.domain.registration import effective_capacity
 from bot.domain.schedule import Interval, monthly_occurrences
 from bot.errors import Forbidden, InvalidInput, InvalidState, NotFound
@@ -65,7 +65,7 @@ class SessionService:
     async def get_any(self, fabrique_id: int) -> FabriqueRecord:
         """By number alone, for work that starts from a stored id (announcement refreshes), not from a person."""
         async with self._uow() as uow:
-            row = await uow.session.get(FabriqueRow, fabrique_id)
+            row = await uow.fabriques.by_id(fabrique_id)
             if row is None:
                 raise NotFound("error.unknown_fabrique", number=fabrique_id)
             return FabriqueRecord.of(row)
@@ -149,18 +149,18 @@ class SessionService:
                 row = FabriqueRow(
                     guild_id=guild_id,
                     organizer_id=actor.user_id,
-                    format=Format.AUTRE.value,
-                    parcours=Parcours.EXPRESS.value,
+                    format=Format.AUTRE,
+                    parcours=Parcours.EXPRESS,
                     duration_minutes=WELCOME_MINUTES,
                     title=title,
                     description=description,
                     speaker="",
                     needs="",
-                    state=State.SCHEDULED.value,
+                    state=State.SCHEDULED,
                     revision=1,
                     created_at=now,
                     updated_at=now,
-                    kind="welcome",
+                    kind=FabriqueKind.WELCOME,
                     slot_id=slot.id,
                     starts_at=slot.starts_at,
                     ends_at=slot.ends_at,

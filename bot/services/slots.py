@@ -11,12 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import IntegrityError
-
 from bot.clock import Clock
 from bot.config import SessionSettings
 from bot.db.models import SlotRow
-from bot.db.uow import UnitOfWork, UnitOfWorkFactory
+from bot.db.uow import Conflict, UnitOfWork, UnitOfWorkFactory
 from bot.domain.lifecycle import BOOKED, Action, Actor, State
 from bot.domain.proposal import Parcours
 from bot.domain.schedule import Interval, check_bookable, first_conflict, new_slot, parse_local
@@ -135,7 +133,7 @@ class SlotService:
                 await self._planner(uow, row)  # a move re-plans every reminder for the new date
                 await uow.commit()
                 return Booking(FabriqueRecord.of(row), previous, registrants, promoted)
-        except IntegrityError:
+        except Conflict:
             raise InvalidState("error.slot.taken", number=slot_id) from None
 
     async def release(self, guild_id: int, fabrique_id: int, actor: Actor) -> Booking:

@@ -14,16 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import event
-
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db.models import DueWorkRow, FabriqueRow
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain.lifecycle import Action, Actor, State
-from bot.domain.proposal import Parcours
+from bot.domain.proposal import FabriqueKind, Parcours
 from bot.domain.registration import Status
-from bot.domain.timeline import PLANNED_STATES, Session, TimelineSettings, Work, plan, still_meaningful
+from bot.domain.timeline import PLANNED_STATES, DueStatus, Session, TimelineSettings, Work, plan, still_meaningful
 from bot.services._common import organizers, transition
 from bot.services.records import FabriqueRecord
 
@@ -44,14 +42,11 @@ def timeline_settings(settings: Settings) -> TimelineSettings:
 class Planner:
     """Rewrites a session's pending rows inside the caller's transaction, so a change and its timers commit together."""
 
-    def __init__(self, settings: TimelineSettings, clock: Clock) -> None:
+    def __init__(self, settings: TimelineSettings, clock: Clock, wake: Callable[[datetime], None]) -> None:
+        """``wake(earliest_new_due)`` is told of new rows, so that the scheduler wakes up in time."""
         self._settings = settings
         self._clock = clock
-        self._listeners: list[Callable[[datetime], None]] = []
-
-    def on_planned(self, listener: Callable[[datetime], None]) -> None:
-        """``listener(earliest_new_due)`` is told of new rows, so a scheduler can wake up in time."""
-        self._listeners.append(listener)
+        self._wake = wake
 
     async def __call__(self, uow: UnitOfWork, row: FabriqueRow) -> None:
         desired = []
@@ -65,36 +60,32 @@ class Planner:
                 ends_at=row.ends_at,
                 parcours=Parcours(row.parcours),
                 organizer_ids=tuple(sorted(organizers(row))),
-                documented=row.kind == "welcome" or State(row.state) is State.DOCUMENTED,
+                documented=row.kind == FabriqueKind.WELCOME or State(row.state) is State.DOCUMENTED,
             )
             desired = plan(session, seated, self._settings, now=self._clock())
         existing = await uow.due_work.keys_of(row.id)
         wanted = {item.key for item in desired}
-        stale = {key for key, status in existing.items() if status == "pending" and key not in wanted}
+        stale = {key for key, status in existing.items() if status == DueStatus.PENDING and key not in wanted}
         await uow.due_work.delete_pending(row.id, stale)
         new = [
             DueWorkRow(
                 fabrique_id=row.id,
                 key=item.key,
-                kind=item.kind.value,
+                kind=item.kind,
                 user_id=item.user_id,
                 amount=item.amount,
                 due_at=item.due_at,
-                status="pending",
+                status=DueStatus.PENDING,
                 attempts=0,
             )
             for item in desired
             if item.key not in existing
         ]
         uow.due_work.add_all(new)
-        if new and self._listeners:
+        if new:
             earliest = min(row.due_at for row in new)
             # Told after the commit, so a dispatcher woken at once finds the rows.
-            event.listen(uow.session.sync_session, "after_commit", lambda _: self._notify(earliest), once=True)
-
-    def _notify(self, earliest: datetime) -> None:
-        for listener in self._listeners:
-            listener(earliest)
+            uow.after_commit(lambda: self._wake(earliest))
 
 
 @dataclass(frozen=True)
@@ -141,21 +132,22 @@ class TimelineService:
             now = self._clock()
             rows = await uow.due_work.claim_due(now, limit)
             for row in rows:
-                row.status = "claimed"
+                row.status = DueStatus.CLAIMED
                 row.claimed_at = now
                 row.attempts += 1
             items = [DueItem(r.id, Work(r.kind), r.fabrique_id, r.user_id, r.amount, r.due_at) for r in rows]
             await uow.commit()
             return items
 
-    async def finish(self, item_id: int, status: str) -> None:
+    async def finish(self, item_id: int, status: DueStatus) -> None:
         """done / skipped, or failed: a failure goes back to pending a little later, a few times at most.
 
         One statement, one commit: this runs once per message sent, so it is kept as cheap as it can be.
         """
+        status = DueStatus(status)  # the dispatcher may still hand over the plain string
         async with self._uow() as uow:
             now = self._clock()
-            if status == "failed":
+            if status is DueStatus.FAILED:
                 await uow.due_work.retry_or_fail(item_id, now + RETRY_AFTER, MAX_ATTEMPTS, now)
             else:
                 await uow.due_work.close(item_id, status, now)
@@ -172,11 +164,11 @@ class TimelineService:
             for row in await uow.due_work.claimed():
                 if row.claimed_at not in batch_seen:
                     batch_seen.add(row.claimed_at)
-                    row.status = "uncertain"
+                    row.status = DueStatus.UNCERTAIN
                     row.done_at = self._clock()
                     uncertain += 1
                 else:
-                    row.status = "pending"
+                    row.status = DueStatus.PENDING
                     row.attempts -= 1
             await uow.commit()
             return uncertain
@@ -190,10 +182,10 @@ class TimelineService:
         now = self._clock()
         result: dict[int, DueContext] = {}
         async with self._uow() as uow:
-            sessions: dict[int, tuple[FabriqueRow | None, dict[int, str]]] = {}
+            sessions: dict[int, tuple[FabriqueRow | None, dict[int, Status]]] = {}
             for item in items:
                 if item.fabrique_id not in sessions:
-                    row = await uow.session.get(FabriqueRow, item.fabrique_id)
+                    row = await uow.fabriques.by_id(item.fabrique_id)
                     seats = {r.user_id: r.status for r in await uow.registrations.all(item.fabrique_id)}
                     sessions[item.fabrique_id] = (row, seats)
                 row, seats = sessions[item.fabrique_id]
@@ -223,7 +215,7 @@ class TimelineService:
     async def advance(self, fabrique_id: int, action: Action, bot_actor: Actor) -> FabriqueRecord:
         """The end of a session (held) and the recap prompt (documentation due) move the state on their own."""
         async with self._uow() as uow:
-            row = await uow.session.get(FabriqueRow, fabrique_id, with_for_update=True)
+            row = await uow.fabriques.by_id(fabrique_id, lock=True)
             if row is None:
                 raise LookupError(fabrique_id)
             transition(uow, row, action, bot_actor, self._clock())
@@ -238,7 +230,7 @@ class TimelineService:
             records = [
                 FabriqueRecord.of(row)
                 for row in await uow.fabriques.in_states(guild_id, {s.value for s in OWED_STATES})
-                if row.kind != "welcome"
+                if row.kind != FabriqueKind.WELCOME
             ]
         owed = []
         for record in records:

@@ -140,44 +140,6 @@ def said(result: simcord.InteractionResult) -> simcord.ResponseMessage:
     return result.response
 
 
-def slash_without_waiting(
-    actor: simcord.MemberActor, channel: simcord.ChannelHandle, name: str, **options: object
-) -> simcord.InteractionResult:
-    """Send a slash command and return at once, so several can be in flight together (then ``env.settle()``).
-
-    SimCord's actor methods settle after each action; concurrency needs the backend directly, as its docs say.
-    """
-    from simcord import actors as simcord_actors
-    from simcord import interactions as simcord_interactions
-    from simcord.enums import AppCommandType, InteractionType
-
-    env = actor._env
-    parts = name.split()
-    root = simcord_actors._resolve_visible_command(actor, channel.id, parts[0], AppCommandType.CHAT_INPUT)
-    leaf, nesting = simcord_interactions.walk_to_subcommand(root, parts[1:])
-    leaf_options, resolved = simcord_interactions.build_options(actor, name, leaf, options, channel_id=channel.id)
-    data: dict[str, object] = {
-        "id": root["id"],
-        "name": root["name"],
-        "type": AppCommandType.CHAT_INPUT,
-        "options": simcord_interactions.nest_options(root, nesting, leaf_options),
-    }
-    if resolved:
-        data["resolved"] = resolved
-    if root.get("guild_id"):
-        data["guild_id"] = root["guild_id"]
-    record, payload = simcord_interactions.base_payload(
-        env.backend,
-        type=InteractionType.APPLICATION_COMMAND,
-        channel_id=channel.id,
-        guild_id=actor.guild.id,
-        user_id=actor.id,
-        data=data,
-    )
-    env.backend.emit("INTERACTION_CREATE", payload)
-    return simcord.InteractionResult(env, record)
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Settle within 2 s: the announcement's 5 s edit pause then counts as a parked timer, not pending work.
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,26 +9,11 @@ from sqlalchemy import select
 
 from bot.db.engine import create_engine
 from bot.db.models import DocumentationRow, DueWorkRow, FabriqueRow
+from tests.behaviour.builders import announced_session, held_session, move_to, recording, row, session_times, texts
 from tests.behaviour.conftest import World, said
-from tests.behaviour.sessions_helpers import announced_session
-from tests.behaviour.test_timed_work import move_to, session_times, texts
 from tests.support import assert_refused
 
 NOTES = "Idées clés : **mutualiser** les outils.\n00:00:05 Ouverture\n00:00:12 Tour de table\n<script>alert(1)</script>"
-
-
-def recording(tmp_path: Path, seconds: int = 20) -> bytes:
-    """A small real M4A (mono AAC) with a speech-like envelope."""
-    target = tmp_path / "session.m4a"
-    subprocess.run(
-        [
-            "ffmpeg", "-nostdin", "-y", "-loglevel", "error", "-f", "lavfi",
-            "-i", f"sine=frequency=220:duration={seconds}", "-af", "volume=0.3,tremolo=f=4:d=0.7",
-            "-ac", "1", "-c:a", "aac", "-b:a", "64k", "-movflags", "+faststart", str(target),
-        ],
-        check=True,
-    )  # fmt: skip
-    return target.read_bytes()
 
 
 PLAYLIST = b"#EXTM3U\n#EXT-X-VERSION:3\n#EXTINF:10,\nhttp://127.0.0.1:9/segment.ts\n"
@@ -39,23 +23,6 @@ def forum_post(world: World):
     """The first message of the newest post in the articles forum."""
     thread = world.forum.threads[-1]
     return thread.history()[-1]
-
-
-async def held_session(world: World, settings) -> int:
-    """An announced session whose end has passed: the recap prompt has gone out."""
-    number = await announced_session(world)
-    _, end = await session_times(world, settings, number)
-    await move_to(world, end + timedelta(minutes=16))
-    return number
-
-
-async def row(settings, model, number: int):
-    engine = create_engine(settings.database.url)
-    async with engine.connect() as connection:
-        column = model.fabrique_id if model is not FabriqueRow else model.id
-        result = (await connection.execute(select(model).where(column == number))).mappings().first()
-    await engine.dispose()
-    return result
 
 
 async def test_recording_and_notes_to_a_forum_post(world: World, settings, tmp_path: Path) -> None:

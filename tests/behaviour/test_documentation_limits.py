@@ -10,10 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import AudioSettings, Settings
-from bot.db.models import DocumentationRow, FabriqueRow
+from tests.behaviour.builders import assert_nothing_queued, held_session
 from tests.behaviour.conftest import World, said
-from tests.behaviour.test_documentation import held_session, row
-from tests.behaviour.test_timed_work import texts
 from tests.conftest import make_settings
 from tests.support import assert_refused
 
@@ -24,13 +22,6 @@ CAP_BYTES = CAP_MB * 1024 * 1024
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return make_settings(tmp_path, audio=AudioSettings(max_input_mb=CAP_MB))
-
-
-async def assert_nothing_queued(world: World, settings: Settings, number: int) -> None:
-    assert await row(settings, DocumentationRow, number) is None
-    assert (await row(settings, FabriqueRow, number))["state"] == "documentation_due"
-    assert [t for t in texts(world, world.alice) if "est lancée" in t] == []
-    assert world.forum.threads == []
 
 
 async def test_an_empty_recording_is_refused_before_the_form(world: World, settings: Settings) -> None:

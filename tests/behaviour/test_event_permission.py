@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.domain.lifecycle import State
+from tests.behaviour.builders import announced_session
 from tests.behaviour.conftest import World
-from tests.behaviour.sessions_helpers import announced_session
 
 MISSING_PERMISSIONS = 50013  # Discord's JSON error code for a 403 on a missing permission
 

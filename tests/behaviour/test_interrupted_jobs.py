@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.db.models import DocumentationRow
+from tests.behaviour.builders import held_session, recording, row
 from tests.behaviour.conftest import World, restart, said
-from tests.behaviour.test_documentation import held_session, recording, row
 from tests.support import assert_refused
 
 

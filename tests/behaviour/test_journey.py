@@ -17,9 +17,8 @@ from bot.config import MailingSettings, WordPressSettings, ZoomSettings
 from bot.integrations.wordpress import WordPressClient
 from demo.journey import Journey
 from tests.conftest import make_settings
-from tests.integration.test_mailing import HOST, PASSWORD, USERNAME, Inbox
-from tests.integration.test_outreach import ZOOM_IDS, start_smtp
-from tests.integration.zoom_fake import FakeZoom
+from tests.integration.smtp_server import HOST, PASSWORD, USERNAME, Inbox, start_smtp
+from tests.integration.zoom_fake import ZOOM_IDS, FakeZoom
 
 
 async def test_the_whole_journey_with_every_integration(tmp_path: Path, wordpress) -> None:

@@ -11,13 +11,8 @@ from mutagen.id3 import ID3
 
 from bot.db.models import DocumentationRow
 from bot.services.outreach import Event
-from cogs._feedback import organizer_names
-from cogs._outreach import outreach_text
+from tests.behaviour.builders import PROPOSAL, ZOOM, add_slot, local_date, move_to, recording, row, session_times
 from tests.behaviour.conftest import World, said
-from tests.behaviour.sessions_helpers import ZOOM, add_slot, local_date
-from tests.behaviour.test_documentation import recording, row
-from tests.behaviour.test_moderation_flow import PROPOSAL
-from tests.behaviour.test_timed_work import move_to, session_times
 
 NEVER_SEEN = 987654321987654321
 
@@ -61,9 +56,9 @@ async def test_organizers_who_left_are_named_in_the_article_tags_and_emails(
     assert ID3(bot.services.documentation.audio_dir / stored["audio_name"])["TPE1"].text == ["alice, bob"]
 
     record = await bot.services.sessions.get_any(number)
-    email = await outreach_text(bot, record, Event.ANNOUNCE)  # the e-mail and the website post share it
+    email = await bot.services.outreach.texts(record, Event.ANNOUNCE)  # the e-mail and the website post share it
     assert "alice, bob" in email.text and str(world.alice.id) not in email.text
 
     # Someone the bot never saw is named by a neutral word, never by an id.
     stranger = dataclasses.replace(record, coorganizer_id=NEVER_SEEN)
-    assert await organizer_names(bot, stranger) == "alice, un·e membre"
+    assert await bot.services.member_names.organizer_names(stranger) == "alice, un·e membre"

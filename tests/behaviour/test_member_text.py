@@ -12,10 +12,17 @@ from datetime import timedelta
 import pytest
 
 from bot.i18n.fr import MESSAGES as FRENCH
+from tests.behaviour.builders import (
+    ZOOM,
+    add_slot,
+    approved_fabrique,
+    local_date,
+    move_to,
+    propose,
+    reminders,
+    session_times,
+)
 from tests.behaviour.conftest import World, said
-from tests.behaviour.sessions_helpers import ZOOM, add_slot, approved_fabrique, local_date
-from tests.behaviour.test_moderation_flow import propose
-from tests.behaviour.test_timed_work import move_to, reminders, session_times
 from tests.support import assert_refused
 
 INJECTION = base64.b64encode(b"x\r\nReply-To: pirate@attaquant.example").decode()

@@ -2,21 +2,8 @@
 
 from __future__ import annotations
 
+from tests.behaviour.builders import PROPOSAL, propose
 from tests.behaviour.conftest import World, restart, said
-
-PROPOSAL = {
-    "titre": "Arpenter le MOOC « Numérique responsable »",
-    "description": "Lire ensemble les modules 1 à 3 et en tirer une fiche pratique pour nos lieux.",
-    "intervenant": "",
-    "besoins": "Un tableau Klaxoon",
-}
-
-
-async def propose(world: World, actor=None, **values: str):
-    actor = actor or world.alice
-    shown = await actor.slash(world.general, "fabrique proposer", format="arpentage", parcours="classique", duree=120)
-    assert shown.modal is not None, shown
-    return await actor.submit_modal(shown, {**PROPOSAL, **values})
 
 
 async def test_propose_changes_edit_approve(world: World, settings) -> None:

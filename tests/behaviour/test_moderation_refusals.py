@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from tests.behaviour.builders import card_state, propose
 from tests.behaviour.conftest import World, said
-from tests.behaviour.test_moderation_flow import propose
-from tests.behaviour.test_proposals import card_state
 from tests.support import assert_refused
 
 

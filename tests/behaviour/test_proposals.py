@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from bot.app import create_bot
 from bot.config import GeneralSettings
+from tests.behaviour.builders import PROPOSAL, card_state, propose
 from tests.behaviour.conftest import World, said
-from tests.behaviour.test_moderation_flow import PROPOSAL, propose
 from tests.conftest import make_settings
 from tests.support import assert_refused
-
-
-def card_state(world: World) -> str:
-    embed = world.team_channel.last_message.embeds[0]
-    return next(field.value for field in embed.fields if field.name == "État")
 
 
 async def test_modal_fields_carry_the_contract_ids_and_limits(world: World) -> None:

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.behaviour.builders import assert_nothing_queued, held_session
 from tests.behaviour.conftest import World, said
-from tests.behaviour.test_documentation import held_session
-from tests.behaviour.test_documentation_limits import assert_nothing_queued
 from tests.support import assert_refused
 
 INVALID = "Ce lien n'est pas une adresse web valide"

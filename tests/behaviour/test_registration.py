@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import simcord
-from simcord import env as simcord_env_module
 
-from bot.app import create_bot
+from tests.behaviour.builders import ZOOM, announced_session, bot_away, places_field
 from tests.behaviour.conftest import World, restart, said
-from tests.behaviour.sessions_helpers import ZOOM, announced_session
 from tests.support import assert_refused
-
-
-def places_field(world: World) -> str:
-    embed = world.agenda.last_message.embeds[0]
-    return next(field.value for field in embed.fields if field.name == "Places")
 
 
 async def test_three_ways_in_and_out(world: World) -> None:
@@ -120,11 +113,10 @@ async def test_reactions_made_while_the_bot_is_away_are_reconciled(world: World,
     await world.bob.react(announcement, "✅")
     env = world.env
     await env.settle()
-    await env._detach_bot()  # the bot is down: reactions change without it seeing them
-    env.backend.set_reaction(announcement.channel.id, announcement.id, "✅", world.alice.id, False)
-    env.backend.set_reaction(announcement.channel.id, announcement.id, "✅", world.moderator.id, True)
-    env.backend.set_reaction(announcement.channel.id, announcement.id, "✅", world.outsider.id, True)
-    await simcord_env_module._attach_bot(env, create_bot(settings))
+    async with bot_away(env, settings):  # the bot is down: reactions change without it seeing them
+        env.backend.set_reaction(announcement.channel.id, announcement.id, "✅", world.alice.id, False)
+        env.backend.set_reaction(announcement.channel.id, announcement.id, "✅", world.moderator.id, True)
+        env.backend.set_reaction(announcement.channel.id, announcement.id, "✅", world.outsider.id, True)
     await env.settle()
 
     listing = said(await world.moderator.slash(world.general, "fabrique inscrits", fabrique=number)).content

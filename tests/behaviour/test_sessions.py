@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from tests.behaviour.builders import ZOOM, add_slot, approved_fabrique, local_date
 from tests.behaviour.conftest import World, said
-from tests.behaviour.sessions_helpers import ZOOM, add_slot, approved_fabrique, local_date
 
 
 async def test_book_then_link_announces_without_leaking_the_link(world: World) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import discord
 
-from tests.behaviour.conftest import World, said, slash_without_waiting
-from tests.behaviour.sessions_helpers import ZOOM, add_slot, approved_fabrique, local_date
+from tests.behaviour.builders import ZOOM, add_slot, approved_fabrique, local_date, slash_without_waiting
+from tests.behaviour.conftest import World, said
 from tests.support import assert_refused
 
 

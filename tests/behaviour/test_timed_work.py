@@ -4,36 +4,23 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from bot.db.engine import create_engine
 from bot.db.models import DueWorkRow, FabriqueRow
+from tests.behaviour.builders import (
+    ZOOM,
+    add_slot,
+    announced_session,
+    approved_fabrique,
+    local_date,
+    move_to,
+    reminders,
+    session_times,
+    texts,
+)
 from tests.behaviour.conftest import World, restart, said
-from tests.behaviour.sessions_helpers import ZOOM, add_slot, announced_session, approved_fabrique, local_date
 from tests.support import assert_refused
-
-
-async def move_to(world: World, moment: datetime) -> int:
-    """Advance SimCord's clock to ``moment`` (UTC) and run what is due then."""
-    await world.env.advance_time((moment - world.env.now()).total_seconds())
-    return await world.env.bot.run_due_work()
-
-
-def texts(world: World, actor) -> list[str]:
-    return [message.content for message in world.dms(actor)]
-
-
-def reminders(world: World, actor) -> list[str]:
-    return [text for text in texts(world, actor) if text.startswith("⏰ Rappel")]
-
-
-async def session_times(world: World, settings, number: int) -> tuple[datetime, datetime]:
-    engine = create_engine(settings.database.url)
-    async with engine.connect() as connection:
-        query = select(FabriqueRow.starts_at, FabriqueRow.ends_at).where(FabriqueRow.id == number)
-        starts_at, ends_at = (await connection.execute(query)).one()
-    await engine.dispose()
-    return starts_at.replace(tzinfo=UTC), ends_at.replace(tzinfo=UTC)
 
 
 async def test_each_reminder_arrives_once_at_its_time(world: World, settings) -> None:

@@ -6,13 +6,20 @@ from datetime import timedelta
 
 import discord
 import simcord
-from simcord import env as simcord_env_module
 
-from bot.app import create_bot
 from bot.errors import Forbidden
-from tests.behaviour.conftest import World, close, restart, said
-from tests.behaviour.sessions_helpers import ZOOM, add_slot, announced_session, approved_fabrique, local_date
-from tests.behaviour.test_timed_work import move_to, session_times, texts
+from tests.behaviour.builders import (
+    ZOOM,
+    add_slot,
+    announced_session,
+    approved_fabrique,
+    bot_away,
+    local_date,
+    move_to,
+    session_times,
+    texts,
+)
+from tests.behaviour.conftest import World, restart, said
 
 
 def card_state(world: World, number: int) -> str:
@@ -118,11 +125,8 @@ async def test_leaving_is_not_undone_by_a_restart(world: World, settings) -> Non
 
     # Her ✅ taken off and put back is a new registration, even if the bot only sees it at its next start.
     await carla.unreact(announcement, "✅")
-    stopped = world.env.bot
-    await world.env._detach_bot()
-    await close(stopped)
-    world.env.backend.set_reaction(announcement.channel.id, announcement.id, "✅", carla.id, True)
-    await simcord_env_module._attach_bot(world.env, create_bot(settings))
+    async with bot_away(world.env, settings):
+        world.env.backend.set_reaction(announcement.channel.id, announcement.id, "✅", carla.id, True)
     await world.env.settle()
     listing = said(await world.moderator.slash(world.general, "fabrique inscrits", fabrique=number)).content
     assert f"<@{carla.id}>" in listing and f"<@{world.bob.id}>" not in listing

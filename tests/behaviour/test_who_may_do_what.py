@@ -10,10 +10,16 @@ from sqlalchemy import update
 from bot.db.engine import create_engine
 from bot.db.models import DocumentationRow, FabriqueRow
 from bot.errors import Forbidden
+from tests.behaviour.builders import (
+    ZOOM,
+    add_slot,
+    announced_session,
+    held_session,
+    local_date,
+    places_field,
+    row,
+)
 from tests.behaviour.conftest import World, restart, said
-from tests.behaviour.sessions_helpers import ZOOM, add_slot, announced_session, local_date
-from tests.behaviour.test_documentation import held_session, row
-from tests.behaviour.test_registration import places_field
 
 
 async def documented_by_the_team(world: World, settings) -> int:

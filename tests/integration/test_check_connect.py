@@ -14,19 +14,11 @@ from pydantic import SecretStr
 from bot.config import MailingSettings, Secrets, Settings, WordPressSettings, ZoomSettings
 from bot.preflight import Outcome, check_services
 from tests.conftest import make_settings
-from tests.integration import test_mailing as smtp
-from tests.integration.test_cli import clean_environment
-from tests.integration.test_mailing import HOST, LIST_ADDRESS, PASSWORD, SENDER, USERNAME
+from tests.integration.command_line import clean_environment
+from tests.integration.smtp_server import HOST, LIST_ADDRESS, PASSWORD, SENDER, USERNAME
 from tests.integration.wordpress_server import WordPressSite
 from tests.integration.zoom_fake import FakeZoom
 
-# The SMTP server of the mailer's own tests: STARTTLS with a test CA, and a login required.
-certificate_authority, client_tls, inbox, smtp_port = (
-    smtp.certificate_authority,
-    smtp.client_tls,
-    smtp.inbox,
-    smtp.smtp_port,
-)
 ZOOM_ACCOUNT, ZOOM_CLIENT, ZOOM_SECRET = "acc-123", "client-abc", "zoom-s3cret"
 
 

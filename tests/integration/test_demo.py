@@ -8,7 +8,7 @@ from pathlib import Path
 
 from mutagen.id3 import ID3
 
-from tests.integration.test_cli import clean_environment
+from tests.integration.command_line import clean_environment
 
 DEMO_TIMEOUT_SECONDS = 240  # one run converts a 40 s recording; the whole journey takes ~10 s on 2 cores
 

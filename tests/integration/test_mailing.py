@@ -6,13 +6,11 @@ really verifies it, as it would verify a provider's certificate in production.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import email
-import socket
 import ssl
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
@@ -20,20 +18,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-import trustme
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP as SMTPServer
-from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
+from aiosmtpd.smtp import Envelope
 from icalendar import Calendar
 
 from bot.integrations.calendar import CalendarEntry, calendar_file
 from bot.integrations.mailing import Mailer, MailingError, MailMessage
+from tests.integration.smtp_server import HOST, LIST_ADDRESS, PASSWORD, SENDER, USERNAME, Inbox, free_port
 
-HOST = "127.0.0.1"
-USERNAME = "annonces@tmnlab.example"
-PASSWORD = "mot-de-passe-ç-été"
-SENDER = "Fabrique TMNlab <annonces@tmnlab.example>"
-LIST_ADDRESS = "fabriques@listes.tmnlab.example"
 PARIS = ZoneInfo("Europe/Paris")
 START = datetime(2025, 3, 12, 17, 30, tzinfo=UTC)
 END = datetime(2025, 3, 12, 19, 30, tzinfo=UTC)
@@ -48,85 +39,6 @@ HTML = (
     "<p>La Fabrique <strong>« Écrire ensemble »</strong> aura lieu le mercredi 12 mars de 18 h 30 à 20 h 30 "
     "(heure de Paris).</p><p>Inscrivez-vous sur Discord : le lien Zoom est envoyé aux inscrit·es.</p>"
 )
-
-
-@dataclass
-class Inbox:
-    """The SMTP handler: keeps what it receives, and can be told to refuse the recipient or the data."""
-
-    received: list[Envelope] = field(default_factory=list)
-    sessions: list[dict[str, Any]] = field(default_factory=list)
-    recipient_reply: str | None = None
-    data_reply: str | None = None
-
-    async def handle_RCPT(
-        self, server: SMTPServer, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
-    ) -> str:
-        if self.recipient_reply is not None:
-            return self.recipient_reply
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: SMTPServer, session: Session, envelope: Envelope) -> str:
-        if self.data_reply is not None:
-            return self.data_reply
-        self.received.append(envelope)
-        self.sessions.append({"tls": session.ssl is not None, "authenticated": session.authenticated})
-        return "250 Message accepted for delivery"
-
-
-def authenticate(
-    server: SMTPServer, session: Session, envelope: Envelope, mechanism: str, auth_data: object
-) -> AuthResult:
-    valid = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
-        USERNAME.encode(),
-        PASSWORD.encode(),
-    )
-    return AuthResult(success=valid, handled=False)  # handled=False: the server answers 535 itself
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def certificate_authority() -> trustme.CA:
-    return trustme.CA()
-
-
-@pytest.fixture
-def client_tls(certificate_authority: trustme.CA) -> ssl.SSLContext:
-    context = ssl.create_default_context()
-    certificate_authority.configure_trust(context)
-    return context
-
-
-@pytest.fixture
-def inbox() -> Inbox:
-    return Inbox()
-
-
-@pytest.fixture
-async def smtp_port(inbox: Inbox, certificate_authority: trustme.CA) -> AsyncIterator[int]:
-    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    certificate_authority.issue_cert(HOST).configure_cert(server_tls)
-    controller = Controller(
-        inbox,
-        hostname=HOST,
-        port=free_port(),
-        server_hostname="smtp.tmnlab.test",
-        tls_context=server_tls,
-        require_starttls=True,
-        authenticator=authenticate,
-        auth_require_tls=True,
-    )
-    await asyncio.to_thread(controller.start)  # the server runs its own loop in a thread; this one stays free
-    try:
-        yield controller.port
-    finally:
-        await asyncio.to_thread(controller.stop)
 
 
 def make_mailer(port: int, tls_context: ssl.SSLContext | None, **overrides: Any) -> Mailer:

@@ -10,36 +10,17 @@ from email import policy
 from pathlib import Path
 
 import trustme
-from aiosmtpd.controller import Controller
 from icalendar import Calendar
 from pydantic import SecretStr
 
 from bot.app import create_bot
 from bot.config import MailingSettings, WordPressSettings, ZoomSettings
 from bot.integrations.wordpress import WordPressClient
+from tests.behaviour.builders import add_slot, approved_fabrique, local_date
 from tests.behaviour.conftest import build_world, configure, running, said
-from tests.behaviour.sessions_helpers import add_slot, approved_fabrique, local_date
 from tests.conftest import make_settings
-from tests.integration.test_mailing import HOST, PASSWORD, USERNAME, Inbox, authenticate, free_port
-from tests.integration.zoom_fake import FakeZoom
-
-ZOOM_IDS = {"account_id": "acc-1", "client_id": "client-1", "client_secret": "s3cret"}
-
-
-async def start_smtp(inbox: Inbox, ca: trustme.CA) -> Controller:
-    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert(HOST).configure_cert(server_tls)
-    controller = Controller(
-        inbox,
-        hostname=HOST,
-        port=free_port(),
-        tls_context=server_tls,
-        require_starttls=True,
-        authenticator=authenticate,
-        auth_require_tls=True,
-    )
-    controller.start()
-    return controller
+from tests.integration.smtp_server import HOST, PASSWORD, USERNAME, Inbox, start_smtp
+from tests.integration.zoom_fake import ZOOM_IDS, FakeZoom
 
 
 async def test_booking_moving_and_cancelling_reach_every_copy(tmp_path: Path, wordpress) -> None:

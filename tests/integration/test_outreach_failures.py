@@ -27,13 +27,12 @@ from bot.app import FabriqueBot, create_bot
 from bot.config import MailingSettings, Settings, WordPressSettings, ZoomSettings
 from bot.integrations.wordpress import WordPressClient
 from bot.services.outreach import RETRY_WAITS
+from tests.behaviour.builders import ZOOM, add_slot, approved_fabrique, local_date
 from tests.behaviour.conftest import World, build_world, configure, said
-from tests.behaviour.sessions_helpers import ZOOM, add_slot, approved_fabrique, local_date
 from tests.conftest import make_settings
-from tests.integration.test_mailing import HOST, PASSWORD, USERNAME, Inbox
-from tests.integration.test_outreach import ZOOM_IDS, start_smtp
+from tests.integration.smtp_server import HOST, PASSWORD, USERNAME, Inbox, start_smtp
 from tests.integration.wordpress_server import WordPressSite
-from tests.integration.zoom_fake import FakeZoom
+from tests.integration.zoom_fake import ZOOM_IDS, FakeZoom
 
 TRY_AGAIN = "451 4.3.0 Try again later"
 POST_STATUSES = "publish,private,draft,pending,future"

@@ -10,8 +10,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.integration.command_line import clean_environment
 from tests.integration.discord_fake import LAUNCHER, FakeDiscord
-from tests.integration.test_cli import clean_environment
 
 TOKEN = "MTQwMDAwMDAwMDAwMDAwMDAwMQ.fake.token"
 START_TIMEOUT_SECONDS = 60

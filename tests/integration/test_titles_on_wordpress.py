@@ -21,10 +21,10 @@ from bot.db import migrate
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.uow import unit_of_work_factory
 from bot.services import build_services
+from tests.behaviour.builders import ZOOM, add_slot, approved_fabrique, local_date
 from tests.behaviour.conftest import build_world, configure, said
-from tests.behaviour.sessions_helpers import ZOOM, add_slot, approved_fabrique, local_date
 from tests.conftest import make_settings
-from tests.integration.test_documentation_publish import (
+from tests.integration.publishing_bench import (
     FIRST_NUMBERS,
     Bench,
     Forum,
@@ -37,9 +37,10 @@ from tests.integration.test_documentation_publish import (
     start_numbering_at,
 )
 from tests.integration.wordpress_server import WordPressSite
+from tests.ports import fake_ports, no_wake
+from tests.unit.builders import ALICE
+from tests.unit.builders import configure as configure_services
 from tests.unit.conftest import FakeClock
-from tests.unit.test_slot_service import ALICE
-from tests.unit.test_slot_service import configure as configure_services
 
 SCRIPT = "<img src=x onerror=alert(1)><script>alert(1)</script>"
 
@@ -115,7 +116,9 @@ async def test_the_article_and_its_recording_show_the_title_as_text(
     engine = create_engine(settings.database.url)
     await migrate.upgrade(engine)
     clock = FakeClock()
-    services = build_services(settings, unit_of_work_factory(create_sessionmaker(engine)), clock)
+    services = build_services(
+        settings, unit_of_work_factory(create_sessionmaker(engine)), clock, ports=fake_ports(), wake=no_wake
+    )
     await configure_services(services)
     first = next(FIRST_NUMBERS)
     await start_numbering_at(services, settings, first)

@@ -24,6 +24,8 @@ from urllib.parse import parse_qsl
 from aiohttp import web
 
 HOST = "127.0.0.1"
+# The account the outreach tests give both a FakeZoom and the bot's settings.
+ZOOM_IDS = {"account_id": "acc-1", "client_id": "client-1", "client_secret": "s3cret"}
 TOKEN_LIFETIME_SECONDS = 3600
 SCOPE = "meeting:write:meeting:admin meeting:update:meeting:admin meeting:delete:meeting:admin"
 INVALID_TOKEN = {"code": 124, "message": "Invalid access token."}

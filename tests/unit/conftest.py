@@ -14,6 +14,7 @@ from bot.db.engine import create_sessionmaker
 from bot.db.uow import unit_of_work_factory
 from bot.services import Services, build_services
 from tests.conftest import make_settings
+from tests.ports import fake_ports
 
 
 class FakeClock:
@@ -35,7 +36,17 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def services(engine: AsyncEngine, database_url: str, tmp_path: Path, clock: Callable[[], datetime]) -> Services:
+def told() -> list[datetime]:
+    """The wake-ups the services asked of the scheduler: when new due work falls due, earliest first."""
+    return []
+
+
+@pytest.fixture
+async def services(
+    engine: AsyncEngine, database_url: str, tmp_path: Path, clock: Callable[[], datetime], told: list[datetime]
+) -> Services:
     await migrate.upgrade(engine)
     settings = make_settings(tmp_path, database_url)
-    return build_services(settings, unit_of_work_factory(create_sessionmaker(engine)), clock)
+    return build_services(
+        settings, unit_of_work_factory(create_sessionmaker(engine)), clock, ports=fake_ports(), wake=told.append
+    )

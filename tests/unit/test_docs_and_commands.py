@@ -18,11 +18,10 @@ import discord
 import pytest
 from pydantic import BaseModel
 
-from bot.app import COMMAND_MODULES, create_bot
+from bot.app import EXTENSIONS, create_bot
 from bot.config import Settings, load_settings
 from bot.domain.lifecycle import RULES, Actor, next_state
 from bot.i18n.commands import CommandTranslator
-from cogs._groups import build_groups
 from tests.conftest import make_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -160,15 +159,15 @@ def test_the_lifecycle_diagram_matches_the_rules() -> None:
 
 @pytest.fixture
 async def command_payloads(tmp_path: Path) -> list[dict[str, Any]]:
-    """The two groups as setup_hook builds them, translated the way ``tree.sync`` translates them.
+    """The two groups as setup_hook loads them, translated the way ``tree.sync`` translates them.
 
-    Registering needs neither Discord nor the database: services are only reached when a command runs.
+    Loading the extensions needs neither Discord nor the database: services are only reached when a command runs.
     """
     bot = create_bot(make_settings(tmp_path))
-    groups = build_groups()
-    for module in COMMAND_MODULES:
-        module.register(bot, groups)
+    for extension in EXTENSIONS:
+        await bot.load_extension(extension)
     translator = CommandTranslator()
+    groups = [cog.app_command for cog in bot.cogs.values() if cog.app_command is not None]
     return [await group.get_translated_payload(bot.tree, translator) for group in groups]
 
 

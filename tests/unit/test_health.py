@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.health import STALE_AFTER, heartbeat_path
-from bot.scheduling import DueWorkScheduler
-from tests.integration.test_cli import one_line, run_bot
-from tests.unit.test_scheduler import Recorder, eventually, nothing_due, real_now
+from bot.timed import DueWorkScheduler
+from tests.integration.command_line import one_line, run_bot
+from tests.unit.builders import Recorder, eventually, nothing_due, real_now
 
 
 async def test_a_dispatch_that_reached_the_database_leaves_a_heartbeat(tmp_path: Path) -> None:

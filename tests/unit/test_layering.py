@@ -51,10 +51,32 @@ def offenders(folder: str, forbidden: tuple[str, ...]) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("folder", ["bot/domain", "bot/services"])
-def test_domain_and_services_do_not_import_discord(folder: str) -> None:
+@pytest.mark.parametrize("folder", ["bot/domain", "bot/services", "bot/db", "bot/integrations", "bot/timed"])
+def test_the_core_does_not_import_discord(folder: str) -> None:
     found = offenders(folder, ("discord",))
     assert not found, "discord.py is imported outside bot/app.py and cogs/:\n" + "\n".join(found)
+
+
+def test_nothing_in_bot_imports_cogs() -> None:
+    """The composition root loads the extensions by name: the dependency goes one way, cogs → bot."""
+    found = offenders("bot", ("cogs",))
+    assert not found, "bot/ must not import cogs/ (list the extension in bot.app.EXTENSIONS instead):\n" + "\n".join(
+        found
+    )
+
+
+def test_no_cog_imports_another_cog() -> None:
+    """Each extension stands alone, so it can be reloaded alone; what several share lives in ``cogs/_*.py``."""
+    extensions = tuple(f"cogs.{path.stem}" for path in python_files("cogs") if not path.stem.startswith("_"))
+    found = []
+    for path in python_files("cogs"):
+        location = PurePosixPath(path.relative_to(REPO_ROOT).as_posix())
+        own = f"cogs.{path.stem}"
+        bad = [m for m in forbidden_in(imported_modules(path.read_text(encoding="utf-8"), location), extensions)]
+        bad = [m for m in bad if m != own and not m.startswith(f"{own}.")]
+        if bad:
+            found.append(f"{location}: {', '.join(bad)}")
+    assert not found, "a cog imports another cog (move what they share to a cogs/_*.py module):\n" + "\n".join(found)
 
 
 def test_cogs_do_not_import_sqlalchemy() -> None:
@@ -90,3 +112,8 @@ def test_the_checker_sees_every_form_of_import() -> None:
     ]
     assert "bot.domain.proposal" in modules
     assert forbidden_in({"discordant", "bot.dbx"}, ("discord", "bot.db")) == []
+
+
+def test_services_do_not_import_sqlalchemy() -> None:
+    found = offenders("bot/services", ("sqlalchemy",))
+    assert not found, "services reach the database through repositories and the unit of work:\n" + "\n".join(found)

@@ -22,6 +22,7 @@ from bot.services import Services, build_services
 from bot.services.guild_config import ConfigChanges
 from bot.services.proposals import Decision
 from tests.conftest import GUILD_ID, make_settings
+from tests.ports import fake_ports, no_wake
 from tests.unit.conftest import FakeClock
 
 OTHER_GUILD_ID = 515151515151515151
@@ -503,7 +504,9 @@ async def test_config_toml_values_are_the_fallback(
     engine: AsyncEngine, database_url: str, tmp_path: Path, clock: FakeClock, services: Services
 ) -> None:
     settings = make_settings(tmp_path, database_url, discord=DiscordSettings(guild_id=GUILD_ID, team_channel_id=5))
-    from_file = build_services(settings, unit_of_work_factory(create_sessionmaker(engine)), clock)
+    from_file = build_services(
+        settings, unit_of_work_factory(create_sessionmaker(engine)), clock, ports=fake_ports(), wake=no_wake
+    )
 
     config = await from_file.guild_config.get(GUILD_ID)
     assert config.team_channel_id == 5

@@ -20,52 +20,37 @@ from bot.errors import Forbidden, InvalidInput, InvalidState, NotFound
 from bot.services import Services, build_services
 from bot.services.records import Attendance, FabriqueRecord
 from tests.conftest import GUILD_ID, make_settings
-from tests.unit.conftest import FakeClock
-from tests.unit.test_slot_service import (
+from tests.ports import fake_ports, no_wake
+from tests.unit.builders import (
     AGENDA_CHANNEL,
     ALICE,
     BOB,
     BOT,
     CAROL,
+    COORGANIZER,
+    MESSAGE_ID,
+    STRANGER,
     TEAM,
     ZOOM_URL,
     add_slot,
-    announce,
+    announced_session,
     approved_fabrique,
     audit_actions,
+    booked_session,
     configure,
     count,
+    member,
 )
+from tests.unit.conftest import FakeClock
 
-MESSAGE_ID = 900000000000000001
-COORGANIZER = Actor(800000000000000007)
-STRANGER = Actor(800000000000000008)
 OUTSIDER = Actor(800000000000000009, is_member=False)
 TUESDAY = 1
-
-
-def member(n: int) -> Actor:
-    return Actor(810000000000000000 + n)
 
 
 @pytest.fixture
 async def configured(services: Services) -> Services:
     await configure(services)
     return services
-
-
-async def booked_session(services: Services, capacity: int | None = None) -> FabriqueRecord:
-    """An approved Fabrique by ALICE (with COORGANIZER) booked on 15/03/2027 14:00 Paris, not announced yet."""
-    fabrique = await approved_fabrique(services, ALICE, coorganizer=COORGANIZER)
-    slot = await add_slot(services, "15/03/2027", "14:00", 180)
-    return (await services.slots.book(GUILD_ID, fabrique.id, slot.id, ALICE, capacity=capacity)).fabrique
-
-
-async def announced_session(services: Services, capacity: int | None = None) -> FabriqueRecord:
-    booked = await booked_session(services, capacity)
-    record = await announce(services, booked.id, MESSAGE_ID)
-    assert record.state is State.ANNOUNCED
-    return record
 
 
 async def statuses(services: Services, fabrique_id: int) -> list[tuple[int, Status]]:
@@ -470,7 +455,9 @@ async def test_a_burst_through_two_independent_services_is_settled_by_the_databa
     """Two service instances share no in-process lock: only the database keeps the count right."""
     session = await announced_session(configured, capacity=10)
     settings = make_settings(tmp_path, database_url)
-    other = build_services(settings, unit_of_work_factory(create_sessionmaker(engine)), clock)
+    other = build_services(
+        settings, unit_of_work_factory(create_sessionmaker(engine)), clock, ports=fake_ports(), wake=no_wake
+    )
     people = [member(n) for n in range(40)]
     outcomes = await asyncio.gather(
         *(

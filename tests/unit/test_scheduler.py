@@ -8,44 +8,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
-from bot.scheduling import DueWorkScheduler
-
-PATIENCE = 5.0  # seconds: how long a test waits for something that should happen well before
-
-
-def real_now() -> datetime:
-    return datetime.now(UTC)
-
-
-class Recorder:
-    """A dispatcher that records its calls; ``failures`` first calls raise."""
-
-    def __init__(self, failures: int = 0) -> None:
-        self.calls: list[asyncio.Task[object] | None] = []
-        self.failures = failures
-
-    async def run(self) -> int:
-        self.calls.append(asyncio.current_task())
-        if len(self.calls) <= self.failures:
-            raise RuntimeError("dispatch broke")
-        return 1
-
-
-async def eventually(condition: Callable[[], bool], within: float = PATIENCE) -> bool:
-    deadline = asyncio.get_running_loop().time() + within
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            return False
-        await asyncio.sleep(0.02)
-    return True
-
-
-async def nothing_due() -> datetime | None:
-    return None
+from bot.timed import DueWorkScheduler
+from tests.unit.builders import Recorder, eventually, nothing_due, real_now
 
 
 @pytest.fixture
@@ -132,7 +100,7 @@ async def test_a_failing_run_does_not_stop_later_wake_ups(
     scheduler = build(schedulers, recorder)
     scheduler.start()
 
-    with caplog.at_level(logging.ERROR, logger="bot.scheduling"):
+    with caplog.at_level(logging.ERROR, logger="bot.timed.scheduler"):
         scheduler.wake_at(real_now() - timedelta(seconds=1))  # right away: raises
         assert await eventually(lambda: len(recorder.calls) == 1, within=1.0)
         scheduler.wake_at(real_now() + timedelta(seconds=0.3))  # through APScheduler: raises again
@@ -140,7 +108,7 @@ async def test_a_failing_run_does_not_stop_later_wake_ups(
         scheduler.wake_at(real_now() + timedelta(seconds=0.3))  # and the next one still comes
         assert await eventually(lambda: len(recorder.calls) == 3, within=3.0)
 
-    failures = [r for r in caplog.records if r.name == "bot.scheduling" and r.levelno == logging.ERROR]
+    failures = [r for r in caplog.records if r.name == "bot.timed.scheduler" and r.levelno == logging.ERROR]
     assert len(failures) == 2
     assert all(r.exc_info is not None and isinstance(r.exc_info[1], RuntimeError) for r in failures)
 

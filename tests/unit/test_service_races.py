@@ -22,20 +22,23 @@ from bot.errors import DomainError, Forbidden, InvalidInput, InvalidState, NotFo
 from bot.services import Services
 from bot.services.records import FabriqueRecord, SlotRecord
 from tests.conftest import GUILD_ID
-from tests.unit.conftest import FakeClock
-from tests.unit.test_registration_service import COORGANIZER, STRANGER, announced_session, booked_session
-from tests.unit.test_slot_service import (
+from tests.unit.builders import (
     ALICE,
     BOB,
     CAROL,
+    COORGANIZER,
+    STRANGER,
     TEAM,
     ZOOM_URL,
     add_slot,
+    announced_session,
     approved_fabrique,
     audit_actions,
+    booked_session,
     configure,
     count,
 )
+from tests.unit.conftest import FakeClock
 
 BUFFER = timedelta(minutes=15)
 ROUNDS = 5

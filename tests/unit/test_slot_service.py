@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import SessionSettings
@@ -16,95 +14,29 @@ from bot.db.engine import create_sessionmaker
 from bot.db.models import AuditRow, FabriqueRow, RegistrationRow, SlotRow
 from bot.db.uow import unit_of_work_factory
 from bot.domain.lifecycle import Action, Actor, State
-from bot.domain.proposal import Format, Parcours, ProposalDraft
+from bot.domain.proposal import Parcours
 from bot.domain.registration import Source
 from bot.errors import Forbidden, InvalidInput, InvalidState, NotFound
 from bot.services import Services, build_services
-from bot.services.guild_config import ConfigChanges
-from bot.services.records import FabriqueRecord, SlotRecord
+from bot.services.records import FabriqueRecord
 from tests.conftest import GUILD_ID, make_settings
+from tests.ports import fake_ports, no_wake
+from tests.unit.builders import (
+    ALICE,
+    BOB,
+    CAROL,
+    DRAFT,
+    TEAM,
+    add_slot,
+    announce,
+    approved_fabrique,
+    audit_actions,
+    configure,
+    count,
+)
 from tests.unit.conftest import FakeClock
 
 OTHER_GUILD_ID = 515151515151515151
-TEAM_CHANNEL = 700000000000000001
-TEAM_ROLE = 700000000000000002
-AGENDA_CHANNEL = 700000000000000004
-
-BOT = Actor(user_id=1, is_team=True)
-ADMIN = Actor(800000000000000001, is_team=True)
-TEAM = Actor(800000000000000002, is_team=True)
-ALICE = Actor(800000000000000003)
-BOB = Actor(800000000000000004)
-CAROL = Actor(800000000000000006)
-
-ZOOM_URL = "https://zoom.us/j/1234567890?pwd=secret"
-
-DRAFT = ProposalDraft(
-    format=Format.ATELIER,
-    parcours=Parcours.CLASSIQUE,
-    duration_minutes=120,
-    title="Les tiers-lieux culturels",
-    description="Partager nos pratiques de médiation.",
-)
-
-
-# --- helpers shared with test_registration_service ---------------------------------------------------------------
-
-
-async def configure(services: Services, guild_id: int = GUILD_ID) -> None:
-    await services.guild_config.configure(
-        guild_id,
-        ConfigChanges(team_channel_id=TEAM_CHANNEL, team_role_id=TEAM_ROLE, agenda_channel_id=AGENDA_CHANNEL),
-        by=ADMIN,
-        is_admin=True,
-    )
-
-
-async def approved_fabrique(
-    services: Services,
-    organizer: Actor = ALICE,
-    *,
-    parcours: Parcours = Parcours.CLASSIQUE,
-    duration: int = 120,
-    coorganizer: Actor | None = None,
-    guild_id: int = GUILD_ID,
-) -> FabriqueRecord:
-    """A proposal by ``organizer``, approved by the team."""
-    draft = replace(
-        DRAFT,
-        parcours=parcours,
-        duration_minutes=duration,
-        coorganizer_id=coorganizer.user_id if coorganizer else None,
-    )
-    record = await services.proposals.propose(guild_id, organizer, draft)
-    decision = await services.proposals.decide(guild_id, record.id, TEAM, Action.APPROVE)
-    assert decision.fabrique.state is State.APPROVED
-    return decision.fabrique
-
-
-async def add_slot(
-    services: Services, date: str = "15/03/2027", at: str = "14:00", minutes: int = 180, guild_id: int = GUILD_ID
-) -> SlotRecord:
-    return await services.slots.add(guild_id, TEAM, date, at, minutes)
-
-
-async def announce(services: Services, fabrique_id: int, message_id: int = 900000000000000001) -> FabriqueRecord:
-    """What the bot does once a booked session has its Zoom link: post the announcement and record it."""
-    await services.sessions.set_zoom_link(GUILD_ID, fabrique_id, TEAM, ZOOM_URL)
-    return await services.sessions.mark_announced(GUILD_ID, fabrique_id, BOT, AGENDA_CHANNEL, message_id, 42)
-
-
-async def count(engine: AsyncEngine, model: type, *where: object) -> int:
-    async with engine.connect() as connection:
-        statement = select(func.count()).select_from(model)
-        if where:
-            statement = statement.where(*where)
-        return (await connection.execute(statement)).scalar_one()
-
-
-async def audit_actions(services: Services, number: int) -> list[str]:
-    _, history = await services.proposals.with_history(GUILD_ID, number)
-    return [entry.action for entry in history]
 
 
 @pytest.fixture
@@ -193,7 +125,9 @@ async def test_the_buffer_comes_from_the_settings(
     engine: AsyncEngine, database_url: str, tmp_path: Path, clock: FakeClock, services: Services
 ) -> None:
     settings = make_settings(tmp_path, database_url, sessions=SessionSettings(buffer_minutes=0))
-    no_buffer = build_services(settings, unit_of_work_factory(create_sessionmaker(engine)), clock)
+    no_buffer = build_services(
+        settings, unit_of_work_factory(create_sessionmaker(engine)), clock, ports=fake_ports(), wake=no_wake
+    )
     await add_slot(no_buffer, "15/03/2027", "14:00", 60)
     touching = await add_slot(no_buffer, "15/03/2027", "15:00", 60)
     assert touching.starts_at == datetime(2027, 3, 15, 14, 0, tzinfo=UTC)
@@ -317,7 +251,9 @@ async def test_the_default_capacity_comes_from_the_settings(
     engine: AsyncEngine, database_url: str, tmp_path: Path, clock: FakeClock, services: Services
 ) -> None:
     settings = make_settings(tmp_path, database_url, sessions=SessionSettings(default_capacity=30))
-    with_capacity = build_services(settings, unit_of_work_factory(create_sessionmaker(engine)), clock)
+    with_capacity = build_services(
+        settings, unit_of_work_factory(create_sessionmaker(engine)), clock, ports=fake_ports(), wake=no_wake
+    )
     await configure(with_capacity)
     fabrique = await approved_fabrique(with_capacity)
     slot = await add_slot(with_capacity)

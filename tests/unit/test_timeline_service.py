@@ -17,23 +17,26 @@ from bot.errors import InvalidState
 from bot.services import Services
 from bot.services.timeline import MAX_ATTEMPTS, RETRY_AFTER, DueItem
 from tests.conftest import GUILD_ID
-from tests.unit.conftest import FakeClock
-from tests.unit.test_registration_service import COORGANIZER, announced_session, booked_session, member
-from tests.unit.test_slot_service import (
+from tests.unit.builders import (
     AGENDA_CHANNEL,
     ALICE,
     BOB,
     BOT,
     CAROL,
+    COORGANIZER,
     DRAFT,
     TEAM,
     ZOOM_URL,
     add_slot,
     announce,
+    announced_session,
     approved_fabrique,
     audit_actions,
+    booked_session,
     configure,
+    member,
 )
+from tests.unit.conftest import FakeClock
 
 # The session of announced_session(): 15/03/2027 14:00 in Paris, 120 minutes, by ALICE with COORGANIZER.
 START = datetime(2027, 3, 15, 13, 0, tzinfo=UTC)
@@ -123,9 +126,7 @@ async def test_announcing_and_registering_plan_the_rows_in_the_same_transaction(
     assert summary(await due_rows(engine, session.id)) == summary(rows)
 
 
-async def test_the_planner_tells_its_listeners_the_earliest_new_row(configured: Services) -> None:
-    told: list[datetime] = []
-    configured.planner.on_planned(told.append)
+async def test_the_planner_tells_its_listeners_the_earliest_new_row(configured: Services, told: list[datetime]) -> None:
     session = await announced_session(configured, capacity=1)
     assert told == [START - timedelta(days=7)]
 
@@ -138,11 +139,10 @@ async def test_the_planner_tells_its_listeners_the_earliest_new_row(configured: 
 
 
 async def test_the_scheduler_is_told_only_once_the_rows_are_committed(
-    configured: Services, engine: AsyncEngine
+    configured: Services, engine: AsyncEngine, told: list[datetime]
 ) -> None:
     session = await announced_session(configured)
-    told: list[datetime] = []
-    configured.planner.on_planned(told.append)
+    told.clear()
     await configured.registrations.register(GUILD_ID, session.id, BOB, Source.BUTTON)
     rows = await due_rows(engine, session.id)
     bob_reminders = [row for row in rows if row.kind == "reminder" and row.user_id == BOB.user_id]

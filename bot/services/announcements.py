@@ -1,0 +1,236 @@
+"""The public life of a booked session, each step one call: book, move, release, give the Zoom link, announce,
+cancel, open the welcome series, retry the outside copies.
+
+Each step changes the database through the service that owns the rule (slots, sessions, outreach), then does what
+it owes people on Discord through the ports: the announcement (Noticeboard), the team's card (Cards), DMs to the
+organizers and registrants (Messenger). Website, mailing list and Zoom follow in the background: nobody waits for
+them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import time
+
+from bot.clock import Clock
+from bot.domain.lifecycle import Actor, State
+from bot.domain.text import shown
+from bot.i18n import I18n
+from bot.services._common import tell_organizers
+from bot.services.calendars import session_calendar
+from bot.services.guild_config import GuildConfigService
+from bot.services.outreach import Event, OutreachService
+from bot.services.ports import Cards, Messenger, Noticeboard
+from bot.services.records import FabriqueRecord
+from bot.services.registrations import RegistrationService, Spawn
+from bot.services.sessions import Cancellation, SessionService
+from bot.services.slots import Booking, SlotService
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Booked:
+    """A booking or a move, and what followed: ``announced`` when the session went public at once."""
+
+    booking: Booking
+    moved: bool
+    announced: bool
+
+
+@dataclass(frozen=True)
+class Linked:
+    fabrique: FabriqueRecord
+    announced: bool
+
+
+@dataclass(frozen=True)
+class AnnouncementPorts:
+    """What announcing needs of Discord, together, so that the composition root injects them in one value."""
+
+    board: Noticeboard
+    cards: Cards
+    messenger: Messenger
+
+
+class AnnouncementService:
+    def __init__(
+        self,
+        *,
+        guild_config: GuildConfigService,
+        slots: SlotService,
+        sessions: SessionService,
+        registrations: RegistrationService,
+        outreach: OutreachService,
+        ports: AnnouncementPorts,
+        i18n: I18n,
+        clock: Clock,
+        bot_user_id: Callable[[], int],
+        spawn: Spawn,
+    ) -> None:
+        self._guild_config = guild_config
+        self._slots = slots
+        self._sessions = sessions
+        self._registrations = registrations
+        self._outreach = outreach
+        self._board, self._cards, self._messenger = ports.board, ports.cards, ports.messenger
+        self._i18n = i18n
+        self._clock = clock
+        self._bot_user_id = bot_user_id
+        self._spawn = spawn
+
+    # --- the use cases ------------------------------------------------------------------------------------
+
+    async def book(self, guild_id: int, fabrique_id: int, slot_id: int, actor: Actor, places: int | None) -> Booked:
+        """Book (or move to) a slot. Booked: announced at once if the Zoom link is known (or Zoom makes one).
+        Moved: announcement, event, calendar and registrants follow the new date."""
+        booking = await self._slots.book(guild_id, fabrique_id, slot_id, actor, places)
+        record, before = booking.fabrique, booking.previous
+        await self._cards.show(record.guild_id, record.id)
+        await self._registrations.tell_promoted(record, booking.promoted)
+        if before.starts_at is not None and before.announcement_message_id is not None:
+            await self._moved(before, record, booking.registrant_ids)
+            text = self._i18n(
+                "dm.organizer.moved",
+                number=record.id,
+                title=shown(record.title),
+                before=before.starts_at,
+                date=record.starts_at,
+            )
+            await self.tell_organizers(record, text, by=actor.user_id)
+            return Booked(booking, moved=True, announced=False)
+        if not record.has_zoom_link:
+            record = await self._outreach.ensure_meeting(record.id)  # Zoom, when configured
+        announced = await self.announce_if_ready(record, by=actor.user_id)
+        if announced is None:
+            text = self._i18n("dm.organizer.booked", number=record.id, title=shown(record.title), date=record.starts_at)
+            await self.tell_organizers(record, text, by=actor.user_id)
+        return Booked(booking, moved=False, announced=announced is not None)
+
+    async def release(self, guild_id: int, fabrique_id: int, actor: Actor) -> Booking:
+        """The organizer gives the slot back: the announcement closes, registrants and organizers are told."""
+        booking = await self._slots.release(guild_id, fabrique_id, actor)
+        before = booking.previous
+        text = self._i18n("dm.released", title=shown(before.title), date=before.starts_at)
+        await self._withdrawn(before, booking.registrant_ids, text)
+        await self._cards.show(before.guild_id, before.id)
+        told = self._i18n("dm.organizer.released", number=before.id, title=shown(before.title), date=before.starts_at)
+        await self.tell_organizers(before, told, by=actor.user_id)
+        return booking
+
+    async def cancel(self, guild_id: int, fabrique_id: int, actor: Actor, reason: str) -> Cancellation:
+        """The team cancels: the announcement closes, registrants and organizers read the motif."""
+        cancellation = await self._sessions.cancel(guild_id, fabrique_id, actor, reason)
+        before = cancellation.previous
+        text = self._i18n(
+            "dm.cancelled", title=shown(before.title), date=before.starts_at, reason=shown(cancellation.reason)
+        )
+        await self._withdrawn(before, cancellation.registrant_ids, text)
+        await self.tell_organizers(before, text, by=actor.user_id)
+        await self._cards.show(before.guild_id, before.id)
+        return cancellation
+
+    async def set_zoom_link(self, guild_id: int, fabrique_id: int, actor: Actor, url: str) -> Linked:
+        """The team gives the link; a session that was only waiting for it is announced now."""
+        record = await self._sessions.set_zoom_link(guild_id, fabrique_id, actor, url)
+        announced = await self.announce_if_ready(record, by=actor.user_id)
+        return Linked(record, announced is not None)
+
+    async def open_welcome_series(
+        self, guild_id: int, actor: Actor, *, weekday: int, ordinal: int, at: time, count: int, zoom_url: str,
+        capacity: int,
+    ) -> list[FabriqueRecord]:  # fmt: skip
+        """The team's monthly welcome sessions, each announced as soon as it exists."""
+        created = await self._sessions.create_welcome_series(
+            guild_id,
+            actor,
+            weekday=weekday,
+            ordinal=ordinal,
+            at=at,
+            count=count,
+            zoom_url=zoom_url,
+            capacity=capacity,
+            title=self._i18n("welcome.title"),
+            description=self._i18n("welcome.description"),
+        )
+        for record in created:
+            await self.announce_if_ready(record, by=actor.user_id)
+        return created
+
+    async def retry_copies(self, fabrique_id: int) -> int:
+        """The team's « Réessayer » on failed outside copies; a session that got its Zoom link is announced."""
+        retried = await self._outreach.retry(fabrique_id)
+        for record in retried.linked:
+            await self.announce_if_ready(record)
+        return retried.count
+
+    async def retry_due_copies(self) -> int:
+        """Failed copies whose wait is over (the due-work dispatcher calls it)."""
+        retried = await self._outreach.retry_due()
+        for record in retried.linked:
+            await self.announce_if_ready(record)
+        return retried.count
+
+    async def announce_if_ready(self, record: FabriqueRecord, *, by: int | None = None) -> FabriqueRecord | None:
+        """Announce a scheduled session that has its Zoom link; otherwise ask the team for the link.
+
+        ``by`` is whoever's action led here (None: the bot itself); the organizers hear of it unless it was them.
+        """
+        if record.state is not State.SCHEDULED:
+            return None
+        i18n = self._i18n
+        if not record.has_zoom_link:
+            await self._messenger.tell_team(
+                record.guild_id, i18n("team.needs_link", number=record.id, date=record.starts_at)
+            )
+            return None
+        config = await self._guild_config.get(record.guild_id)
+        attendance = await self._registrations.attendance(record.id)
+        posted = await self._board.post(record, attendance, config.agenda_channel_id or 0)
+        if posted is None:
+            await self._messenger.tell_team(record.guild_id, i18n("team.no_agenda", number=record.id))
+            return None
+        announced = await self._sessions.mark_announced(
+            record.guild_id, record.id, self._bot_actor(), posted.channel_id, posted.message_id, posted.event_id
+        )
+        self._spawn(self._outreach.follow(record.id, Event.ANNOUNCE))
+        await self._cards.show(announced.guild_id, announced.id)
+        text = i18n(
+            "dm.organizer.announced", number=announced.id, title=shown(announced.title), date=announced.starts_at
+        )
+        await self.tell_organizers(announced, text, by=by)
+        return announced
+
+    # --- what people hear ---------------------------------------------------------------------------------
+
+    async def tell_organizers(self, record: FabriqueRecord, text: str, *, by: int | None) -> None:
+        await tell_organizers(self._messenger, record, text, by=by)
+
+    async def tell_team(self, guild_id: int, text: str) -> bool:
+        """A problem only the team can solve (a Discord permission, say), in its channel."""
+        return await self._messenger.tell_team(guild_id, text)
+
+    def calendar(self, records: Iterable[FabriqueRecord]) -> bytes:
+        return session_calendar(records, self._i18n, self._clock())
+
+    async def _moved(self, before: FabriqueRecord, after: FabriqueRecord, registrant_ids: tuple[int, ...]) -> None:
+        await self._board.redraw(after.id, with_calendar=True)
+        await self._board.move_event(after)
+        text = self._i18n("dm.moved", title=shown(after.title), before=before.starts_at, date=after.starts_at)
+        await self._tell_all(after, registrant_ids, text)
+        self._spawn(self._outreach.follow(after.id, Event.MOVE))
+
+    async def _withdrawn(self, before: FabriqueRecord, registrant_ids: tuple[int, ...], text: str) -> None:
+        await self._board.close(before, text)
+        await self._tell_all(before, registrant_ids, text)
+        self._spawn(self._outreach.follow(before.id, Event.CANCEL))
+
+    async def _tell_all(self, record: FabriqueRecord, user_ids: Iterable[int], text: str) -> None:
+        for user_id in user_ids:
+            if not await self._messenger.dm(user_id, text):
+                await self._registrations.record_dm_failure(record.id, user_id)
+
+    def _bot_actor(self) -> Actor:
+        return Actor(user_id=self._bot_user_id(), is_team=True)

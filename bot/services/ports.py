@@ -1,0 +1,98 @@
+"""What a use case may ask of Discord, as small Protocols: the services decide, the Discord side performs.
+
+The cogs implement them (``cogs/messaging.py``, ``cogs/moderation.py``, ``cogs/announcements.py``); the composition
+root injects them into the services it builds, so the core never imports discord and a missing implementation
+stops the bot at start instead of failing silently later. Texts arrive already written (from the catalogue,
+member text escaped with ``bot.domain.text.shown``); the Discord side only chooses embeds, buttons and channels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from bot.services.records import Attendance, FabriqueRecord
+
+
+@dataclass(frozen=True)
+class Posted:
+    """Where an announcement went: its channel and message, and the scheduled event if Discord made one."""
+
+    channel_id: int
+    message_id: int
+    event_id: int | None
+
+
+@runtime_checkable
+class Messenger(Protocol):
+    """Direct messages and the team channel. A closed DM is a normal situation: ``False``, never an exception."""
+
+    async def dm(self, user_id: int, text: str, *, recap_for: int | None = None) -> bool:
+        """DM ``text``; ``recap_for`` adds the two documentation buttons of that Fabrique."""
+        ...
+
+    async def tell_team(self, guild_id: int, text: str) -> bool:
+        """Post ``text`` in the guild's team channel; False when there is none or it cannot be reached."""
+        ...
+
+    async def notice_in_thread(self, record: FabriqueRecord, text: str) -> bool:
+        """Post ``text`` in the announcement's thread (created on first use); False without an announcement."""
+        ...
+
+
+@runtime_checkable
+class Directory(Protocol):
+    """Who people are on Discord right now."""
+
+    def display_names(self, guild_id: int, user_ids: Iterable[int]) -> dict[int, str]:
+        """The display names of those still in the guild's member cache (others are simply absent)."""
+        ...
+
+    def own_id(self) -> int:
+        """The bot's own user id: what it does by itself is recorded as its action (0 before it is connected)."""
+        ...
+
+
+@runtime_checkable
+class Cards(Protocol):
+    """The team's moderation card of each Fabrique."""
+
+    async def show(self, guild_id: int, fabrique_id: int) -> bool:
+        """Show the Fabrique's current state on its card, posting it if it has none; False if it cannot."""
+        ...
+
+
+@runtime_checkable
+class Noticeboard(Protocol):
+    """The public face of a session: its announcement, its ✅, its scheduled event."""
+
+    async def post(self, record: FabriqueRecord, attendance: Attendance, channel_id: int) -> Posted | None:
+        """Post the announcement in ``channel_id`` (None when the channel cannot be reached)."""
+        ...
+
+    def refresh(self, fabrique_id: int) -> None:
+        """Show the current count soon; bursts of changes are coalesced into one edit."""
+        ...
+
+    async def redraw(self, fabrique_id: int, *, with_calendar: bool = False) -> None:
+        """Show the current state and count now (and a new .ics when the date changed)."""
+        ...
+
+    async def close(self, record: FabriqueRecord, text: str) -> None:
+        """Released or cancelled: the announcement says ``text`` and closes, the scheduled event is cancelled."""
+        ...
+
+    async def move_event(self, record: FabriqueRecord) -> None:
+        """The scheduled event follows the session's new date."""
+        ...
+
+
+@dataclass(frozen=True)
+class DiscordPorts:
+    """Every port, as the composition root hands them to ``build_services``."""
+
+    messenger: Messenger
+    directory: Directory
+    cards: Cards
+    board: Noticeboard

@@ -1,0 +1,396 @@
+"""Registrations: seats, the waitlist, promotions, and the Zoom link for those who hold a seat.
+
+Each way in is one call: ``react``/``unreact`` for the ✅ on an announcement, ``join``/``leave`` for the buttons and
+commands, ``reconcile_announcement`` at start. The call decides, writes in one transaction, then does what it owes
+people through the ports: a DM (a reaction has nowhere else to answer) and the announcement's count.
+
+Registrations for one session are serialised: an in-process lock per session (the bot is one process) and, on
+PostgreSQL, a row lock on the session, so a burst of clicks never seats more people than the capacity.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+
+from bot.clock import Clock
+from bot.config import DiscordSettings
+from bot.db.models import FabriqueRow, RegistrationRow
+from bot.db.uow import UnitOfWork, UnitOfWorkFactory
+from bot.domain.lifecycle import Actor, State
+from bot.domain.membership import configured_id
+from bot.domain.registration import Source, Status, status_for_newcomer
+from bot.domain.text import shown
+from bot.errors import DomainError, Forbidden, InvalidState, NotFound
+from bot.i18n import I18n
+from bot.services._common import organizers, require_fabrique
+from bot.services.ports import Messenger, Noticeboard
+from bot.services.records import Attendance, FabriqueRecord, RegistrationRecord
+from bot.services.registrations._values import (
+    Reactor,
+    Reconciliation,
+    RegistrationOutcome,
+    Roles,
+    SessionLock,
+    Spawn,
+    T,
+    seat_waitlist,
+)
+from bot.services.timeline import Planner
+
+
+class RegistrationService:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        planner: Planner,
+        *,
+        guild_defaults: DiscordSettings,
+        board: Noticeboard,
+        messenger: Messenger,
+        i18n: I18n,
+        spawn: Spawn,
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._planner = planner
+        self._guild_defaults = guild_defaults
+        self._board = board
+        self._messenger = messenger
+        self._i18n = i18n
+        self._spawn = spawn
+        self._locks: defaultdict[int, SessionLock] = defaultdict(SessionLock)
+
+    # --- the use cases ------------------------------------------------------------------------------------
+
+    async def react(self, guild_id: int, message_id: int, reactors: Sequence[Reactor]) -> None:
+        """✅ put on an announcement, in the order Discord delivered them (which is the waitlist order).
+
+        One transaction for the whole batch: roles read, display names stored, people registered. Everyone hears
+        back by DM in the background, so that the next reactions do not wait behind Discord's rate limits.
+        """
+        if not reactors:
+            return
+        answered = await self._on_announcement(
+            guild_id, message_id, lambda uow, row: self._react_in(uow, row, reactors)
+        )
+        if answered is None:
+            return
+        record, results = answered
+        self._spawn(self._answer_reactors(record, results))
+        self._board.refresh(record.id)
+
+    async def unreact(self, guild_id: int, message_id: int, user_ids: Sequence[int]) -> None:
+        """✅ taken off an announcement: those registered leave (in one transaction), hear it, and seats freed go
+        to the waitlist."""
+        if not user_ids:
+            return
+        outcomes = await self._on_announcement(
+            guild_id, message_id, lambda uow, row: self._unregister_in(uow, row, user_ids, by_reaction=True)
+        )
+        for outcome in outcomes or ():
+            if outcome.changed:
+                record = outcome.fabrique
+                text = self._i18n("dm.unregistered", title=shown(record.title), date=record.starts_at)
+                await self._messenger.dm(outcome.user_id, text)
+            await self._after_leaving(outcome)
+
+    async def join(self, guild_id: int, fabrique_id: int, actor: Actor, source: Source) -> RegistrationOutcome:
+        """By button or command; the caller renders the outcome (or the DomainError) as its reply."""
+        outcome = await self.register(guild_id, fabrique_id, actor, source)
+        if outcome.changed:
+            self._board.refresh(fabrique_id)
+        return outcome
+
+    async def leave(self, guild_id: int, fabrique_id: int, user_id: int) -> RegistrationOutcome:
+        """By button or command: the seat freed goes to the first waiting, who hears it by DM."""
+        outcome = await self.unregister(guild_id, fabrique_id, user_id)
+        await self._after_leaving(outcome)
+        return outcome
+
+    async def reconcile_announcement(self, record: FabriqueRecord, reacted: Sequence[Reactor]) -> None:
+        """At start: the ✅ found on the announcement become registrations (or their absence ends some)."""
+        async with self._uow() as uow:
+            roles = await self._roles(uow, record.guild_id)
+        actors = {reactor.user_id: roles.actor(reactor) for reactor in reacted}
+        result = await self.reconcile(record.guild_id, record.id, actors)
+        for outcome in result.added:
+            await self._confirm(outcome)
+        for outcome in result.removed:
+            await self._after_leaving(outcome)
+        await self._board.redraw(record.id)
+
+    async def tell_promoted(self, record: FabriqueRecord, user_ids: Iterable[int]) -> None:
+        """Each person who just got a seat from the waitlist hears it by DM."""
+        text = self._i18n("dm.promoted", title=shown(record.title), date=record.starts_at, number=record.id)
+        for user_id in user_ids:
+            if not await self._messenger.dm(user_id, text):
+                await self.record_dm_failure(record.id, user_id)
+
+    # --- the steps ----------------------------------------------------------------------------------------
+
+    async def register(self, guild_id: int, fabrique_id: int, actor: Actor, source: Source) -> RegistrationOutcome:
+        (outcome,) = await self.register_many(guild_id, fabrique_id, [actor], source)
+        if isinstance(outcome, DomainError):
+            raise outcome
+        return outcome
+
+    async def register_many(
+        self, guild_id: int, fabrique_id: int, actors: Sequence[Actor], source: Source
+    ) -> list[RegistrationOutcome | DomainError]:
+        """Register people in the order given, in one transaction: a burst of reactions costs one commit.
+
+        Each person gets an outcome or the refusal that concerns only them (not a member); a closed session
+        refuses everyone at once.
+        """
+        async with self._locks[fabrique_id], self._uow() as uow:
+            row = await require_fabrique(uow, guild_id, fabrique_id, lock=True)
+            results = await self._register_in(uow, row, actors, source)
+            await uow.commit()
+            return results
+
+    async def unregister(
+        self, guild_id: int, fabrique_id: int, user_id: int, *, by_reaction: bool = False
+    ) -> RegistrationOutcome:
+        """Leave a session. By button or command the person's ✅ may stay on the announcement: the departure is
+        remembered so that reconciliation at start does not take that old ✅ for a new registration."""
+        async with self._locks[fabrique_id], self._uow() as uow:
+            row = await require_fabrique(uow, guild_id, fabrique_id, lock=True)
+            (outcome,) = await self._unregister_in(uow, row, [user_id], by_reaction=by_reaction)
+            await uow.commit()
+            return outcome
+
+    async def reconcile(self, guild_id: int, fabrique_id: int, reacted: dict[int, Actor]) -> Reconciliation:
+        """Apply what changed on the announcement's ✅ while the bot was away (both ways); idempotent.
+
+        A ✅ whose author left by button or command since putting it there is not new: it is skipped.
+        """
+        async with self._uow() as uow:
+            row = await require_fabrique(uow, guild_id, fabrique_id)
+            current = {r.user_id: Source(r.source) for r in await uow.registrations.all(fabrique_id)}
+            if not self._open(row):
+                return Reconciliation((), ())
+            departed = await uow.departures.user_ids(fabrique_id)
+            await uow.departures.forget(fabrique_id, departed - reacted.keys())  # their ✅ went while we were away
+            await uow.commit()
+        added = [
+            await self.register(guild_id, fabrique_id, actor, Source.REACTION)
+            for user_id, actor in reacted.items()
+            if user_id not in current and user_id not in departed and actor.is_member
+        ]
+        removed = [
+            await self.unregister(guild_id, fabrique_id, user_id, by_reaction=True)
+            for user_id, source in current.items()
+            if source is Source.REACTION and user_id not in reacted
+        ]
+        return Reconciliation(tuple(added), tuple(removed))
+
+    async def session_for_message(self, message_id: int) -> FabriqueRecord | None:
+        """The session announced by ``message_id``: how a ✅ reaction finds its session."""
+        async with self._uow() as uow:
+            row = await uow.fabriques.by_announcement(message_id)
+            return FabriqueRecord.of(row) if row is not None else None
+
+    async def attendance(self, fabrique_id: int) -> Attendance:
+        return (await self.as_announced(fabrique_id))[1]
+
+    async def as_announced(self, fabrique_id: int) -> tuple[FabriqueRecord, Attendance]:
+        """The session and its counts, read together: what its announcement shows (one read per edit)."""
+        async with self._uow() as uow:
+            row = await uow.fabriques.by_id(fabrique_id)
+            if row is None:
+                raise NotFound("error.unknown_fabrique", number=fabrique_id)
+            counts = await uow.registrations.count_by_status(fabrique_id)
+            attendance = Attendance(counts.get(Status.CONFIRMED, 0), counts.get(Status.WAITLISTED, 0), row.capacity)
+            return FabriqueRecord.of(row), attendance
+
+    async def registrants(
+        self, guild_id: int, fabrique_id: int, actor: Actor
+    ) -> tuple[FabriqueRecord, list[RegistrationRecord]]:
+        """The list the organizer and the team follow; nobody else sees who registered."""
+        async with self._uow() as uow:
+            row = await require_fabrique(uow, guild_id, fabrique_id)
+            if not (actor.is_team or actor.user_id in organizers(row)):
+                raise Forbidden("error.not_organizer_or_team")
+            return FabriqueRecord.of(row), [RegistrationRecord.of(r) for r in await uow.registrations.all(fabrique_id)]
+
+    async def zoom_link(self, guild_id: int, fabrique_id: int, actor: Actor) -> tuple[FabriqueRecord, str]:
+        """The link, only for a seated registrant, an organizer or the team."""
+        async with self._uow() as uow:
+            row = await require_fabrique(uow, guild_id, fabrique_id)
+            registration = await uow.registrations.get(fabrique_id, actor.user_id)
+            allowed = actor.is_team or actor.user_id in organizers(row)
+            if not allowed and (registration is None or registration.status != Status.CONFIRMED.value):
+                key = "error.link.waitlisted" if registration is not None else "error.link.not_registered"
+                raise Forbidden(key, number=fabrique_id)
+            if not row.zoom_url:
+                raise InvalidState("error.link.missing", number=fabrique_id)
+            return FabriqueRecord.of(row), row.zoom_url
+
+    async def record_dm_failure(self, fabrique_id: int, user_id: int) -> None:
+        """Closed DMs are a normal situation; the team sees them in the registrant list."""
+        async with self._uow() as uow:
+            registration = await uow.registrations.get(fabrique_id, user_id)
+            if registration is not None:
+                registration.dm_failed = True
+                await uow.commit()
+
+    # --- inside the transaction ---------------------------------------------------------------------------
+
+    async def _on_announcement(
+        self, guild_id: int, message_id: int, work: Callable[[UnitOfWork, FabriqueRow], Awaitable[T]]
+    ) -> T | None:
+        """Run ``work`` on the session announced by ``message_id``, under the session's lock, and commit: one
+        transaction. None when the message announces no session of this guild."""
+        async with self._uow() as uow:
+            found = await uow.fabriques.by_announcement(message_id)
+            if found is None or found.guild_id != guild_id:
+                return None
+            fabrique_id = found.id
+            lock = self._locks[fabrique_id]
+            if lock.free:  # taken at once: nothing is awaited while this transaction holds SQLite's write lock
+                async with lock:
+                    return await self._locked_work(uow, guild_id, fabrique_id, work)
+        # Someone registers to this session right now. Waiting for them inside this transaction would deadlock on
+        # SQLite (it holds the write lock they need to finish): wait outside, then start again.
+        async with lock, self._uow() as uow:
+            return await self._locked_work(uow, guild_id, fabrique_id, work)
+
+    @staticmethod
+    async def _locked_work(
+        uow: UnitOfWork, guild_id: int, fabrique_id: int, work: Callable[[UnitOfWork, FabriqueRow], Awaitable[T]]
+    ) -> T | None:
+        row = await uow.fabriques.get_for_update(fabrique_id, guild_id)
+        if row is None:
+            return None
+        result = await work(uow, row)
+        await uow.commit()
+        return result
+
+    async def _react_in(
+        self, uow: UnitOfWork, row: FabriqueRow, reactors: Sequence[Reactor]
+    ) -> tuple[FabriqueRecord, list[tuple[int, RegistrationOutcome | DomainError]]]:
+        roles = await self._roles(uow, row.guild_id)
+        actors = [roles.actor(reactor) for reactor in reactors]
+        results: list[RegistrationOutcome | DomainError]
+        try:
+            results = await self._register_in(uow, row, actors, Source.REACTION)
+        except DomainError as closed:  # the session itself refuses: everyone who reacted hears why
+            results = [closed] * len(actors)
+        return FabriqueRecord.of(row), list(zip((actor.user_id for actor in actors), results, strict=True))
+
+    async def _roles(self, uow: UnitOfWork, guild_id: int) -> Roles:
+        """The guild's roles as GuildConfigService reads them: what /equipe configurer stored, else config.toml."""
+        stored = await uow.guilds.get(guild_id)
+        defaults = self._guild_defaults
+        return Roles(
+            configured_id(stored.team_role_id if stored else None, defaults.team_role_id),
+            configured_id(stored.member_role_id if stored else None, defaults.member_role_id),
+        )
+
+    async def _register_in(
+        self, uow: UnitOfWork, row: FabriqueRow, actors: Sequence[Actor], source: Source
+    ) -> list[RegistrationOutcome | DomainError]:
+        """``row`` is locked; raises (before writing anything) when the session itself is closed."""
+        if State(row.state) is not State.ANNOUNCED:
+            raise InvalidState("error.register.closed", number=row.id, state=State(row.state))
+        if row.starts_at is None or row.starts_at <= self._clock():
+            raise InvalidState("error.register.started", number=row.id)
+        record = FabriqueRecord.of(row)
+        current = {r.user_id: r for r in await uow.registrations.all(row.id)}  # arrival order
+        waiting = [user for user, r in current.items() if r.status == Status.WAITLISTED.value]
+        positions = {user: index for index, user in enumerate(waiting, start=1)}
+        confirmed = len(current) - len(waiting)
+        results: list[RegistrationOutcome | DomainError] = []
+        for actor in actors:
+            existing = current.get(actor.user_id)
+            if not actor.is_member:
+                results.append(Forbidden("error.members_only"))
+                continue
+            if existing is not None:
+                status = Status(existing.status)
+                results.append(RegistrationOutcome(record, actor.user_id, status, False, positions.get(actor.user_id)))
+                continue
+            status = status_for_newcomer(row.capacity, confirmed)
+            if status is Status.CONFIRMED:
+                confirmed += 1
+            else:
+                positions[actor.user_id] = len(positions) + 1
+            current[actor.user_id] = RegistrationRow(
+                fabrique_id=row.id,
+                user_id=actor.user_id,
+                status=status,
+                source=source,
+                created_at=self._clock(),
+                dm_failed=False,
+            )
+            uow.registrations.add(current[actor.user_id])
+            results.append(RegistrationOutcome(record, actor.user_id, status, True, positions.get(actor.user_id)))
+        # Registered again, by whatever path: a ✅ of theirs counts again at the next reconciliation.
+        await uow.departures.forget(row.id, {actor.user_id for actor in actors if actor.is_member})
+        await self._planner(uow, row)  # the newly seated get their reminders in the same transaction
+        return results
+
+    async def _unregister_in(
+        self, uow: UnitOfWork, row: FabriqueRow, user_ids: Sequence[int], *, by_reaction: bool
+    ) -> list[RegistrationOutcome]:
+        """``row`` is locked. Leaving by reaction: the ✅ is gone, so a later one is a new registration."""
+        if by_reaction:
+            await uow.departures.forget(row.id, set(user_ids))
+        outcomes = []
+        for user_id in user_ids:
+            existing = await uow.registrations.get(row.id, user_id)
+            if existing is None:
+                outcomes.append(RegistrationOutcome(FabriqueRecord.of(row), user_id, None, False))
+                continue
+            if not by_reaction:
+                await uow.departures.record(row.id, user_id, self._clock())
+            # Nobody is promoted into a session that is cancelled or already running.
+            promoted = await self._remove(uow, row, existing, promote=self._open(row))
+            outcomes.append(RegistrationOutcome(FabriqueRecord.of(row), user_id, None, True, promoted=promoted))
+        if any(outcome.changed for outcome in outcomes):
+            await self._planner(uow, row)  # the leavers' reminders go, the promoted get theirs
+        return outcomes
+
+    def _open(self, row: FabriqueRow) -> bool:
+        return State(row.state) is State.ANNOUNCED and row.starts_at is not None and row.starts_at > self._clock()
+
+    async def _remove(
+        self, uow: UnitOfWork, row: FabriqueRow, registration: RegistrationRow, *, promote: bool
+    ) -> tuple[int, ...]:
+        await uow.registrations.delete(registration)
+        await uow.flush()
+        if registration.status != Status.CONFIRMED.value or not promote:
+            return ()
+        return await seat_waitlist(uow, row)
+
+    # --- what people hear ---------------------------------------------------------------------------------
+
+    async def _answer_reactors(
+        self, record: FabriqueRecord, results: list[tuple[int, RegistrationOutcome | DomainError]]
+    ) -> None:
+        for user_id, result in results:
+            if isinstance(result, DomainError):
+                reason = self._i18n(result.key, **result.params)
+                await self._messenger.dm(user_id, self._i18n("dm.refused", title=shown(record.title), reason=reason))
+            elif result.changed:
+                await self._confirm(result)
+
+    async def _confirm(self, outcome: RegistrationOutcome) -> None:
+        """A reaction has nowhere else to answer: the seat (or the place in line) is confirmed by DM."""
+        record = outcome.fabrique
+        if outcome.status is Status.WAITLISTED:
+            position = outcome.waitlist_position or 0
+            text = self._i18n("dm.waitlisted", title=shown(record.title), position=position, number=record.id)
+        else:
+            text = self._i18n("dm.registered", title=shown(record.title), date=record.starts_at, number=record.id)
+        if not await self._messenger.dm(outcome.user_id, text):
+            await self.record_dm_failure(record.id, outcome.user_id)
+
+    async def _after_leaving(self, outcome: RegistrationOutcome) -> None:
+        """Seats freed: the first people waiting got them and hear it by DM; the announcement count follows."""
+        if not outcome.changed:
+            return
+        await self.tell_promoted(outcome.fabrique, outcome.promoted)
+        self._board.refresh(outcome.fabrique.id)

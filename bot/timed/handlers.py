@@ -1,0 +1,158 @@
+"""What each kind of due item does: reminders and checklists by DM, the start notice in the announcement's thread,
+the end of a session and the recap prompt (both move its state), the chasers, the team's alert when documentation
+is late.
+
+Discord is reached only through the ports; texts come from the catalogue, member text escaped with ``shown``.
+A closed DM is recorded and the item skipped (it would stay closed); a port that raises fails the item, which the
+timeline retries later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from bot.clock import Clock
+from bot.domain.lifecycle import Action, Actor, State
+from bot.domain.text import shown
+from bot.domain.timeline import DueStatus, Work
+from bot.i18n import I18n
+from bot.services.ports import Cards, Messenger
+from bot.services.registrations import RegistrationService
+from bot.services.timeline import DueContext, DueItem, TimelineService
+
+T = TypeVar("T")
+
+Act = Callable[[DueItem, DueContext], Awaitable[DueStatus]]
+
+
+class PortFailed(Exception):
+    """Discord could not do what a port was asked (unreachable, rate limited…): the item is retried later."""
+
+
+@dataclass(frozen=True)
+class Handler:
+    act: Act
+    changes_state: bool = False  # then later items of the same session, in the same batch, are read again
+
+
+class TimedHandlers:
+    """The handlers of every due kind, acting as the bot itself (a team actor)."""
+
+    def __init__(
+        self,
+        *,
+        timeline: TimelineService,
+        registrations: RegistrationService,
+        messenger: Messenger,
+        cards: Cards,
+        i18n: I18n,
+        clock: Clock,
+        deadline_days: int,
+        bot_user_id: Callable[[], int],
+    ) -> None:
+        self._timeline = timeline
+        self._registrations = registrations
+        self._messenger = messenger
+        self._cards = cards
+        self._i18n = i18n
+        self._clock = clock
+        self._deadline_days = deadline_days
+        self._bot_user_id = bot_user_id
+
+    def by_kind(self) -> dict[Work, Handler]:
+        return {
+            Work.REMINDER: Handler(self.reminder),
+            Work.CHECKLIST: Handler(self.checklist),
+            Work.START: Handler(self.start),
+            Work.END: Handler(self.end, changes_state=True),  # the session becomes held
+            Work.RECAP: Handler(self.recap, changes_state=True),  # its documentation becomes due
+            Work.CHASER: Handler(self.chaser),
+            Work.DEADLINE: Handler(self.deadline),
+        }
+
+    async def reminder(self, item: DueItem, context: DueContext) -> DueStatus:
+        record = context.fabrique
+        assert record.starts_at is not None
+        text = self._i18n(
+            "dm.reminder",
+            title=shown(record.title),
+            ts=int(record.starts_at.timestamp()),
+            date=record.starts_at,
+            url=context.zoom_url,
+        )
+        return await self._dm(item, text)
+
+    async def checklist(self, item: DueItem, context: DueContext) -> DueStatus:
+        record = context.fabrique
+        assert record.starts_at is not None
+        steps = self._i18n(f"checklist.{record.parcours.value}")
+        days = max(1, round((record.starts_at - self._clock()).total_seconds() / 86400))  # late or not, say the truth
+        text = self._i18n("dm.checklist", title=shown(record.title), date=record.starts_at, days=days, steps=steps)
+        return await self._dm(item, text)
+
+    async def start(self, item: DueItem, context: DueContext) -> DueStatus:
+        """A short notice in the announcement's thread: the session is starting (the link is in DMs, never here)."""
+        record = context.fabrique
+        text = self._i18n("thread.start", title=shown(record.title), number=record.id)
+        posted = await self._perform(self._messenger.notice_in_thread(record, text))
+        return DueStatus.DONE if posted else DueStatus.SKIPPED
+
+    async def end(self, item: DueItem, context: DueContext) -> DueStatus:
+        """The session is held: the card says so and the organizers hear it (documentation comes next)."""
+        record = await self._timeline.advance(item.fabrique_id, Action.END, self._bot_actor())
+        await self._perform(self._cards.show(record.guild_id, record.id))
+        if not record.is_welcome:  # the team's welcome sessions are never documented
+            text = self._i18n("dm.organizer.ended", number=record.id, title=shown(record.title))
+            for user_id in sorted(record.organizer_ids):  # the bot acted, so every organizer is told
+                await self._perform(self._messenger.dm(user_id, text))
+        return DueStatus.DONE
+
+    async def recap(self, item: DueItem, context: DueContext) -> DueStatus:
+        record = context.fabrique
+        if record.state is State.HELD:
+            await self._timeline.advance(item.fabrique_id, Action.PROMPT, self._bot_actor())
+            await self._perform(self._cards.show(record.guild_id, record.id))
+        text = self._i18n("dm.recap", title=shown(record.title), number=record.id)
+        return await self._dm(item, text, recap_for=record.id)
+
+    async def chaser(self, item: DueItem, context: DueContext) -> DueStatus:
+        record = context.fabrique
+        text = self._i18n(
+            "dm.chaser",
+            title=shown(record.title),
+            number=record.id,
+            days=item.amount,
+            left=self._deadline_days - item.amount,
+        )
+        return await self._dm(item, text, recap_for=record.id)
+
+    async def deadline(self, item: DueItem, context: DueContext) -> DueStatus:
+        record = context.fabrique
+        organizers = " ".join(f"<@{user_id}>" for user_id in record.organizer_ids)
+        text = self._i18n(
+            "team.documentation_late", number=record.id, title=shown(record.title), days=item.amount, who=organizers
+        )
+        told = await self._perform(self._messenger.tell_team(record.guild_id, text))
+        return DueStatus.DONE if told else DueStatus.SKIPPED
+
+    async def _dm(self, item: DueItem, text: str, *, recap_for: int | None = None) -> DueStatus:
+        if item.user_id is None:
+            return DueStatus.SKIPPED
+        if await self._perform(self._messenger.dm(item.user_id, text, recap_for=recap_for)):
+            return DueStatus.DONE
+        # Closed DMs will stay closed: record it and move on rather than retry.
+        await self._registrations.record_dm_failure(item.fabrique_id, item.user_id)
+        return DueStatus.SKIPPED
+
+    @staticmethod
+    async def _perform(call: Awaitable[T]) -> T:
+        """Await a port; its failure is told apart from a bug of ours (a warning, not an error, in the log)."""
+        try:
+            return await call
+        except Exception as error:
+            raise PortFailed(type(error).__name__) from error
+
+    def _bot_actor(self) -> Actor:
+        return Actor(user_id=self._bot_user_id(), is_team=True)

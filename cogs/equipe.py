@@ -1,0 +1,269 @@
+"""``/equipe``: the team's tools — configuration, slots, Zoom links, cancellations, welcome sessions, follow-up.
+
+The team role is checked by the services on every call, from the roles Discord sends with that interaction. The
+group has no default permission: hiding it behind one would hide it from the team too (``configurer`` checks
+Manage Server itself).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands, ui
+from discord.app_commands import Choice, locale_str
+from discord.ext import commands
+
+from bot.domain.schedule import parse_time
+from bot.errors import Forbidden
+from bot.i18n import I18n, format_duration
+from bot.services.guild_config import ConfigChanges
+from cogs import _render, _suggest
+from cogs._feedback import bot_of, current_actor, guild_id, reply, report_error
+
+if TYPE_CHECKING:
+    from bot.app import FabriqueBot
+
+WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+ORDINALS = [("premier", 1), ("deuxième", 2), ("troisième", 3), ("quatrième", 4), ("dernier", -1)]
+FABRIQUE = locale_str("Le numéro de la Fabrique (n°…)")
+ZOOM_URL = locale_str("Le lien Zoom (https://…), envoyé seulement aux inscrit·es")
+FAILING_SHOWN = 5  # « Réessayer » buttons on the follow-up, at most
+
+
+class RetryCopiesButton(ui.DynamicItem[ui.Button[Any]], template=r"copy:retry:(?P<id>\d+)"):
+    """« Réessayer » for a session whose website post, email or Zoom meeting failed (team only)."""
+
+    def __init__(self, fabrique_id: int, label: str | None = None) -> None:
+        super().__init__(
+            ui.Button(
+                label=label or "retry", style=discord.ButtonStyle.secondary, custom_id=f"copy:retry:{fabrique_id}"
+            )
+        )
+        self.fabrique_id = fabrique_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: ui.Button[Any], match: re.Match[str], /
+    ) -> RetryCopiesButton:
+        return cls(int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await interaction.response.defer(ephemeral=True)
+            bot = bot_of(interaction)
+            if not (await current_actor(interaction)).is_team:
+                raise Forbidden("error.team_only")
+            count = await bot.services.announcements.retry_copies(self.fabrique_id)
+            await reply(interaction, bot.i18n("reply.retry_copies", count=count, number=self.fabrique_id))
+        except Exception as error:  # component callbacks bypass tree.on_error: report the same way
+            await report_error(interaction, error)
+
+
+@app_commands.guild_only()
+class TeamCommands(
+    commands.GroupCog,
+    group_name=locale_str("equipe"),
+    group_description=locale_str("Outils de l'équipe : configuration, créneaux, suivi"),
+):
+    def __init__(self, bot: FabriqueBot) -> None:
+        self.bot = bot
+        self.i18n: I18n = bot.i18n
+        super().__init__()
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(RetryCopiesButton)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(RetryCopiesButton)
+
+    @app_commands.command(
+        name=locale_str("configurer"),
+        description=locale_str("Choisir les rôles et salons du bot (permission Gérer le serveur)"),
+    )
+    @app_commands.rename(
+        role_equipe=locale_str("role_equipe"),
+        role_membre=locale_str("role_membre"),
+        salon_equipe=locale_str("salon_equipe"),
+        salon_agenda=locale_str("salon_agenda"),
+        forum_articles=locale_str("forum_articles"),
+    )
+    @app_commands.describe(
+        role_equipe=locale_str("Le rôle de l'équipe, qui modère les propositions"),
+        role_membre=locale_str("Le rôle des membres (sinon tout le serveur)"),
+        salon_equipe=locale_str("Le salon privé de l'équipe (cartes de modération, alertes)"),
+        salon_agenda=locale_str("Le salon des annonces de sessions"),
+        forum_articles=locale_str("Le forum réservé aux membres pour les articles"),
+    )
+    async def configure(
+        self,
+        interaction: discord.Interaction,
+        role_equipe: discord.Role | None = None,
+        role_membre: discord.Role | None = None,
+        salon_equipe: discord.TextChannel | None = None,
+        salon_agenda: discord.TextChannel | None = None,
+        forum_articles: discord.ForumChannel | None = None,
+    ) -> None:
+        await interaction.response.defer(ephemeral=True)
+        changes = ConfigChanges(
+            team_role_id=role_equipe.id if role_equipe else None,
+            member_role_id=role_membre.id if role_membre else None,
+            team_channel_id=salon_equipe.id if salon_equipe else None,
+            agenda_channel_id=salon_agenda.id if salon_agenda else None,
+            articles_forum_id=forum_articles.id if forum_articles else None,
+        )
+        actor = await current_actor(interaction)
+        is_admin = interaction.permissions.manage_guild
+        config = await self.bot.services.guild_config.configure(
+            guild_id(interaction), changes, by=actor, is_admin=is_admin
+        )
+        key = "configure.current" if changes == ConfigChanges() else "configure.done"
+        await reply(interaction, self.i18n(key), embed=_render.guild_config(config, self.i18n))
+
+    # --- slots ------------------------------------------------------------------------------------------------
+
+    @app_commands.command(
+        name=locale_str("creneau-ajouter"), description=locale_str("Ouvrir un créneau sur le Zoom de la communauté")
+    )
+    @app_commands.describe(
+        date=locale_str("Le jour, JJ/MM/AAAA (heure de Paris)"),
+        heure=locale_str("L'heure de début, HH:MM"),
+        duree=locale_str("La durée du créneau en minutes (ex. 150)"),
+    )
+    @app_commands.rename(date=locale_str("date"), heure=locale_str("heure"), duree=locale_str("duree"))
+    async def add_slot(self, interaction: discord.Interaction, date: str, heure: str, duree: int) -> None:
+        await interaction.response.defer(ephemeral=True)
+        actor = await current_actor(interaction)
+        slot = await self.bot.services.slots.add(guild_id(interaction), actor, date, heure, duree)
+        text = self.i18n("slot.added", number=slot.id, date=slot.starts_at, length=format_duration(slot.minutes))
+        await reply(interaction, text)
+
+    @app_commands.command(name=locale_str("creneau-retirer"), description=locale_str("Retirer un créneau libre"))
+    @app_commands.rename(creneau=locale_str("creneau"))
+    @app_commands.describe(creneau=locale_str("Le numéro du créneau (n°…)"))
+    @app_commands.autocomplete(creneau=_suggest.team_slots)
+    async def remove_slot(self, interaction: discord.Interaction, creneau: int) -> None:
+        await interaction.response.defer(ephemeral=True)
+        actor = await current_actor(interaction)
+        slot = await self.bot.services.slots.remove(guild_id(interaction), actor, creneau)
+        await reply(interaction, self.i18n("slot.removed", number=slot.id, date=slot.starts_at))
+
+    @app_commands.command(
+        name=locale_str("creneaux"), description=locale_str("Tous les créneaux à venir, libres ou réservés")
+    )
+    async def team_slots(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True)
+        actor = await current_actor(interaction)
+        slots = await self.bot.services.slots.team_planning(guild_id(interaction), actor)
+        await reply(interaction, embed=_render.slot_list(slots, self.i18n, "slot.list.team", "slot.list.empty"))
+
+    # --- sessions ---------------------------------------------------------------------------------------------
+
+    @app_commands.command(
+        name=locale_str("lien-zoom"), description=locale_str("Donner ou remplacer le lien Zoom d'une Fabrique")
+    )
+    @app_commands.rename(fabrique=locale_str("fabrique"), url=locale_str("url"))
+    @app_commands.describe(fabrique=FABRIQUE, url=ZOOM_URL)
+    @app_commands.autocomplete(fabrique=_suggest.booked)
+    async def zoom_link(self, interaction: discord.Interaction, fabrique: int, url: str) -> None:
+        await interaction.response.defer(ephemeral=True)
+        actor = await current_actor(interaction)
+        linked = await self.bot.services.announcements.set_zoom_link(guild_id(interaction), fabrique, actor, url)
+        key = "link.saved.announced" if linked.announced else "link.saved"
+        record = linked.fabrique
+        await reply(interaction, self.i18n(key, number=record.id, title=_render.shown(record.title)))
+
+    @app_commands.command(
+        name=locale_str("annuler"), description=locale_str("Annuler une session programmée ou annoncée")
+    )
+    @app_commands.rename(fabrique=locale_str("fabrique"), motif=locale_str("motif"))
+    @app_commands.describe(
+        fabrique=FABRIQUE, motif=locale_str("Pourquoi la session est annulée (envoyé aux inscrit·es)")
+    )
+    @app_commands.autocomplete(fabrique=_suggest.booked)
+    async def cancel(self, interaction: discord.Interaction, fabrique: int, motif: str) -> None:
+        await interaction.response.defer(ephemeral=True)
+        actor = await current_actor(interaction)
+        cancellation = await self.bot.services.announcements.cancel(guild_id(interaction), fabrique, actor, motif)
+        before, count = cancellation.previous, len(cancellation.registrant_ids)
+        text = self.i18n("cancel.done", number=before.id, title=_render.shown(before.title), count=count)
+        await reply(interaction, text)
+
+    @app_commands.command(
+        name=locale_str("accueil"), description=locale_str("Programmer les sessions d'accueil « 30 min chrono »")
+    )
+    @app_commands.rename(
+        jour=locale_str("jour"),
+        rang=locale_str("rang"),
+        heure=locale_str("heure"),
+        nombre=locale_str("nombre"),
+        lien=locale_str("lien"),
+        places=locale_str("places"),
+    )
+    @app_commands.describe(
+        jour=locale_str("Le jour de la semaine"),
+        rang=locale_str("Lequel dans le mois (ex. le premier mardi)"),
+        heure=locale_str("L'heure de début, HH:MM"),
+        nombre=locale_str("Combien de sessions programmer (1 à 12)"),
+        lien=ZOOM_URL,
+        places=locale_str("Nombre de places (facultatif ; 0 = limite de Zoom)"),
+    )
+    @app_commands.choices(
+        jour=[Choice(name=locale_str(day.capitalize()), value=index) for index, day in enumerate(WEEKDAYS)],
+        rang=[Choice(name=locale_str(name.capitalize()), value=value) for name, value in ORDINALS],
+    )
+    async def welcome(
+        self,
+        interaction: discord.Interaction,
+        jour: Choice[int],
+        rang: Choice[int],
+        heure: str,
+        lien: str,
+        nombre: app_commands.Range[int, 1, 12] = 3,
+        places: app_commands.Range[int, 0, 100] = 0,
+    ) -> None:
+        await interaction.response.defer(ephemeral=True)
+        actor = await current_actor(interaction)
+        created = await self.bot.services.announcements.open_welcome_series(
+            guild_id(interaction),
+            actor,
+            weekday=jour.value,
+            ordinal=rang.value,
+            at=parse_time(heure),
+            count=nombre,
+            zoom_url=lien,
+            capacity=places,
+        )
+        dates = "\n".join(self.i18n("welcome.line", number=r.id, date=r.starts_at) for r in created)
+        await reply(interaction, self.i18n("welcome.done", count=len(created)) + "\n" + dates)
+
+    # --- follow-up --------------------------------------------------------------------------------------------
+
+    @app_commands.command(
+        name=locale_str("suivi"), description=locale_str("Le tableau de bord : états et documentations attendues")
+    )
+    async def follow_up(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True)
+        actor = await current_actor(interaction)
+        if not actor.is_team:
+            raise Forbidden("error.team_only")
+        services, guild = self.bot.services, guild_id(interaction)
+        dashboard = await services.timeline.follow_up(guild)
+        sessions = await services.sessions.booked_to_come(guild)
+        copies = {record.id: await services.outreach.copies(record.id) for record in sessions}
+        embed = _render.follow_up(dashboard, self.i18n)
+        embed.add_field(
+            name=self.i18n("followup.copies"),
+            value=_render.copies(sessions, copies, self.i18n) or self.i18n("followup.copies_none"),
+            inline=False,
+        )
+        failing = [record.id for record in sessions if any(c.status == "failed" for c in copies[record.id])]
+        view = ui.View(timeout=None)
+        for number in failing[:FAILING_SHOWN]:
+            view.add_item(RetryCopiesButton(number, self.i18n("button.retry_copies", number=number)))
+        await reply(interaction, embed=embed, view=view)
+
+
+async def setup(bot: FabriqueBot) -> None:
+    await bot.add_cog(TeamCommands(bot))

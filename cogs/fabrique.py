@@ -1,0 +1,371 @@
+"""``/fabrique``: everything a member does — propose, follow, book, register, document.
+
+One cog per audience (``/fabrique`` here, ``/equipe`` in cogs/equipe.py), because discord.py advises against
+splitting one command group across cogs, and SPEC §5 fixes the names (no subgroups). Each command parses, defers,
+makes one service call and renders; buttons, listeners and runners live in the feature cogs.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.app_commands import Choice, locale_str
+from discord.ext import commands
+
+from bot.domain.proposal import Format, Parcours
+from bot.domain.registration import Source
+from bot.errors import InvalidInput
+from bot.i18n import I18n, format_duration
+from bot.services.documentation import TEXT_FILE_MAX, Path3P, check_recording_link
+from cogs import _render, _suggest
+from cogs._documentation_form import open_form
+from cogs._feedback import current_actor, guild_id, reply
+from cogs._registration_ui import join_session, leave_session
+from cogs._views import (
+    FORMAT_CHOICES,
+    PARCOURS_CHOICES,
+    checked_coorganizer,
+    edited_text,
+    proposal_draft,
+    proposal_modal,
+)
+
+if TYPE_CHECKING:
+    from bot.app import FabriqueBot
+
+FABRIQUE = locale_str("Le numéro de la Fabrique (n°…)")
+SESSION = locale_str("Le numéro de la session (n°…)")
+YOURS = locale_str("Le numéro de votre Fabrique (n°…)")
+
+
+@app_commands.guild_only()
+class FabriqueCommands(
+    commands.GroupCog,
+    group_name=locale_str("fabrique"),
+    group_description=locale_str("Proposer, suivre et documenter vos Fabriques collectives"),
+):
+    def __init__(self, bot: FabriqueBot) -> None:
+        self.bot = bot
+        self.i18n: I18n = bot.i18n
+        super().__init__()
+        for command in _proposal_commands(self, bot.settings.sessions.durations_minutes):
+            self.app_command.add_command(command)
+
+    # --- proposals (``proposer`` and ``modifier`` are built in _proposal_commands: their durations are settings)
+
+    @app_commands.command(name=locale_str("retirer"), description=locale_str("Retirer une de vos propositions"))
+    @app_commands.rename(fabrique=locale_str("fabrique"))
+    @app_commands.describe(fabrique=FABRIQUE)
+    @app_commands.autocomplete(fabrique=_suggest.editable)
+    async def withdraw(self, interaction: discord.Interaction, fabrique: int) -> None:
+        await interaction.response.defer(ephemeral=True)
+        actor = await current_actor(interaction)
+        record = await self.bot.services.proposals.withdraw(guild_id(interaction), fabrique, actor)
+        await reply(interaction, self.i18n("withdraw.done", number=record.id, title=_render.shown(record.title)))
+
+    @app_commands.command(name=locale_str("mes-fabriques"), description=locale_str("Vos Fabriques et leur état"))
+    async def mine(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True)
+        records = await self.bot.services.proposals.list_for_member(guild_id(interaction), interaction.user.id)
+        await reply(interaction, embed=_render.my_fabriques(records, self.i18n))
+
+    async def propose(
+        self,
+        interaction: discord.Interaction,
+        format: Choice[str],
+        parcours: Choice[str],
+        duree: Choice[int],
+        coorganisateur: discord.Member | None,
+    ) -> None:
+        actor = await current_actor(interaction)
+        await self.bot.services.proposals.ensure_can_propose(guild_id(interaction), actor)
+        coorganizer_id = checked_coorganizer(coorganisateur)
+
+        async def submit(modal_interaction: discord.Interaction, values: dict[str, str]) -> None:
+            await modal_interaction.response.defer(ephemeral=True)
+            draft = proposal_draft(values, Format(format.value), Parcours(parcours.value), duree.value, coorganizer_id)
+            await self._remember(coorganisateur)
+            record = await self.bot.services.proposals.propose(guild_id(modal_interaction), actor, draft)
+            key = "propose.done" if record.card_message_id is not None else "propose.card_failed"
+            await reply(modal_interaction, self.i18n(key, number=record.id, title=_render.shown(record.title)))
+
+        modal = proposal_modal(self.i18n, self.i18n("modal.propose.title"), submit)
+        await interaction.response.send_modal(modal)
+
+    async def edit(
+        self,
+        interaction: discord.Interaction,
+        fabrique: int,
+        format: Choice[str] | None,
+        parcours: Choice[str] | None,
+        duree: Choice[int] | None,
+        coorganisateur: discord.Member | None,
+    ) -> None:
+        actor = await current_actor(interaction)
+        current = await self.bot.services.proposals.get_editable(guild_id(interaction), fabrique, actor)
+        coorganizer_id = checked_coorganizer(coorganisateur) if coorganisateur else current.coorganizer_id
+
+        async def submit(modal_interaction: discord.Interaction, values: dict[str, str]) -> None:
+            await modal_interaction.response.defer(ephemeral=True)
+            draft = proposal_draft(
+                values,
+                Format(format.value) if format else current.format,
+                Parcours(parcours.value) if parcours else current.parcours,
+                duree.value if duree else current.duration_minutes,
+                coorganizer_id,
+            )
+            await self._remember(coorganisateur)
+            record = await self.bot.services.proposals.edit(guild_id(modal_interaction), fabrique, actor, draft)
+            await reply(modal_interaction, edited_text(self.i18n, current, record))
+
+        title = self.i18n("modal.edit.title", number=current.id)
+        await interaction.response.send_modal(proposal_modal(self.i18n, title, submit, current))
+
+    async def _remember(self, member: discord.Member | None) -> None:
+        """A co-organizer may never act themselves: store their name now, for the texts that will name them."""
+        if member is not None:
+            await self.bot.services.member_names.remember(member.guild.id, member.id, member.display_name)
+
+    # --- slots ------------------------------------------------------------------------------------------------
+
+    @app_commands.command(
+        name=locale_str("creneaux"), description=locale_str("Les créneaux libres pour votre Fabrique")
+    )
+    async def free_slots(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True)
+        slots = await self.bot.services.slots.upcoming(guild_id(interaction), free_only=True)
+        await reply(interaction, embed=_render.slot_list(slots, self.i18n, "slot.list.free", "slot.list.none_free"))
+
+    @app_commands.command(
+        name=locale_str("reserver"), description=locale_str("Réserver un créneau pour votre Fabrique")
+    )
+    @app_commands.rename(fabrique=locale_str("fabrique"), creneau=locale_str("creneau"), places=locale_str("places"))
+    @app_commands.describe(
+        fabrique=YOURS,
+        creneau=locale_str("Le numéro du créneau (n°…)"),
+        places=locale_str("Nombre de places (facultatif ; 0 = limite de Zoom)"),
+    )
+    @app_commands.autocomplete(fabrique=_suggest.bookable, creneau=_suggest.free_slots)
+    async def book(
+        self,
+        interaction: discord.Interaction,
+        fabrique: int,
+        creneau: int,
+        places: app_commands.Range[int, 0, 100] | None = None,
+    ) -> None:
+        await interaction.response.defer(ephemeral=True)
+        actor = await current_actor(interaction)
+        booked = await self.bot.services.announcements.book(guild_id(interaction), fabrique, creneau, actor, places)
+        record = booked.booking.fabrique
+        key = (
+            "slot.moved"
+            if booked.moved
+            else ("slot.booked.announced" if booked.announced else "slot.booked.waiting_link")
+        )
+        await reply(interaction, self.i18n(key, number=record.id, date=record.starts_at))
+
+    @app_commands.command(name=locale_str("liberer"), description=locale_str("Libérer le créneau de votre Fabrique"))
+    @app_commands.rename(fabrique=locale_str("fabrique"))
+    @app_commands.describe(fabrique=YOURS)
+    @app_commands.autocomplete(fabrique=_suggest.bookable)
+    async def release(self, interaction: discord.Interaction, fabrique: int) -> None:
+        await interaction.response.defer(ephemeral=True)
+        actor = await current_actor(interaction)
+        before = (await self.bot.services.announcements.release(guild_id(interaction), fabrique, actor)).previous
+        await reply(interaction, self.i18n("slot.released", number=before.id, title=_render.shown(before.title)))
+
+    # --- sessions and registration ----------------------------------------------------------------------------
+
+    @app_commands.command(
+        name=locale_str("agenda"), description=locale_str("Les prochaines sessions, avec leur fichier agenda (.ics)")
+    )
+    async def agenda(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True)
+        records = await self.bot.services.sessions.agenda(guild_id(interaction))
+        embed = _render.agenda(records, self.i18n)
+        if not records:
+            await reply(interaction, embed=embed)
+            return
+        data = self.bot.services.announcements.calendar(records)
+        await reply(interaction, embed=embed, file=discord.File(io.BytesIO(data), filename="agenda-fabriques.ics"))
+
+    @app_commands.command(name=locale_str("inscrire"), description=locale_str("Vous inscrire à une session annoncée"))
+    @app_commands.rename(fabrique=locale_str("fabrique"))
+    @app_commands.describe(fabrique=SESSION)
+    @app_commands.autocomplete(fabrique=_suggest.sessions)
+    async def join(self, interaction: discord.Interaction, fabrique: int) -> None:
+        await interaction.response.defer(ephemeral=True)
+        await join_session(interaction, fabrique, Source.COMMAND)
+
+    @app_commands.command(name=locale_str("desinscrire"), description=locale_str("Vous désinscrire d'une session"))
+    @app_commands.rename(fabrique=locale_str("fabrique"))
+    @app_commands.describe(fabrique=SESSION)
+    @app_commands.autocomplete(fabrique=_suggest.sessions)
+    async def leave(self, interaction: discord.Interaction, fabrique: int) -> None:
+        await interaction.response.defer(ephemeral=True)
+        await leave_session(interaction, fabrique)
+
+    @app_commands.command(
+        name=locale_str("lien"), description=locale_str("Recevoir le lien Zoom d'une session où vous êtes inscrit·e")
+    )
+    @app_commands.rename(fabrique=locale_str("fabrique"))
+    @app_commands.describe(fabrique=SESSION)
+    @app_commands.autocomplete(fabrique=_suggest.sessions)
+    async def link(self, interaction: discord.Interaction, fabrique: int) -> None:
+        await interaction.response.defer(ephemeral=True)
+        actor = await current_actor(interaction)
+        services = self.bot.services
+        record, url = await services.registrations.zoom_link(guild_id(interaction), fabrique, actor)
+        text = self.i18n("reply.link", title=_render.shown(record.title), date=record.starts_at, url=url)
+        host = await services.outreach.host_link(record.id)
+        if host and (actor.is_team or actor.user_id in record.organizer_ids):
+            text += "\n" + self.i18n("reply.host_link", url=host)
+        await reply(interaction, text)
+
+    @app_commands.command(
+        name=locale_str("inscrits"), description=locale_str("La liste des inscrit·es (organisation et équipe)")
+    )
+    @app_commands.rename(fabrique=locale_str("fabrique"))
+    @app_commands.describe(fabrique=SESSION)
+    @app_commands.autocomplete(fabrique=_suggest.sessions)
+    async def registrants(self, interaction: discord.Interaction, fabrique: int) -> None:
+        await interaction.response.defer(ephemeral=True)
+        actor = await current_actor(interaction)
+        record, rows = await self.bot.services.registrations.registrants(guild_id(interaction), fabrique, actor)
+        csv_file = _render.registrants_csv(rows, interaction.guild, self.i18n)
+        await reply(interaction, _render.registrant_list(record, rows, self.i18n), file=csv_file)
+
+    # --- documentation ----------------------------------------------------------------------------------------
+
+    @app_commands.command(
+        name=locale_str("documenter"),
+        description=locale_str("Documenter votre Fabrique : enregistrement, notes ou compte-rendu"),
+    )
+    @app_commands.rename(
+        fabrique=locale_str("fabrique"),
+        enregistrement=locale_str("enregistrement"),
+        lien=locale_str("lien"),
+        transcription=locale_str("transcription"),
+        chat=locale_str("chat"),
+        chemin=locale_str("chemin"),
+    )
+    @app_commands.describe(
+        fabrique=FABRIQUE,
+        enregistrement=locale_str("L'enregistrement (audio ou vidéo), s'il tient dans Discord"),
+        lien=locale_str("Ou le lien https de l'enregistrement, s'il est trop gros pour Discord"),
+        transcription=locale_str("La transcription Zoom (.vtt), facultative"),
+        chat=locale_str("Le fichier du chat Zoom (.txt), facultatif"),
+        chemin=locale_str("Enregistrement + notes, ou compte-rendu 3P (par défaut : selon le parcours)"),
+    )
+    @app_commands.choices(
+        chemin=[
+            Choice(name=locale_str("Enregistrement + notes"), value=Path3P.CLASSIQUE.value),
+            Choice(name=locale_str("Compte-rendu 3P"), value=Path3P.EXPRESS.value),
+        ]
+    )
+    async def document(
+        self,
+        interaction: discord.Interaction,
+        fabrique: int,
+        enregistrement: discord.Attachment | None = None,
+        lien: str | None = None,
+        transcription: discord.Attachment | None = None,
+        chat: discord.Attachment | None = None,
+        chemin: Choice[str] | None = None,
+    ) -> None:
+        record = await self.bot.services.sessions.get(guild_id(interaction), fabrique)
+        path = Path3P(chemin.value) if chemin else Path3P(record.parcours.value)
+        attachments: dict[str, Any] = {}
+        if enregistrement is not None:
+            attachments["recording"] = self._checked_recording(enregistrement)
+        if lien:
+            attachments["link"] = check_recording_link(lien.strip())
+        for key, attachment, suffixes in (("transcript", transcription, (".vtt",)), ("chat", chat, (".txt", ".vtt"))):
+            if attachment is None:
+                continue
+            if not attachment.filename.lower().endswith(suffixes) or attachment.size > TEXT_FILE_MAX:
+                raise InvalidInput(f"error.documentation.bad_{key}")
+            attachments[key] = (await attachment.read()).decode("utf-8", errors="replace")
+        await open_form(interaction, fabrique, path, attachments)
+
+    def _checked_recording(self, attachment: discord.Attachment) -> discord.Attachment:
+        maximum = self.bot.settings.audio.max_input_mb
+        if attachment.size == 0:
+            raise InvalidInput("error.audio.empty")
+        if attachment.size > maximum * 1024 * 1024:
+            raise InvalidInput("error.download.too_large", maximum=maximum)
+        return attachment
+
+
+def _proposal_commands(
+    cog: FabriqueCommands, durations_minutes: list[int]
+) -> list[app_commands.Command[Any, ..., None]]:
+    """``proposer`` and ``modifier``: their ``duree`` choices come from ``[sessions] durations_minutes``, so they
+    are built with the cog, as thin shells around its methods."""
+    durations = [Choice(name=format_duration(m), value=m) for m in durations_minutes]
+
+    @app_commands.rename(
+        format=locale_str("format"),
+        parcours=locale_str("parcours"),
+        duree=locale_str("duree"),
+        coorganisateur=locale_str("coorganisateur"),
+    )
+    @app_commands.describe(
+        format=locale_str("La forme de la session"),
+        parcours=locale_str("Classique (quelques jours de préparation) ou express (atelier 3P)"),
+        duree=locale_str("La durée de la session"),
+        coorganisateur=locale_str("Un·e membre qui organise avec vous (facultatif)"),
+    )
+    @app_commands.choices(format=FORMAT_CHOICES, parcours=PARCOURS_CHOICES, duree=durations)
+    async def propose(
+        interaction: discord.Interaction,
+        format: Choice[str],
+        parcours: Choice[str],
+        duree: Choice[int],
+        coorganisateur: discord.Member | None = None,
+    ) -> None:
+        await cog.propose(interaction, format, parcours, duree, coorganisateur)
+
+    @app_commands.rename(
+        fabrique=locale_str("fabrique"),
+        format=locale_str("format"),
+        parcours=locale_str("parcours"),
+        duree=locale_str("duree"),
+        coorganisateur=locale_str("coorganisateur"),
+    )
+    @app_commands.describe(
+        fabrique=FABRIQUE,
+        format=locale_str("Nouveau format (facultatif)"),
+        parcours=locale_str("Nouveau parcours (facultatif)"),
+        duree=locale_str("Nouvelle durée (facultatif)"),
+        coorganisateur=locale_str("Nouveau·elle coorganisateur·ice (facultatif)"),
+    )
+    @app_commands.choices(format=FORMAT_CHOICES, parcours=PARCOURS_CHOICES, duree=durations)
+    @app_commands.autocomplete(fabrique=_suggest.editable)
+    async def edit(
+        interaction: discord.Interaction,
+        fabrique: int,
+        format: Choice[str] | None = None,
+        parcours: Choice[str] | None = None,
+        duree: Choice[int] | None = None,
+        coorganisateur: discord.Member | None = None,
+    ) -> None:
+        await cog.edit(interaction, fabrique, format, parcours, duree, coorganisateur)
+
+    return [
+        app_commands.Command(
+            name=locale_str("proposer"),
+            description=locale_str("Proposer une Fabrique collective à l'équipe"),
+            callback=propose,
+        ),
+        app_commands.Command(
+            name=locale_str("modifier"), description=locale_str("Modifier une de vos propositions"), callback=edit
+        ),
+    ]
+
+
+async def setup(bot: FabriqueBot) -> None:
+    await bot.add_cog(FabriqueCommands(bot))

@@ -1,0 +1,112 @@
+"""The Discord ports as service tests see them: fakes that record what the services asked of Discord.
+
+They stand for Discord only (SimCord drives the real cogs in tests/behaviour); every service under test is real.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from bot.services.ports import DiscordPorts, Posted
+from bot.services.records import Attendance, FabriqueRecord
+
+BOT_USER_ID = 999
+
+
+@dataclass(frozen=True)
+class Dm:
+    user_id: int
+    text: str
+    recap_for: int | None = None
+
+
+@dataclass
+class FakeMessenger:
+    """DMs, the team channel and the announcement's thread. ``closed``: DMs refused; ``broken``: Discord raises."""
+
+    closed: set[int] = field(default_factory=set)
+    broken: set[int] = field(default_factory=set)
+    dms: list[Dm] = field(default_factory=list)
+    team: list[tuple[int, str]] = field(default_factory=list)
+    threads: list[tuple[int, str]] = field(default_factory=list)
+    gate: asyncio.Event | None = None  # when set, each DM waits for it (a send in flight)
+    sending: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def dm(self, user_id: int, text: str, *, recap_for: int | None = None) -> bool:
+        self.sending.set()
+        if self.gate is not None:
+            await self.gate.wait()
+        if user_id in self.broken:
+            raise ConnectionError("Discord is unreachable")
+        if user_id in self.closed:
+            return False
+        self.dms.append(Dm(user_id, text, recap_for))
+        return True
+
+    async def tell_team(self, guild_id: int, text: str) -> bool:
+        self.team.append((guild_id, text))
+        return True
+
+    async def notice_in_thread(self, record: FabriqueRecord, text: str) -> bool:
+        self.threads.append((record.id, text))
+        return True
+
+    def to(self, user_id: int) -> list[Dm]:
+        return [dm for dm in self.dms if dm.user_id == user_id]
+
+
+@dataclass
+class FakeDirectory:
+    names: dict[tuple[int, int], str] = field(default_factory=dict)  # (guild, user) → display name
+
+    def display_names(self, guild_id: int, user_ids: Iterable[int]) -> dict[int, str]:
+        return {user_id: name for user_id in user_ids if (name := self.names.get((guild_id, user_id)))}
+
+    def own_id(self) -> int:
+        return BOT_USER_ID
+
+
+@dataclass
+class FakeCards:
+    shown: list[tuple[int, int]] = field(default_factory=list)  # (guild, fabrique)
+
+    async def show(self, guild_id: int, fabrique_id: int) -> bool:
+        self.shown.append((guild_id, fabrique_id))
+        return True
+
+
+@dataclass
+class FakeBoard:
+    """The announcements: posting one succeeds with made-up ids; every request is recorded."""
+
+    posted: list[int] = field(default_factory=list)
+    refreshed: list[int] = field(default_factory=list)
+    redrawn: list[int] = field(default_factory=list)
+    closed: list[int] = field(default_factory=list)
+    moved: list[int] = field(default_factory=list)
+
+    async def post(self, record: FabriqueRecord, attendance: Attendance, channel_id: int) -> Posted | None:
+        self.posted.append(record.id)
+        return Posted(channel_id, 10_000 + record.id, None)
+
+    def refresh(self, fabrique_id: int) -> None:
+        self.refreshed.append(fabrique_id)
+
+    async def redraw(self, fabrique_id: int, *, with_calendar: bool = False) -> None:
+        self.redrawn.append(fabrique_id)
+
+    async def close(self, record: FabriqueRecord, text: str) -> None:
+        self.closed.append(record.id)
+
+    async def move_event(self, record: FabriqueRecord) -> None:
+        self.moved.append(record.id)
+
+
+def fake_ports() -> DiscordPorts:
+    return DiscordPorts(messenger=FakeMessenger(), directory=FakeDirectory(), cards=FakeCards(), board=FakeBoard())
+
+
+def no_wake(at: object) -> None:
+    """For services built without a scheduler: new due work needs no wake-up there."""
