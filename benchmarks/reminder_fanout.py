@@ -33,7 +33,7 @@ from bot.config import Settings
 from bot.db.engine import create_engine
 from bot.db.models import DueWorkRow, FabriqueRow
 from cogs._feedback import send_dm
-from tests.ports import fake_ports, no_wake
+from tests.ports import services_on
 
 
 @dataclass(frozen=True)
@@ -110,19 +110,10 @@ async def session_starts(settings: Settings) -> list[datetime]:
 async def startup_with_rows(settings: Settings, rows: int) -> tuple[float, float]:
     """The dispatcher's start-up work, on an empty table then with ``rows`` rows (mostly done, some pending)."""
     from bot.db import migrate
-    from bot.db.engine import create_sessionmaker
-    from bot.db.uow import unit_of_work_factory
-    from bot.services import build_services
 
     engine = create_engine(settings.database.url)
     await migrate.upgrade(engine)
-    services = build_services(
-        settings,
-        unit_of_work_factory(create_sessionmaker(engine)),
-        lambda: datetime.now(UTC),
-        ports=fake_ports(),
-        wake=no_wake,
-    )
+    services = services_on(engine, settings, lambda: datetime.now(UTC))
 
     async def start_up() -> float:
         began = time.perf_counter()

@@ -27,6 +27,7 @@ from bot.health import heartbeat_path
 from bot.i18n import I18n
 from bot.i18n.commands import CommandTranslator
 from bot.services import Services, build_services
+from bot.services.clients import Clients, clients_from_settings
 from bot.services.ports import Cards, Directory, DiscordPorts, Messenger, Noticeboard
 from bot.timed import Dispatcher, DueWorkScheduler
 
@@ -99,6 +100,7 @@ class FabriqueBot(commands.Bot):
         self.engine: AsyncEngine | None = None
         self._services: Services | None = None
         self._dispatcher: Dispatcher | None = None
+        self._clients = Clients()
         self.scheduler = DueWorkScheduler(
             self.run_due_work, self._next_due, self.clock, heartbeat=heartbeat_path(settings.general.data_dir)
         )
@@ -142,7 +144,10 @@ class FabriqueBot(commands.Bot):
             await self.load_extension(extension)
         uow = unit_of_work_factory(create_sessionmaker(self.engine))
         ports = self._ports()
-        self._services = build_services(self.settings, uow, self.clock, ports=ports, wake=self.scheduler.wake_at)
+        self._clients = clients_from_settings(self.settings, self.clock)
+        self._services = build_services(
+            self.settings, uow, self.clock, ports=ports, clients=self._clients, wake=self.scheduler.wake_at
+        )
         self._dispatcher = Dispatcher(
             timeline=self.services.timeline,
             registrations=self.services.registrations,
@@ -201,8 +206,7 @@ class FabriqueBot(commands.Bot):
         except TimeoutError:
             log.warning("closing while timed or background work is still being sent")
         await super().close()
-        if self._services is not None:
-            await self._services.outreach.aclose()
+        await self._clients.aclose()
         if self.engine is not None:
             await self.engine.dispose()
             self.engine = None

@@ -119,6 +119,7 @@ class MailingSettings(_Section):
     username: str = ""
     sender: str = ""
     list_address: str = ""
+    ca_file: str = ""  # PEM of a private certificate authority for the SMTP server; "": the system trust store
 
 
 class AudioSettings(_Section):

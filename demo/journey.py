@@ -91,19 +91,15 @@ class Journey:
         say: Callable[[str], None] = lambda _: None,
         *,
         zoom_is_automatic: bool = False,
-        prepare_bot: Callable[[FabriqueBot], None] = lambda _: None,
     ) -> None:
         self.settings = settings
         self.workdir = workdir
         self.say = say
         self.zoom_is_automatic = zoom_is_automatic
-        self.prepare_bot = prepare_bot  # e.g. trust a test SMTP server's certificate authority
         self.result = JourneyResult()
 
     def new_bot(self) -> FabriqueBot:
-        bot = create_bot(self.settings)
-        self.prepare_bot(bot)
-        return bot
+        return create_bot(self.settings)
 
     async def run(self) -> JourneyResult:
         async with simcord.run(self.new_bot(), settle_timeout=15.0) as env:

@@ -6,9 +6,18 @@ They stand for Discord only (SimCord drives the real cogs in tests/behaviour); e
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.db.engine import create_sessionmaker
+from bot.db.uow import unit_of_work_factory
+from bot.services import Services, build_services
+from bot.services.clients import Clients, clients_from_settings
 from bot.services.ports import DiscordPorts, Posted
 from bot.services.records import Attendance, FabriqueRecord
 
@@ -108,5 +117,20 @@ def fake_ports() -> DiscordPorts:
     return DiscordPorts(messenger=FakeMessenger(), directory=FakeDirectory(), cards=FakeCards(), board=FakeBoard())
 
 
-def no_wake(at: object) -> None:
+def no_wake(at: datetime) -> None:
     """For services built without a scheduler: new due work needs no wake-up there."""
+
+
+def services_on(
+    engine: AsyncEngine,
+    settings: Settings,
+    clock: Clock,
+    *,
+    wake: Callable[[datetime], None] = no_wake,
+    clients: Clients | None = None,
+) -> Services:
+    """The services as the composition root builds them, on ``engine``, with fake Discord ports and the clients of
+    the integrations ``settings`` enable (real ones, pointed at the test servers)."""
+    uow = unit_of_work_factory(create_sessionmaker(engine))
+    clients = clients if clients is not None else clients_from_settings(settings, clock)
+    return build_services(settings, uow, clock, ports=fake_ports(), clients=clients, wake=wake)

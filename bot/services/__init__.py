@@ -15,6 +15,7 @@ from bot.db.uow import UnitOfWorkFactory
 from bot.i18n import I18n
 from bot.services._background import Background
 from bot.services.announcements import AnnouncementPorts, AnnouncementService
+from bot.services.clients import Clients
 from bot.services.documentation import DocumentationService
 from bot.services.documentation_jobs import DocumentationJobs, GuildArticleTexts
 from bot.services.documenting import DocumentingService
@@ -54,11 +55,13 @@ def build_services(
     clock: Clock,
     *,
     ports: DiscordPorts,
+    clients: Clients,
     wake: Callable[[datetime], None],
 ) -> Services:
     """Wire every service once; the bot holds the result and cogs reach it through ``bot.services``.
 
-    ``ports`` are the Discord side's implementations; ``wake(at)`` is told when new timed work is due at ``at``.
+    ``ports`` are the Discord side's implementations, ``clients`` the outside systems' (None where off);
+    ``wake(at)`` is told when new timed work is due at ``at``.
     """
     i18n = I18n(settings.general.language, settings.general.tz)
     background = Background()
@@ -78,9 +81,11 @@ def build_services(
         i18n=i18n,
         spawn=background.spawn,
     )
-    outreach = OutreachService(uow, settings, clock, i18n=i18n, names=names, messenger=ports.messenger)
+    outreach = OutreachService(uow, settings, clock, i18n=i18n, names=names, messenger=ports.messenger, clients=clients)
     documentation = DocumentationService(uow, settings, clock, planner)
-    documentation_jobs = DocumentationJobs(documentation, settings, GuildArticleTexts(names, i18n))
+    documentation_jobs = DocumentationJobs(
+        documentation, settings, GuildArticleTexts(names, i18n), wordpress=clients.wordpress
+    )
     announcements = AnnouncementService(
         guild_config=guild_config,
         slots=slots,

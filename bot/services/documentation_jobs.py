@@ -20,8 +20,9 @@ from bot.errors import DomainError
 from bot.i18n import I18n
 from bot.integrations import audio
 from bot.integrations.download import DownloadError, download
-from bot.integrations.wordpress import WordPressClient, WordPressError
+from bot.integrations.wordpress import WordPressError
 from bot.services import articles
+from bot.services.clients import Website, WebsiteFactory
 from bot.services.documentation import Documentation, DocumentationService, JobStatus
 from bot.services.member_names import MemberNameService
 
@@ -80,12 +81,13 @@ class DocumentationJobs:
         service: DocumentationService,
         settings: Settings,
         texts: ArticleTexts,
-        wordpress: Callable[[], WordPressClient] | None = None,
+        wordpress: WebsiteFactory | None,
     ) -> None:
+        """``wordpress`` (None: no website) opens a client for one publication."""
         self._service = service
         self._settings = settings
         self._texts = texts  # labels and people's names come from the guild's language and its members
-        self._wordpress = wordpress or self._default_wordpress
+        self._wordpress = wordpress
         # At most N conversions at once: ffmpeg takes a core; the bot must stay responsive on a 2-core host.
         self._conversions = asyncio.Semaphore(settings.audio.max_parallel_conversions)
 
@@ -167,8 +169,8 @@ class DocumentationJobs:
         """
         doc = await self._service.claim_publication(fabrique_id, actor)
         try:
-            if self._settings.wordpress.enabled:
-                doc = await self._publish_wordpress(doc)
+            if self._wordpress is not None:
+                doc = await self._publish_wordpress(doc, self._wordpress())
             if doc.forum_thread_id is None:
                 thread_id = await post_to_forum(doc)
                 doc = await self._service.update(fabrique_id, forum_thread_id=thread_id)
@@ -182,16 +184,10 @@ class DocumentationJobs:
         doc = await self._service.mark_published(fabrique_id, actor)
         return PublishOutcome(doc, doc.wp_post_link, doc.forum_thread_id)
 
-    def _default_wordpress(self) -> WordPressClient:
-        wordpress = self._settings.wordpress
-        password = self._settings.secrets.wordpress_app_password
-        return WordPressClient(wordpress.url, wordpress.username, password.get_secret_value() if password else "")
-
-    async def _publish_wordpress(self, doc: Documentation) -> Documentation:
+    async def _publish_wordpress(self, doc: Documentation, client: Website) -> Documentation:
         """Media (found by slug or uploaded), the article recomposed with the media's URL, the post created or
         brought up to date, the media attached to the post (so it is as private as the post)."""
         wordpress = self._settings.wordpress
-        client = self._wordpress()
         fabrique_id = doc.fabrique.id
         try:
             if doc.audio_name and doc.wp_media_id is None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import logging
-import ssl
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
@@ -23,10 +22,11 @@ from bot.domain.lifecycle import State
 from bot.domain.outreach import CopyStatus
 from bot.domain.text import shown
 from bot.i18n import I18n
-from bot.integrations.mailing import Mailer, MailingError, MailMessage
-from bot.integrations.wordpress import WordPressClient, WordPressError
-from bot.integrations.zoom import ZoomClient, ZoomError
+from bot.integrations.mailing import MailingError, MailMessage
+from bot.integrations.wordpress import WordPressError
+from bot.integrations.zoom import ZoomError
 from bot.services.calendars import session_calendar
+from bot.services.clients import Clients
 from bot.services.member_names import MemberNameService
 from bot.services.ports import Messenger
 from bot.services.records import FabriqueRecord
@@ -93,6 +93,7 @@ class OutreachService:
         i18n: I18n,
         names: MemberNameService,
         messenger: Messenger,
+        clients: Clients,
     ) -> None:
         self._uow = uow
         self._settings = settings
@@ -100,26 +101,26 @@ class OutreachService:
         self._i18n = i18n
         self._names = names
         self._messenger = messenger  # the team hears of a failing copy in its channel
-        self._zoom_client: ZoomClient | None = None
-        self.mail_tls: ssl.SSLContext | None = None  # None: the system's trust store (a private CA can be set)
+        self._zoom = clients.zoom  # one client for the bot's life, so its OAuth token is reused until it expires
+        self._wordpress = clients.wordpress
+        self._mailer = clients.mailer
 
     @property
     def zoom_enabled(self) -> bool:
-        return self._settings.zoom.enabled
+        return self._zoom is not None
 
     # --- Zoom -----------------------------------------------------------------------------------------------
 
     async def ensure_meeting(self, fabrique_id: int) -> FabriqueRecord:
         """Create the Zoom meeting of a booked session once; its join link becomes the session's link."""
         record = await self._record(fabrique_id)
-        if not self.zoom_enabled or record.starts_at is None:
+        if self._zoom is None or record.starts_at is None:
             return record
         existing = await self._copy(fabrique_id, ZOOM)
         if existing is not None and existing.status == CopyStatus.SYNCED:
             return record
-        client = self._zoom()
         try:
-            meeting = await client.create_meeting(
+            meeting = await self._zoom.create_meeting(
                 topic=record.title,
                 start=record.starts_at,
                 duration_minutes=record.duration_minutes,
@@ -150,9 +151,9 @@ class OutreachService:
 
     async def _zoom_follow(self, record: FabriqueRecord, event: Event) -> None:
         copy = await self._copy(record.id, ZOOM)
-        if not self.zoom_enabled or copy is None or not copy.external_id:
+        client = self._zoom
+        if client is None or copy is None or not copy.external_id:
             return  # no meeting of ours (none yet, or the team's pasted link)
-        client = self._zoom()
         try:
             if event is Event.CANCEL:
                 await client.delete_meeting(int(copy.external_id))
@@ -180,7 +181,7 @@ class OutreachService:
 
     async def _website(self, record: FabriqueRecord, event: Event) -> None:
         wordpress = self._settings.wordpress
-        if not (wordpress.enabled and wordpress.events_category):
+        if self._wordpress is None or not wordpress.events_category:
             return
         text = await self.texts(record, event)
         client = self._wordpress()
@@ -209,8 +210,8 @@ class OutreachService:
             await client.aclose()
 
     async def _mail(self, record: FabriqueRecord, event: Event) -> None:
-        mailing = self._settings.mailing
-        if not mailing.enabled or record.starts_at is None:
+        mailer = self._mailer
+        if mailer is None or record.starts_at is None:
             return
         target = f"mail:{event.value}:{int(record.starts_at.timestamp())}"
         async with self._uow() as uow:
@@ -223,17 +224,6 @@ class OutreachService:
         text = await self.texts(record, event)
         calendar = session_calendar([record], self._i18n, self._clock())
         message_id = f"<fabrique-{record.id}-{event.value}-{int(record.starts_at.timestamp())}@fabrique>"
-        password = self._settings.secrets.smtp_password
-        mailer = Mailer(
-            host=mailing.host,
-            port=mailing.port,
-            starttls=mailing.starttls,
-            username=mailing.username,
-            password=password.get_secret_value() if password else None,
-            sender=mailing.sender,
-            list_address=mailing.list_address,
-            tls_context=self.mail_tls,
-        )
         message = MailMessage(
             subject=text.subject,
             text=text.text,
@@ -382,32 +372,3 @@ class OutreachService:
             website_title=i18n(f"outreach.website_title.{event.value}", **values),
             website_html=body_html,
         )
-
-    async def aclose(self) -> None:
-        if self._zoom_client is not None:
-            await self._zoom_client.aclose()
-            self._zoom_client = None
-
-    def _zoom(self) -> ZoomClient:
-        """One client for the bot's life, so its OAuth token is reused until it expires."""
-        if self._zoom_client is None:
-            self._zoom_client = self._new_zoom()
-        return self._zoom_client
-
-    def _new_zoom(self) -> ZoomClient:
-        zoom = self._settings.zoom
-        secret = self._settings.secrets.zoom_client_secret
-        return ZoomClient(
-            account_id=zoom.account_id,
-            client_id=zoom.client_id,
-            client_secret=secret.get_secret_value() if secret else "",
-            host_user=zoom.host_user,
-            api_base=zoom.api_base,
-            oauth_url=zoom.oauth_url,
-            clock=self._clock,
-        )
-
-    def _wordpress(self) -> WordPressClient:
-        wordpress = self._settings.wordpress
-        password = self._settings.secrets.wordpress_app_password
-        return WordPressClient(wordpress.url, wordpress.username, password.get_secret_value() if password else "")

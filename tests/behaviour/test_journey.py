@@ -4,7 +4,6 @@ WordPress and a real SMTP server. The same script is ``python -m bot demo`` (int
 from __future__ import annotations
 
 import email
-import ssl
 from email import policy
 from pathlib import Path
 
@@ -12,7 +11,6 @@ import trustme
 from mutagen.id3 import ID3
 from pydantic import SecretStr
 
-from bot.app import FabriqueBot
 from bot.config import MailingSettings, WordPressSettings, ZoomSettings
 from bot.integrations.wordpress import WordPressClient
 from demo.journey import Journey
@@ -25,18 +23,8 @@ async def test_the_whole_journey_with_every_integration(tmp_path: Path, wordpres
     ca = trustme.CA()
     inbox = Inbox()
     smtp = await start_smtp(inbox, ca)
-    client_tls = ssl.create_default_context()
-    ca.configure_trust(client_tls)
-
-    def trust_test_smtp(bot: FabriqueBot) -> None:
-        """The test SMTP server's certificate comes from a private CA: trust it once the services exist."""
-        original = bot.setup_hook
-
-        async def setup_hook() -> None:
-            await original()
-            bot.services.outreach.mail_tls = client_tls
-
-        bot.setup_hook = setup_hook  # type: ignore[method-assign]
+    ca_file = tmp_path / "smtp-ca.pem"  # the test SMTP server's certificate comes from a private CA
+    ca.cert_pem.write_to_path(str(ca_file))
 
     try:
         async with FakeZoom(**ZOOM_IDS) as zoom:
@@ -65,6 +53,7 @@ async def test_the_whole_journey_with_every_integration(tmp_path: Path, wordpres
                     username=USERNAME,
                     sender="fabrique@tmnlab.test",
                     list_address="membres@tmnlab.test",
+                    ca_file=str(ca_file),
                 ),
             )
             settings = base.model_copy(
@@ -79,9 +68,7 @@ async def test_the_whole_journey_with_every_integration(tmp_path: Path, wordpres
                 }
             )
             transcript: list[str] = []
-            journey = Journey(
-                settings, tmp_path, transcript.append, zoom_is_automatic=True, prepare_bot=trust_test_smtp
-            )
+            journey = Journey(settings, tmp_path, transcript.append, zoom_is_automatic=True)
             result = await journey.run()
     finally:
         smtp.stop()

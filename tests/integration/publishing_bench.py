@@ -32,6 +32,7 @@ from bot.i18n import I18n
 from bot.integrations import audio
 from bot.integrations.wordpress import ARTICLE_STATUSES, WordPressClient
 from bot.services import Services, articles
+from bot.services.clients import clients_from_settings
 from bot.services.documentation import Documentation, JobStatus, Path3P, Submission
 from bot.services.documentation_jobs import DocumentationJobs
 from tests.conftest import GUILD_ID, make_settings
@@ -165,7 +166,8 @@ class Bench:
     ) -> DocumentationJobs:
         """DocumentationJobs as the bot builds them; a password other than the site's, or a client of our own."""
         settings = site_settings(self.tmp_path, self.wordpress, app_password or self.wordpress.admin_app_password)
-        return DocumentationJobs(self.services.documentation, settings, texts, wordpress=client)
+        website = client or clients_from_settings(settings, self.clock).wordpress
+        return DocumentationJobs(self.services.documentation, settings, texts, wordpress=website)
 
     def client(self, cls: type[WordPressClient] = WordPressClient, **kwargs: Any) -> Callable[[], WordPressClient]:
         site = self.wordpress

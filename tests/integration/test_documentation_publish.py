@@ -25,13 +25,13 @@ import httpx
 import pytest
 
 from bot.db import migrate
-from bot.db.engine import create_engine, create_sessionmaker
-from bot.db.uow import unit_of_work_factory
+from bot.db.engine import create_engine
 from bot.domain.lifecycle import State
 from bot.errors import InvalidState
 from bot.i18n.fr import MESSAGES as FRENCH
 from bot.integrations.wordpress import UNAVAILABLE, WordPressClient, WordPressError, WordPressPost
-from bot.services import articles, build_services
+from bot.services import articles
+from bot.services.clients import clients_from_settings
 from bot.services.documentation import Documentation, JobStatus
 from bot.services.documentation_jobs import DocumentationJobs
 from tests.integration.publishing_bench import (
@@ -52,7 +52,7 @@ from tests.integration.publishing_bench import (
     texts,
 )
 from tests.integration.wordpress_server import WordPressSite
-from tests.ports import fake_ports, no_wake
+from tests.ports import services_on
 from tests.unit.builders import ALICE, TEAM, configure
 from tests.unit.conftest import FakeClock
 
@@ -79,9 +79,7 @@ async def bench(wordpress: WordPressSite, tmp_path: Path) -> AsyncIterator[Bench
     engine = create_engine(settings.database.url)
     await migrate.upgrade(engine)
     clock = FakeClock()
-    services = build_services(
-        settings, unit_of_work_factory(create_sessionmaker(engine)), clock, ports=fake_ports(), wake=no_wake
-    )
+    services = services_on(engine, settings, clock)
     await configure(services)
     first = next(FIRST_NUMBERS)
     await start_numbering_at(services, settings, first)
@@ -423,7 +421,8 @@ async def test_a_crash_right_after_the_media_id_was_stored_still_publishes_the_a
         return await texts(doc)
 
     settings = site_settings(bench.tmp_path, bench.wordpress, bench.wordpress.admin_app_password)
-    crashing = DocumentationJobs(bench.services.documentation, settings, texts_then_crash)
+    website = clients_from_settings(settings, bench.clock).wordpress
+    crashing = DocumentationJobs(bench.services.documentation, settings, texts_then_crash, wordpress=website)
     with pytest.raises(RuntimeError, match="media id was stored"):
         await crashing.publish(bench.fabrique_id, ALICE, Forum())
     assert (await bench.services.documentation.get(bench.fabrique_id)).wp_media_id is not None

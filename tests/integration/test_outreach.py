@@ -5,7 +5,6 @@ a move and a cancellation update all of them."""
 from __future__ import annotations
 
 import email
-import ssl
 from email import policy
 from pathlib import Path
 
@@ -27,6 +26,8 @@ async def test_booking_moving_and_cancelling_reach_every_copy(tmp_path: Path, wo
     ca = trustme.CA()
     inbox = Inbox()
     smtp = await start_smtp(inbox, ca)
+    ca_file = tmp_path / "smtp-ca.pem"  # the test SMTP server's certificate comes from a private CA
+    ca.cert_pem.write_to_path(str(ca_file))
     try:
         async with FakeZoom(**ZOOM_IDS) as zoom:
             settings = make_settings(
@@ -50,6 +51,7 @@ async def test_booking_moving_and_cancelling_reach_every_copy(tmp_path: Path, wo
                     username=USERNAME,
                     sender="fabrique@tmnlab.test",
                     list_address="membres@tmnlab.test",
+                    ca_file=str(ca_file),
                 ),
             ).model_copy(
                 update={
@@ -64,9 +66,6 @@ async def test_booking_moving_and_cancelling_reach_every_copy(tmp_path: Path, wo
             )
             bot = create_bot(settings)
             async with running(bot, settle_timeout=10.0) as env:
-                client_tls = ssl.create_default_context()
-                ca.configure_trust(client_tls)
-                bot.services.outreach.mail_tls = client_tls
                 world = build_world(env)
                 await configure(world)
                 number = await approved_fabrique(world)

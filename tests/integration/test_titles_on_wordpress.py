@@ -18,9 +18,7 @@ from pydantic import SecretStr
 from bot.app import create_bot
 from bot.config import Secrets, WordPressSettings
 from bot.db import migrate
-from bot.db.engine import create_engine, create_sessionmaker
-from bot.db.uow import unit_of_work_factory
-from bot.services import build_services
+from bot.db.engine import create_engine
 from tests.behaviour.builders import ZOOM, add_slot, approved_fabrique, local_date
 from tests.behaviour.conftest import build_world, configure, said
 from tests.conftest import make_settings
@@ -37,7 +35,7 @@ from tests.integration.publishing_bench import (
     start_numbering_at,
 )
 from tests.integration.wordpress_server import WordPressSite
-from tests.ports import fake_ports, no_wake
+from tests.ports import services_on
 from tests.unit.builders import ALICE
 from tests.unit.builders import configure as configure_services
 from tests.unit.conftest import FakeClock
@@ -116,9 +114,7 @@ async def test_the_article_and_its_recording_show_the_title_as_text(
     engine = create_engine(settings.database.url)
     await migrate.upgrade(engine)
     clock = FakeClock()
-    services = build_services(
-        settings, unit_of_work_factory(create_sessionmaker(engine)), clock, ports=fake_ports(), wake=no_wake
-    )
+    services = services_on(engine, settings, clock)
     await configure_services(services)
     first = next(FIRST_NUMBERS)
     await start_numbering_at(services, settings, first)

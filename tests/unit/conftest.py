@@ -10,11 +10,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import migrate
-from bot.db.engine import create_sessionmaker
-from bot.db.uow import unit_of_work_factory
-from bot.services import Services, build_services
+from bot.services import Services
 from tests.conftest import make_settings
-from tests.ports import fake_ports
+from tests.ports import services_on
 
 
 class FakeClock:
@@ -47,6 +45,4 @@ async def services(
 ) -> Services:
     await migrate.upgrade(engine)
     settings = make_settings(tmp_path, database_url)
-    return build_services(
-        settings, unit_of_work_factory(create_sessionmaker(engine)), clock, ports=fake_ports(), wake=told.append
-    )
+    return services_on(engine, settings, clock, wake=told.append)

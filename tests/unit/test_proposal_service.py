@@ -12,17 +12,15 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import DiscordSettings
-from bot.db.engine import create_sessionmaker
 from bot.db.models import AuditRow, FabriqueRow, GuildConfigRow
-from bot.db.uow import unit_of_work_factory
 from bot.domain.lifecycle import Action, Actor, State
 from bot.domain.proposal import Format, Parcours, ProposalDraft
 from bot.errors import Forbidden, InvalidInput, InvalidState, NotConfigured, NotFound
-from bot.services import Services, build_services
+from bot.services import Services
 from bot.services.guild_config import ConfigChanges
 from bot.services.proposals import Decision
 from tests.conftest import GUILD_ID, make_settings
-from tests.ports import fake_ports, no_wake
+from tests.ports import services_on
 from tests.unit.conftest import FakeClock
 
 OTHER_GUILD_ID = 515151515151515151
@@ -504,9 +502,7 @@ async def test_config_toml_values_are_the_fallback(
     engine: AsyncEngine, database_url: str, tmp_path: Path, clock: FakeClock, services: Services
 ) -> None:
     settings = make_settings(tmp_path, database_url, discord=DiscordSettings(guild_id=GUILD_ID, team_channel_id=5))
-    from_file = build_services(
-        settings, unit_of_work_factory(create_sessionmaker(engine)), clock, ports=fake_ports(), wake=no_wake
-    )
+    from_file = services_on(engine, settings, clock)
 
     config = await from_file.guild_config.get(GUILD_ID)
     assert config.team_channel_id == 5

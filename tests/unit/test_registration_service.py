@@ -10,17 +10,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db.engine import create_sessionmaker
 from bot.db.models import AuditRow, FabriqueRow, RegistrationRow, SlotRow
-from bot.db.uow import unit_of_work_factory
 from bot.domain.lifecycle import Actor, State
 from bot.domain.proposal import Format, Parcours
 from bot.domain.registration import Source, Status
 from bot.errors import Forbidden, InvalidInput, InvalidState, NotFound
-from bot.services import Services, build_services
+from bot.services import Services
 from bot.services.records import Attendance, FabriqueRecord
 from tests.conftest import GUILD_ID, make_settings
-from tests.ports import fake_ports, no_wake
+from tests.ports import services_on
 from tests.unit.builders import (
     AGENDA_CHANNEL,
     ALICE,
@@ -455,9 +453,7 @@ async def test_a_burst_through_two_independent_services_is_settled_by_the_databa
     """Two service instances share no in-process lock: only the database keeps the count right."""
     session = await announced_session(configured, capacity=10)
     settings = make_settings(tmp_path, database_url)
-    other = build_services(
-        settings, unit_of_work_factory(create_sessionmaker(engine)), clock, ports=fake_ports(), wake=no_wake
-    )
+    other = services_on(engine, settings, clock)
     people = [member(n) for n in range(40)]
     outcomes = await asyncio.gather(
         *(

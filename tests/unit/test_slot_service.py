@@ -10,17 +10,15 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import SessionSettings
-from bot.db.engine import create_sessionmaker
 from bot.db.models import AuditRow, FabriqueRow, RegistrationRow, SlotRow
-from bot.db.uow import unit_of_work_factory
 from bot.domain.lifecycle import Action, Actor, State
 from bot.domain.proposal import Parcours
 from bot.domain.registration import Source
 from bot.errors import Forbidden, InvalidInput, InvalidState, NotFound
-from bot.services import Services, build_services
+from bot.services import Services
 from bot.services.records import FabriqueRecord
 from tests.conftest import GUILD_ID, make_settings
-from tests.ports import fake_ports, no_wake
+from tests.ports import services_on
 from tests.unit.builders import (
     ALICE,
     BOB,
@@ -125,9 +123,7 @@ async def test_the_buffer_comes_from_the_settings(
     engine: AsyncEngine, database_url: str, tmp_path: Path, clock: FakeClock, services: Services
 ) -> None:
     settings = make_settings(tmp_path, database_url, sessions=SessionSettings(buffer_minutes=0))
-    no_buffer = build_services(
-        settings, unit_of_work_factory(create_sessionmaker(engine)), clock, ports=fake_ports(), wake=no_wake
-    )
+    no_buffer = services_on(engine, settings, clock)
     await add_slot(no_buffer, "15/03/2027", "14:00", 60)
     touching = await add_slot(no_buffer, "15/03/2027", "15:00", 60)
     assert touching.starts_at == datetime(2027, 3, 15, 14, 0, tzinfo=UTC)
@@ -251,9 +247,7 @@ async def test_the_default_capacity_comes_from_the_settings(
     engine: AsyncEngine, database_url: str, tmp_path: Path, clock: FakeClock, services: Services
 ) -> None:
     settings = make_settings(tmp_path, database_url, sessions=SessionSettings(default_capacity=30))
-    with_capacity = build_services(
-        settings, unit_of_work_factory(create_sessionmaker(engine)), clock, ports=fake_ports(), wake=no_wake
-    )
+    with_capacity = services_on(engine, settings, clock)
     await configure(with_capacity)
     fabrique = await approved_fabrique(with_capacity)
     slot = await add_slot(with_capacity)

@@ -1,0 +1,140 @@
+"""The outside systems as the services see them: small Protocols, and the one place that builds the real clients.
+
+The composition root calls ``clients_from_settings`` once; the services receive the clients (None when the
+integration is off), so a test gives them a fake Zoom or a local WordPress the same way, and nothing is built
+behind anyone's back. WordPress is handed over as a factory: a publication opens one connection pool and closes
+it, whichever step a crash interrupts.
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.integrations.mailing import Mailer, MailMessage
+from bot.integrations.wordpress import WordPressClient, WordPressMedia, WordPressPost
+from bot.integrations.zoom import ZoomClient, ZoomMeeting
+
+
+class MeetingHost(Protocol):
+    """Zoom, for the meetings of booked sessions."""
+
+    async def create_meeting(
+        self, *, topic: str, start: datetime, duration_minutes: int, timezone: str, agenda: str = ""
+    ) -> ZoomMeeting: ...
+
+    async def update_meeting(
+        self,
+        meeting_id: int,
+        *,
+        topic: str | None = None,
+        start: datetime | None = None,
+        duration_minutes: int | None = None,
+        timezone: str | None = None,
+    ) -> None: ...
+
+    async def delete_meeting(self, meeting_id: int) -> None: ...
+
+    async def aclose(self) -> None: ...
+
+
+class Website(Protocol):
+    """WordPress, for the agenda posts and the members-only articles."""
+
+    async def find_media(self, slug: str) -> WordPressMedia | None: ...
+
+    async def upload_media(
+        self, path: Path, filename: str, mime_type: str, *, title: str, slug: str
+    ) -> WordPressMedia: ...
+
+    async def find_post(self, slug: str) -> WordPressPost | None: ...
+
+    async def create_post(
+        self,
+        *,
+        title: str,
+        content: str,
+        status: str,
+        slug: str,
+        categories: list[int] | None = None,
+        featured_media: int | None = None,
+    ) -> WordPressPost: ...
+
+    async def update_post(self, post_id: int, *, title: str | None = None, **fields: object) -> WordPressPost: ...
+
+    async def attach_media(self, media_id: int, post_id: int) -> None: ...
+
+    async def category_id(self, name: str) -> int | None: ...
+
+    async def aclose(self) -> None: ...
+
+
+class MailSender(Protocol):
+    """The mailing list."""
+
+    async def send(self, message: MailMessage) -> str: ...
+
+
+WebsiteFactory = Callable[[], Website]
+
+
+@dataclass(frozen=True)
+class Clients:
+    """The enabled integrations' clients; None where the integration is off."""
+
+    zoom: MeetingHost | None = None
+    wordpress: WebsiteFactory | None = None
+    mailer: MailSender | None = None
+
+    async def aclose(self) -> None:
+        if self.zoom is not None:
+            await self.zoom.aclose()
+
+
+def clients_from_settings(settings: Settings, clock: Clock) -> Clients:
+    """The real clients of every enabled integration, with their secrets; built once, when the bot starts."""
+    return Clients(
+        zoom=_zoom(settings, clock) if settings.zoom.enabled else None,
+        wordpress=_wordpress(settings) if settings.wordpress.enabled else None,
+        mailer=_mailer(settings) if settings.mailing.enabled else None,
+    )
+
+
+def _zoom(settings: Settings, clock: Clock) -> ZoomClient:
+    zoom, secret = settings.zoom, settings.secrets.zoom_client_secret
+    return ZoomClient(
+        account_id=zoom.account_id,
+        client_id=zoom.client_id,
+        client_secret=secret.get_secret_value() if secret else "",
+        host_user=zoom.host_user,
+        api_base=zoom.api_base,
+        oauth_url=zoom.oauth_url,
+        clock=clock,
+    )
+
+
+def _wordpress(settings: Settings) -> WebsiteFactory:
+    wordpress, password = settings.wordpress, settings.secrets.wordpress_app_password
+    secret = password.get_secret_value() if password else ""
+    return lambda: WordPressClient(wordpress.url, wordpress.username, secret)
+
+
+def _mailer(settings: Settings) -> Mailer:
+    mailing, password = settings.mailing, settings.secrets.smtp_password
+    tls = ssl.create_default_context(cafile=mailing.ca_file) if mailing.ca_file else None
+    return Mailer(
+        host=mailing.host,
+        port=mailing.port,
+        starttls=mailing.starttls,
+        username=mailing.username,
+        password=password.get_secret_value() if password else None,
+        sender=mailing.sender,
+        list_address=mailing.list_address,
+        tls_context=tls,
+    )
