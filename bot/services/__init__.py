@@ -72,20 +72,12 @@ def build_services(
     slots = SlotService(uow, settings.sessions, settings.general.tz, clock, planner)
     sessions = SessionService(uow, settings.sessions, settings.general.tz, clock, planner)
     registrations = RegistrationService(
-        uow,
-        clock,
-        planner,
-        guild_defaults=settings.discord,
-        board=ports.board,
-        messenger=ports.messenger,
-        i18n=i18n,
-        spawn=background.spawn,
-    )
+        uow, clock, planner, guild_defaults=settings.discord, board=ports.board, messenger=ports.messenger,
+        i18n=i18n, spawn=background.spawn,
+    )  # fmt: skip
     outreach = OutreachService(uow, settings, clock, i18n=i18n, names=names, messenger=ports.messenger, clients=clients)
     documentation = DocumentationService(uow, settings, clock, planner)
-    documentation_jobs = DocumentationJobs(
-        documentation, settings, GuildArticleTexts(names, i18n), wordpress=clients.wordpress
-    )
+    jobs = DocumentationJobs(documentation, settings, GuildArticleTexts(names, i18n), wordpress=clients.wordpress)
     announcements = AnnouncementService(
         guild_config=guild_config,
         slots=slots,
@@ -98,21 +90,18 @@ def build_services(
         bot_user_id=ports.directory.own_id,
         spawn=background.spawn,
     )
+    speaking = {"cards": ports.cards, "messenger": ports.messenger, "i18n": i18n}  # what tells people of a change
     return Services(
         guild_config=guild_config,
-        proposals=ProposalService(
-            uow, guild_config, settings.sessions, clock, cards=ports.cards, messenger=ports.messenger, i18n=i18n
-        ),
+        proposals=ProposalService(uow, guild_config, settings.sessions, clock, **speaking),
         slots=slots,
         sessions=sessions,
         registrations=registrations,
         announcements=announcements,
         timeline=TimelineService(uow, timing, clock),
         documentation=documentation,
-        documentation_jobs=documentation_jobs,
-        documenting=DocumentingService(
-            documentation, documentation_jobs, cards=ports.cards, messenger=ports.messenger, i18n=i18n
-        ),
+        documentation_jobs=jobs,
+        documenting=DocumentingService(documentation, jobs, **speaking),
         outreach=outreach,
         planner=planner,
         member_names=names,
