@@ -48,7 +48,13 @@ class Documentation(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(DocumentationButton, DocumentationPathButton)
-        self._resuming = asyncio.create_task(self._resume_when_ready())
+        if self.bot.is_ready():  # reloaded while connected: the jobs this cog's unloading stopped go on
+            self._resuming = asyncio.create_task(self._resume(after_restart=False))
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        if self._resuming is None:  # once: READY comes again after every reconnection
+            self._resuming = asyncio.create_task(self._resume(after_restart=True))
 
     async def cog_unload(self) -> None:
         """Jobs stop with the cog; each resumes from its recorded step when the cog is loaded again."""
@@ -69,11 +75,19 @@ class Documentation(commands.Cog):
         if running is None or running.done():
             self._tasks[fabrique_id] = asyncio.create_task(self._prepare(fabrique_id))
 
-    async def _resume_when_ready(self) -> None:
-        """At start: jobs interrupted by a restart pick up where they were."""
-        await self.bot.wait_until_ready()
+    async def _resume(self, *, after_restart: bool) -> None:
+        """Jobs interrupted by a restart (or by reloading this cog) pick up where they were."""
+        try:
+            await self._resume_jobs(after_restart=after_restart)
+        except Exception:
+            log.exception("interrupted documentation jobs could not be resumed")
+
+    async def _resume_jobs(self, *, after_restart: bool) -> None:
         for doc in await self.bot.services.documentation.unfinished():
-            if doc.status is JobStatus.PUBLISHING:  # cut short by the stop: « Réessayer » finishes it, no duplicate
+            if doc.status is JobStatus.PUBLISHING:
+                if not after_restart:
+                    continue  # a publication runs in its button's interaction, which a reload does not stop
+                # Cut short by the stop: « Réessayer » finishes it, without a duplicate.
                 failed = await self.bot.services.documentation.fail(
                     doc.fabrique.id, DomainError("error.documentation.interrupted")
                 )

@@ -37,7 +37,8 @@ class Registration(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(RegistrationButton)
-        self._catch_up = asyncio.create_task(self._reconcile_when_ready())
+        if self.bot.is_ready():  # reloaded while connected: reactions of the reload's moment are read again
+            self._catch_up = asyncio.create_task(self._reconcile_all())
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(RegistrationButton)
@@ -77,10 +78,19 @@ class Registration(commands.Cog):
                 except Exception:
                     log.exception("reactions on message %s could not be handled", message_id)
 
-    async def _reconcile_when_ready(self) -> None:
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        if self._catch_up is None:  # once: READY comes again after every reconnection
+            self._catch_up = asyncio.create_task(self._reconcile_all())
+
+    async def _reconcile_all(self) -> None:
         """✅ added or removed while the bot was away become registrations or leave them; idempotent."""
-        await self.bot.wait_until_ready()
-        for record in await self.bot.services.sessions.announced_to_come():
+        try:
+            records = await self.bot.services.sessions.announced_to_come()
+        except Exception:
+            log.exception("the sessions to reconcile could not be read")
+            return
+        for record in records:
             try:
                 await self._reconcile(record)
             except Exception:
