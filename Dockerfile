@@ -17,9 +17,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# ffmpeg converts session recordings to MP3.
+# ffmpeg converts session recordings to MP3; DejaVu Sans draws the articles' cover cards.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ffmpeg \
+    && apt-get install -y --no-install-recommends ffmpeg fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 
 RUN useradd --create-home --uid 1000 --user-group fabrique
@@ -37,6 +37,8 @@ RUN pip install --no-cache-dir . \
 
 ENV FABRIQUE_CONFIG=/app/config.toml
 VOLUME /app/data
+# The optional web door ([web] enabled, listen = "0.0.0.0:8080"): publish it to the reverse proxy only.
+EXPOSE 8080
 
 USER fabrique
 
@@ -45,7 +47,7 @@ USER fabrique
 # above (Docker kills after 10 s by default).
 STOPSIGNAL SIGTERM
 # Healthy while the bot's scheduler keeps reaching the database (a heartbeat file under /app/data, touched every
-# minute); the first one comes a minute after start.
+# minute); the first one comes a minute after start. With the web door on, `sante` asks its /sante instead.
 HEALTHCHECK --interval=1m --timeout=20s --start-period=3m --retries=3 CMD ["python", "-m", "bot", "sante"]
 
 CMD ["python", "-m", "bot"]

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
+import httpx
 from alembic.util import CommandError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -141,6 +142,8 @@ def _check_config(settings: Settings, *, connect: bool) -> int:
 
 
 def _health(settings: Settings) -> int:
+    if settings.web.enabled:
+        return _health_over_http(settings)
     path = heartbeat_path(settings.general.data_dir)
     quiet = silence(path, system_clock())
     if quiet is None:
@@ -154,6 +157,25 @@ def _health(settings: Settings) -> int:
         )
         return EXIT_UNHEALTHY
     print(f"En vie : dernier signe il y a {quiet.total_seconds():.0f} s.")
+    return 0
+
+
+def _health_over_http(settings: Settings) -> int:
+    """With the web door on, its ``/sante`` says it all: the database answers, the gateway is connected, the
+    scheduler is alive (its heartbeat). Asked on this machine, whatever address the door listens on."""
+    host = settings.web.host if settings.web.host not in ("0.0.0.0", "::") else "127.0.0.1"
+    url = f"http://{f'[{host}]' if ':' in host else host}:{settings.web.port}/sante"
+    try:
+        response = httpx.get(url, timeout=15.0)
+        report = response.json()
+    except (httpx.HTTPError, ValueError) as error:
+        print(f"La porte web ne répond pas ({url}) : {first_line(error)}", file=sys.stderr)
+        return EXIT_UNHEALTHY
+    if response.status_code != 200:
+        failing = [name for name, ok in dict(report.get("verifications") or {}).items() if not ok]
+        print(f"En mauvaise santé ({url}) : {', '.join(failing) or response.status_code}.", file=sys.stderr)
+        return EXIT_UNHEALTHY
+    print(f"En bonne santé ({url}).")
     return 0
 
 

@@ -18,7 +18,7 @@ from discord.ext import commands
 from discord.utils import MISSING
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.clock import Clock
+from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.db import migrate
 from bot.db.engine import create_engine, create_sessionmaker
@@ -28,8 +28,9 @@ from bot.i18n import I18n
 from bot.i18n.commands import CommandTranslator
 from bot.services import Services, build_services
 from bot.services.clients import Clients, clients_from_settings
-from bot.services.ports import Cards, Directory, DiscordPorts, Messenger, Noticeboard
+from bot.services.ports import Cards, Directory, DiscordPorts, JobRunner, Messenger, Noticeboard
 from bot.timed import Dispatcher, DueWorkScheduler
+from bot.web import WebDoor, database_answers, scheduler_alive
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ class _CogPort:
 
 
 class FabriqueBot(commands.Bot):
-    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+    def __init__(self, settings: Settings, clock: Clock | None = None, clients: Clients | None = None) -> None:
         intents = discord.Intents.default()
         intents.members = True  # member roles and registrations by reaction need member data
         super().__init__(
@@ -100,6 +101,8 @@ class FabriqueBot(commands.Bot):
         self.engine: AsyncEngine | None = None
         self._services: Services | None = None
         self._dispatcher: Dispatcher | None = None
+        self._given_clients = clients
+        self._web: WebDoor | None = None
         self._clients = Clients()
         self.scheduler = DueWorkScheduler(
             self.run_due_work, self._next_due, self.clock, heartbeat=heartbeat_path(settings.general.data_dir)
@@ -144,7 +147,7 @@ class FabriqueBot(commands.Bot):
             await self.load_extension(extension)
         uow = unit_of_work_factory(create_sessionmaker(self.engine))
         ports = self._ports()
-        self._clients = clients_from_settings(self.settings, self.clock)
+        self._clients = self._given_clients or clients_from_settings(self.settings, self.clock)
         self._services = build_services(
             self.settings, uow, self.clock, ports=ports, clients=self._clients, wake=self.scheduler.wake_at
         )
@@ -158,8 +161,10 @@ class FabriqueBot(commands.Bot):
             clock=self.clock,
             deadline_days=self.settings.documentation.deadline_days,
             bot_user_id=ports.directory.own_id,
+            recordings=self.services.recordings,
         )
         await self.services.documentation_jobs.discard_leftovers()  # before any job can start or resume
+        await self._start_web_door()
         await self._sync_commands()
         await self._start_scheduler()
         log.info("setup done (guild %s)", self.settings.discord.guild_id or "global")
@@ -171,7 +176,23 @@ class FabriqueBot(commands.Bot):
             directory=cast(Directory, messaging),
             cards=cast(Cards, _CogPort(self, "Moderation", Cards)),
             board=cast(Noticeboard, _CogPort(self, "Announcements", Noticeboard)),
+            runner=cast(JobRunner, _CogPort(self, "Documentation", JobRunner)),
         )
+
+    async def _start_web_door(self) -> None:
+        """Listen on ``[web] listen`` when the web door is on: upload links, ``/agenda.ics``, ``/sante``."""
+        uploads = self.services.uploads
+        if uploads is None or self.engine is None:
+            return
+        checks = {
+            "base": database_answers(self.engine),
+            "discord": lambda: self.is_ready() and not self.is_closed(),
+            "planificateur": scheduler_alive(heartbeat_path(self.settings.general.data_dir), started_at=system_clock()),
+        }
+        self._web = WebDoor(
+            self.settings, uploads=uploads, sessions=self.services.sessions, checks=checks, clock=self.clock
+        )
+        await self._web.start()
 
     async def _start_scheduler(self) -> None:
         interrupted = await self.services.timeline.recover()
@@ -196,6 +217,9 @@ class FabriqueBot(commands.Bot):
     async def close(self) -> None:
         """Timers stop, a dispatch in flight and background work may finish what they were sending, then the
         extensions unload (documentation jobs stop at a recorded step) and the connection closes."""
+        if self._web is not None:
+            await self._web.stop()  # no new upload may start a job while the rest closes
+            self._web = None
         self.scheduler.shutdown()
         try:
             async with asyncio.timeout(CLOSE_WAIT_SECONDS):
@@ -212,6 +236,7 @@ class FabriqueBot(commands.Bot):
             self.engine = None
 
 
-def create_bot(settings: Settings, clock: Clock | None = None) -> FabriqueBot:
-    """A fresh, unstarted bot; the clock defaults to ``discord.utils.utcnow`` so simulated time drives it."""
-    return FabriqueBot(settings, clock)
+def create_bot(settings: Settings, clock: Clock | None = None, clients: Clients | None = None) -> FabriqueBot:
+    """A fresh, unstarted bot; the clock defaults to ``discord.utils.utcnow`` so simulated time drives it, and the
+    outside systems' clients are built from ``settings`` unless given (tests point them at local servers)."""
+    return FabriqueBot(settings, clock, clients)

@@ -12,6 +12,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -100,6 +101,12 @@ class ZoomSettings(_Section):
     host_user: str = ""
     api_base: str = "https://api.zoom.us/v2"
     oauth_url: str = "https://zoom.us/oauth/token"
+    # How meetings record: "cloud" (the bot then fetches the recording and offers it), "local" or "none".
+    auto_recording: Literal["cloud", "local", "none"] = "cloud"
+    # How long the bot waits for Zoom to process a cloud recording, asking with growing intervals (30 days at most:
+    # Zoom's trash keeps a recording that long).
+    recording_wait_hours: Annotated[int, Field(ge=1, le=720)] = 24
+    delete_cloud_recording: bool = False  # move the cloud recording to Zoom's trash once the article is published
 
 
 class WordPressSettings(_Section):
@@ -130,11 +137,112 @@ class AudioSettings(_Section):
     max_parallel_conversions: Annotated[int, Field(ge=1, le=8)] = 1
 
 
+class ResumeSettings(_Section):
+    """The OpenAI-compatible endpoint that drafts the session notes from the transcript; no base_url, no sending."""
+
+    base_url: str = ""  # e.g. "https://api.mistral.ai/v1" or "http://127.0.0.1:11434/v1" (Ollama); "": off
+    model: str = ""
+    timeout_seconds: Annotated[float, Field(gt=0, le=900)] = 120
+    max_input_chars: Annotated[int, Field(ge=4000)] = 40000
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            raise ValueError("doit être vide ou une adresse http(s):// sans paramètres, ex. https://api.mistral.ai/v1")
+        return value
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.base_url)
+
+    @property
+    def local(self) -> bool:
+        """The endpoint runs on this machine (Ollama, vLLM…): such servers usually want no key."""
+        host = (urlsplit(self.base_url).hostname or "").lower()
+        return host in {"localhost", "::1"} or host.startswith("127.")
+
+
+class WebSettings(_Section):
+    """The optional web door inside the bot (upload page, ``/agenda.ics``, ``/sante``), behind a reverse proxy."""
+
+    enabled: bool = False
+    listen: str = "127.0.0.1:8080"  # host:port the bot listens on; only the reverse proxy should reach it
+    public_url: str = ""  # the https:// address the reverse proxy exposes; required when enabled
+    upload_hours: Annotated[int, Field(gt=0, le=720)] = 72
+
+    @field_validator("listen")
+    @classmethod
+    def _host_and_port(cls, value: str) -> str:
+        value = value.strip()
+        match = _LISTEN.fullmatch(value)
+        if match is None or not 0 < int(match["port"]) < 65536:
+            raise ValueError("doit être hôte:port, ex. 127.0.0.1:8080 (ou 0.0.0.0:8080 dans un conteneur)")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_https(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not value:
+            return value
+        parts = urlsplit(value)
+        host = (parts.hostname or "").lower()
+        on_this_machine = host in {"localhost", "::1"} or host.startswith("127.")  # tests, a local trial
+        scheme_ok = parts.scheme == "https" or (parts.scheme == "http" and on_this_machine)
+        if not scheme_ok or not host or parts.query or parts.fragment or "@" in parts.netloc or " " in value:
+            raise ValueError(
+                "doit être l'adresse https:// publique du bot (celle du proxy), ex. https://fabrique.example.org"
+            )
+        return value
+
+    @property
+    def host(self) -> str:
+        match = _LISTEN.fullmatch(self.listen)
+        assert match is not None  # validated above
+        return match["host"].strip("[]")
+
+    @property
+    def port(self) -> int:
+        match = _LISTEN.fullmatch(self.listen)
+        assert match is not None
+        return int(match["port"])
+
+
+_LISTEN = re.compile(r"(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(?P<port>\d{1,5})")
+
+
+class ArticleSettings(_Section):
+    """The members-only article's cover card: the community's colours and, optionally, its logo."""
+
+    # Background, text, then (optional) accent colour of the cover card, as #rrggbb or #rgb.
+    colours: list[str] = Field(default_factory=lambda: ["#1d3557", "#f1faee"], min_length=1, max_length=3)
+    logo: str = ""  # path of a PNG/JPEG/WebP image drawn in a corner of the card; "": none
+
+    @field_validator("colours")
+    @classmethod
+    def _hex_colours(cls, value: list[str]) -> list[str]:
+        for colour in value:
+            if not re.fullmatch(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})", colour.strip()):
+                raise ValueError(f"« {colour} » n'est pas une couleur #rrggbb (ex. #1d3557)")
+        return [colour.strip() for colour in value]
+
+    @field_validator("logo")
+    @classmethod
+    def _existing_file(cls, value: str) -> str:
+        value = value.strip()
+        if value and not Path(value).is_file():
+            raise ValueError(f"fichier introuvable : {value}")
+        return value
+
+
 class Secrets(_Section):
     discord_token: SecretStr | None = None
     zoom_client_secret: SecretStr | None = None
     wordpress_app_password: SecretStr | None = None
     smtp_password: SecretStr | None = None
+    resume_api_key: SecretStr | None = None
 
 
 class Settings(_Section):
@@ -147,6 +255,9 @@ class Settings(_Section):
     wordpress: WordPressSettings = WordPressSettings()
     mailing: MailingSettings = MailingSettings()
     audio: AudioSettings = AudioSettings()
+    resume: ResumeSettings = ResumeSettings()
+    web: WebSettings = WebSettings()
+    article: ArticleSettings = ArticleSettings()
     secrets: Secrets = Secrets()
 
     def require_token(self) -> str:
@@ -180,6 +291,12 @@ class Settings(_Section):
             missing += _blank("mailing", self.mailing, "host", "sender", "list_address")
             if self.mailing.username.strip():  # a login without its password is refused by every server
                 missing += self._unset("smtp_password")
+        if self.resume.enabled:
+            missing += _blank("resume", self.resume, "model")
+            if not self.resume.local:  # a hosted provider always wants one; Ollama or vLLM here usually none
+                missing += self._unset("resume_api_key")
+        if self.web.enabled:
+            missing += _blank("web", self.web, "public_url")
         return missing
 
     def _unset(self, field: str) -> list[str]:
@@ -196,6 +313,7 @@ _SECRET_VARIABLES = {
     "zoom_client_secret": "ZOOM_CLIENT_SECRET",
     "wordpress_app_password": "WORDPRESS_APP_PASSWORD",
     "smtp_password": "SMTP_PASSWORD",
+    "resume_api_key": "RESUME_API_KEY",
 }
 
 

@@ -3,7 +3,8 @@
 httpx and httpcore log every request URL at INFO, and those URLs are secrets: a recording link carries ``pwd=`` or
 ``access_token=``, a Zoom join link lets anyone in. They speak only from WARNING. As a second line of defence, every
 line the handler writes (tracebacks included) has URL query strings, Zoom paths, Discord webhook and interaction
-tokens and URL passwords masked, so a library or an exception message that prints a URL cannot leak it.
+tokens, the web door's upload links and URL passwords masked, so a library or an exception message that prints a URL
+cannot leak it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ _MASKS = (
     (re.compile(r"(discord(?:app)?\.com/api/(?:v\d+/)?(?:webhooks|interactions)/\d+/)[^\s/?#\"'<>]+"), r"\1…"),
     # Any Zoom URL: meeting ids, passcodes, recording paths.
     (re.compile(r"(https?://(?:[\w-]+\.)*zoom\.us)/[^\s\"'<>]*"), r"\1/…"),
+    # The web door's one-time upload links: /depot/<token>.
+    (re.compile(r"(/depot/)[^\s/?#\"'<>]+"), r"\1…"),
     # Query strings: pwd=, access_token=, signatures of pre-signed storage links.
     (re.compile(r"(https?://[^\s?#\"'<>]+)\?[^\s\"'<>]*"), r"\1?…"),
 )

@@ -1,8 +1,8 @@
 """``check-config --connect``: reach each configured outside service once and say, in one line each, how it went.
 
 Nothing is changed anywhere: the database is only read (a SQLite file that does not exist is not created), the SMTP
-server sees a login and no message, WordPress a "who am I", Zoom a token request. Passwords and tokens are sent
-to their own service only and never printed.
+server sees a login and no message, WordPress a "who am I", Zoom a token request, the summary endpoint a request
+for its list of models (no transcript). Passwords and tokens are sent to their own service only and never printed.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import httpx
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.config import MailingSettings, Settings, WordPressSettings, ZoomSettings, hide_password
+from bot.config import MailingSettings, ResumeSettings, Settings, WordPressSettings, ZoomSettings, hide_password
 from bot.db import migrate
 from bot.db.engine import create_engine
 
@@ -67,11 +67,13 @@ async def check_services(settings: Settings, *, tls_context: ssl.SSLContext | No
     zoom_secret = secrets.zoom_client_secret.get_secret_value() if secrets.zoom_client_secret else ""
     wordpress_password = secrets.wordpress_app_password.get_secret_value() if secrets.wordpress_app_password else ""
     smtp_password = secrets.smtp_password.get_secret_value() if secrets.smtp_password else ""
+    resume_key = secrets.resume_api_key.get_secret_value() if secrets.resume_api_key else ""
     probes: list[tuple[str, bool, Callable[[], Awaitable[Outcome]]]] = [
         ("Base de données", True, lambda: _database(settings.database.url)),
         ("SMTP", settings.mailing.enabled, lambda: _smtp(settings.mailing, smtp_password, tls_context)),
         ("WordPress", settings.wordpress.enabled, lambda: _wordpress(settings.wordpress, wordpress_password)),
         ("Zoom", settings.zoom.enabled, lambda: _zoom(settings.zoom, zoom_secret)),
+        ("Résumé", settings.resume.enabled, lambda: _resume(settings.resume, resume_key)),
     ]
     return [await _bounded(name, probe) if enabled else Outcome(name, "désactivé") for name, enabled, probe in probes]
 
@@ -175,3 +177,34 @@ async def _zoom(zoom: ZoomSettings, client_secret: str) -> Outcome:
     if not usable:
         return Outcome("Zoom", "ÉCHEC", f"réponse inattendue du serveur OAuth (HTTP {response.status_code})")
     return Outcome("Zoom", "ok", f"jeton obtenu pour l'hôte {zoom.host_user}")
+
+
+async def _resume(resume: ResumeSettings, api_key: str) -> Outcome:
+    """``GET {base_url}/models``, which every OpenAI-compatible server answers (Ollama and vLLM too): the key and the
+    model name are checked without sending anything of a transcript."""
+    url = f"{resume.base_url.rstrip('/')}/models"
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    try:
+        async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS, follow_redirects=False) as http:
+            response = await http.get(url, headers=headers)
+    except httpx.HTTPError as error:
+        return Outcome("Résumé", "ÉCHEC", f"{url} injoignable : {type(error).__name__}")
+    if response.status_code in (401, 403):
+        return Outcome("Résumé", "ÉCHEC", f"clé refusée (HTTP {response.status_code}) : vérifiez RESUME_API_KEY")
+    try:
+        models = [str(entry["id"]) for entry in response.json()["data"]] if response.status_code == 200 else None
+    except (ValueError, KeyError, TypeError):
+        models = None
+    if models is None:
+        return Outcome(
+            "Résumé",
+            "ÉCHEC",
+            f"{url} : pas d'API compatible OpenAI à cette adresse (HTTP {response.status_code}) : "
+            "vérifiez [resume] base_url (elle se termine en général par /v1)",
+        )
+    if resume.model not in models:
+        offered = (", ".join(sorted(models)[:8]) + (" …" if len(models) > 8 else "")) or "aucun modèle proposé"
+        return Outcome(
+            "Résumé", "ÉCHEC", f"modèle « {resume.model} » inconnu de {url} : vérifiez [resume] model ({offered})"
+        )
+    return Outcome("Résumé", "ok", f"{resume.base_url}, modèle « {resume.model} » disponible")

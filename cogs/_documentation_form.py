@@ -14,11 +14,13 @@ from bot.domain.lifecycle import Actor
 from bot.domain.proposal import REASON_MAX
 from bot.i18n import I18n
 from bot.services.documentation import JobStatus, Path3P, Submission
+from bot.services.recordings import Offer
 from cogs._feedback import bot_of, current_actor, member_actor, reply, report_error
 from cogs._views import FormModal, ModalHandler
 
 NOTES_MAX = 4000
 LINK_MAX = 500
+DRAFT_VIEW_SECONDS = 15 * 60
 QUEUED_EVENT = "documentation_queued"  # dispatched as on_documentation_queued(fabrique_id, attachment or None)
 
 
@@ -58,8 +60,11 @@ def recap_view(i18n: I18n, fabrique_id: int) -> ui.View:
     return view
 
 
-def documentation_modal(i18n: I18n, path: Path3P, number: int, handler: ModalHandler, *, with_link: bool) -> FormModal:
-    """Notes + resources (recording path) or the 3P report + resources; custom_ids as SPEC §5."""
+def documentation_modal(
+    i18n: I18n, path: Path3P, number: int, handler: ModalHandler, *, with_link: bool, draft: str | None = None
+) -> FormModal:
+    """Notes + resources (recording path) or the 3P report + resources; custom_ids as SPEC §5. A ``draft`` (made
+    from the transcript) fills the notes: the organizer reviews, corrects and validates it by submitting."""
     modal = FormModal(i18n(f"modal.documentation.{path.value}", number=number), handler)
     if path is Path3P.EXPRESS:
         modal.add_text(
@@ -67,7 +72,13 @@ def documentation_modal(i18n: I18n, path: Path3P, number: int, handler: ModalHan
         )
     else:
         modal.add_text(
-            "notes", i18n("label.notes"), i18n("hint.notes"), max_length=NOTES_MAX, paragraph=True, required=False
+            "notes",
+            i18n("label.notes"),
+            i18n("hint.notes"),
+            max_length=NOTES_MAX,
+            paragraph=True,
+            required=False,
+            default=draft,
         )
     modal.add_text(
         "ressources",
@@ -83,9 +94,17 @@ def documentation_modal(i18n: I18n, path: Path3P, number: int, handler: ModalHan
 
 
 async def open_form(
-    interaction: discord.Interaction, fabrique_id: int, path: Path3P, attachments: dict[str, Any]
+    interaction: discord.Interaction,
+    fabrique_id: int,
+    path: Path3P,
+    attachments: dict[str, Any],
+    *,
+    zoom: Offer | None = None,
+    draft: str | None = None,
 ) -> None:
-    """Show the path's modal; on submit, record everything and start the job."""
+    """Show the path's modal; on submit, record everything and start the job. With ``zoom`` (« Utiliser cet
+    enregistrement »), the recording, transcript and chat are Zoom's: the form asks only for notes and resources.
+    A ``draft`` (of a transcript given by hand) fills the notes for the organizer to review."""
     bot = bot_of(interaction)
     actor = await actor_anywhere(interaction, fabrique_id)
     guild = (await bot.services.sessions.get_any(fabrique_id)).guild_id
@@ -94,6 +113,12 @@ async def open_form(
     async def submit(modal_interaction: discord.Interaction, values: dict[str, str]) -> None:
         await modal_interaction.response.defer(ephemeral=True)
         recording: discord.Attachment | None = attachments.get("recording")
+        if zoom is not None:
+            await bot.services.recordings.accept(
+                guild, fabrique_id, actor, notes=values.get("notes", ""), resources=values.get("ressources", "")
+            )
+            await _follow_in_dm(modal_interaction, fabrique_id, None)
+            return
         link = (values.get("lien") or attachments.get("link") or "").strip() or None
         submission = Submission(
             path=path,
@@ -108,18 +133,27 @@ async def open_form(
             chat=attachments.get("chat"),
         )
         await bot.services.documenting.submit(guild, fabrique_id, actor, submission)
-        message = await modal_interaction.user.send(
-            bot.i18n("documentation.progress.queued", number=fabrique_id, percent=0)
-        )
-        doc = await bot.services.documentation.update(
-            fabrique_id, progress_channel_id=message.channel.id, progress_message_id=message.id
-        )
-        bot.dispatch(QUEUED_EVENT, fabrique_id, recording if doc.status is JobStatus.QUEUED else None)
-        await reply(modal_interaction, bot.i18n("documentation.submitted", number=fabrique_id))
+        await _follow_in_dm(modal_interaction, fabrique_id, recording)
 
-    with_link = not attachments.get("recording") and not attachments.get("link")
-    modal = documentation_modal(bot.i18n, path, fabrique_id, submit, with_link=with_link)
+    with_link = zoom is None and not attachments.get("recording") and not attachments.get("link")
+    draft = zoom.draft if zoom is not None else draft
+    modal = documentation_modal(bot.i18n, path, fabrique_id, submit, with_link=with_link, draft=draft)
     await interaction.response.send_modal(modal)
+
+
+async def _follow_in_dm(
+    modal_interaction: discord.Interaction, fabrique_id: int, recording: discord.Attachment | None
+) -> None:
+    """The submission is recorded: open the progress DM and hand the job to the documentation cog."""
+    bot = bot_of(modal_interaction)
+    message = await modal_interaction.user.send(
+        bot.i18n("documentation.progress.queued", number=fabrique_id, percent=0)
+    )
+    doc = await bot.services.documentation.update(
+        fabrique_id, progress_channel_id=message.channel.id, progress_message_id=message.id
+    )
+    bot.dispatch(QUEUED_EVENT, fabrique_id, recording if doc.status is JobStatus.QUEUED else None)
+    await reply(modal_interaction, bot.i18n("documentation.submitted", number=fabrique_id))
 
 
 async def actor_anywhere(interaction: discord.Interaction, fabrique_id: int) -> Actor:
@@ -136,3 +170,21 @@ async def actor_anywhere(interaction: discord.Interaction, fabrique_id: int) -> 
         except discord.NotFound:
             member = None
     return member_actor(member, interaction.user.id, await bot.services.guild_config.get(record.guild_id))
+
+
+def draft_view(i18n: I18n, fabrique_id: int, path: Path3P, attachments: dict[str, Any], draft: str) -> ui.View:
+    """One button that opens the form filled with a draft that took longer than Discord's 3 s to make (a summary
+    endpoint's): a modal can only answer a fresh interaction. Lives 15 minutes; ``/fabrique documenter`` again
+    makes a new one."""
+    view = ui.View(timeout=DRAFT_VIEW_SECONDS)
+    button: ui.Button[ui.View] = ui.Button(label=i18n("button.review_draft"), style=discord.ButtonStyle.primary)
+
+    async def review(interaction: discord.Interaction) -> None:
+        try:
+            await open_form(interaction, fabrique_id, path, attachments, draft=draft)
+        except Exception as error:
+            await report_error(interaction, error)
+
+    button.callback = review  # type: ignore[method-assign]
+    view.add_item(button)
+    return view

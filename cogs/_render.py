@@ -16,6 +16,7 @@ from bot.domain.registration import Status, effective_capacity
 from bot.domain.text import shown, spreadsheet_cell
 from bot.i18n import I18n, format_duration
 from bot.services.outreach import CopyState
+from bot.services.recordings import presence_text
 from bot.services.records import Attendance, AuditRecord, FabriqueRecord, GuildConfig, RegistrationRecord, SlotRecord
 from bot.services.timeline import FollowUp
 
@@ -208,6 +209,13 @@ def follow_up(dashboard: FollowUp, i18n: I18n) -> discord.Embed:
         value=_clip("\n".join(lines) or i18n("followup.all_documented")),
         inline=False,
     )
+    attended = [
+        i18n("followup.attendance_line", number=r.id, title=shown(r.title), attendance=presence_text(i18n, r.presence))
+        for r in dashboard.attended
+        if r.presence is not None
+    ]
+    if attended:
+        embed.add_field(name=i18n("followup.attendance"), value=_clip("\n".join(attended)), inline=False)
     return embed
 
 

@@ -20,11 +20,13 @@ from discord.ext import commands
 from bot.errors import DomainError
 from bot.i18n import I18n
 from bot.integrations import audio
-from bot.services import articles
+from bot.services import articles, cover
 from bot.services.documentation import Documentation as Job
 from bot.services.documentation import JobStatus
+from bot.services.recordings import ZOOM_SOURCE, presence_text
 from cogs._documentation_form import DocumentationPathButton, actor_anywhere
 from cogs._feedback import NO_PINGS, bot_of, reply, report_error
+from cogs._recording_ui import RecordingButton
 from cogs._render import shown
 
 if TYPE_CHECKING:
@@ -47,7 +49,7 @@ class Documentation(commands.Cog):
         self._resuming: asyncio.Task[None] | None = None
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(DocumentationButton, DocumentationPathButton)
+        self.bot.add_dynamic_items(DocumentationButton, DocumentationPathButton, RecordingButton)
         if self.bot.is_ready():  # reloaded while connected: the jobs this cog's unloading stopped go on
             self._resuming = asyncio.create_task(self._resume(after_restart=False))
 
@@ -58,7 +60,7 @@ class Documentation(commands.Cog):
 
     async def cog_unload(self) -> None:
         """Jobs stop with the cog; each resumes from its recorded step when the cog is loaded again."""
-        self.bot.remove_dynamic_items(DocumentationButton, DocumentationPathButton)
+        self.bot.remove_dynamic_items(DocumentationButton, DocumentationPathButton, RecordingButton)
         running = [task for task in (self._resuming, *self._tasks.values()) if task is not None and not task.done()]
         for task in running:
             task.cancel()
@@ -107,7 +109,10 @@ class Documentation(commands.Cog):
             await self.show(doc)
 
     async def _fetch(self, doc: Job, target: Path) -> int:
-        """A Discord attachment, read through discord.py (the size was checked when it was given)."""
+        """A Discord attachment, read through discord.py (the size was checked when it was given); or Zoom's
+        cloud recording, which the recordings service streams from Zoom (a restart does not lose it)."""
+        if doc.source_kind == ZOOM_SOURCE:
+            return await self.bot.services.recordings.fetch(doc.fabrique.id, target)
         attachment = self._attachments.pop(doc.fabrique.id, None)
         if attachment is None:
             raise audio.AudioError("error.documentation.attachment_gone")
@@ -155,12 +160,26 @@ class Documentation(commands.Cog):
     async def _edit(self, doc: Job, **changes: Any) -> None:
         channel_id, message_id = doc.progress_channel_id, doc.progress_message_id
         if channel_id is None or message_id is None:
+            await self._open_progress(doc, **changes)
             return
         channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
         try:
             await channel.get_partial_message(message_id).edit(allowed_mentions=NO_PINGS, **changes)  # type: ignore[union-attr]
         except discord.HTTPException:
             log.warning("could not update the documentation message of fabrique %s", doc.fabrique.id)
+
+    async def _open_progress(self, doc: Job, **changes: Any) -> None:
+        """A job queued without an interaction (a recording received by the web door) has no progress message
+        yet: its first report opens one in the DM of the person who asked, and the next ones edit it."""
+        try:
+            user = self.bot.get_user(doc.requested_by) or await self.bot.fetch_user(doc.requested_by)
+            message = await user.send(allowed_mentions=NO_PINGS, **changes)
+        except discord.HTTPException:
+            log.info("the documentation DM of fabrique %s could not be opened", doc.fabrique.id)
+            return
+        await self.bot.services.documentation.update(
+            doc.fabrique.id, progress_channel_id=message.channel.id, progress_message_id=message.id
+        )
 
     async def post_to_forum(self, doc: Job) -> int:
         """The members-only forum post: summary, link, a 60 s extract, the MP3 itself only if it fits Discord."""
@@ -177,6 +196,9 @@ class Documentation(commands.Cog):
         body = i18n("forum.post", summary=shown(text), link=doc.wp_post_link or i18n("forum.no_website"))
         files = []
         audio_dir = self.bot.services.documentation.audio_dir
+        card = cover.cover_path(audio_dir, doc.fabrique.id)
+        if card.exists():
+            files.append(discord.File(card, filename=f"fabrique-{doc.fabrique.id}.png"))
         if doc.teaser_name:
             files.append(discord.File(audio_dir / doc.teaser_name, filename=f"extrait-fabrique-{doc.fabrique.id}.mp3"))
         if doc.audio_name and (doc.audio_bytes or 0) <= DISCORD_UPLOAD_LIMIT:
@@ -199,6 +221,8 @@ def preview(doc: Job, i18n: Any) -> discord.Embed:
                 megabytes=round((doc.audio_bytes or 0) / 1048576, 1),
             ),
         )
+    if doc.fabrique.presence is not None:
+        embed.add_field(name=i18n("documentation.attendance"), value=presence_text(i18n, doc.fabrique.presence))
     resources = articles.links(doc.resources, doc.chat or "")
     if resources:
         embed.add_field(name=i18n("article.resources"), value="\n".join(resources[:8])[:1024], inline=False)

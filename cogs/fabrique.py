@@ -21,7 +21,7 @@ from bot.errors import InvalidInput
 from bot.i18n import I18n, format_duration
 from bot.services.documentation import TEXT_FILE_MAX, Path3P, check_recording_link
 from cogs import _render, _suggest
-from cogs._documentation_form import open_form
+from cogs._documentation_form import draft_view, open_form
 from cogs._feedback import current_actor, guild_id, reply
 from cogs._registration_ui import join_session, leave_session
 from cogs._views import (
@@ -278,6 +278,19 @@ class FabriqueCommands(
     ) -> None:
         record = await self.bot.services.sessions.get(guild_id(interaction), fabrique)
         path = Path3P(chemin.value) if chemin else Path3P(record.parcours.value)
+        uploads = self.bot.services.uploads  # None unless the web door is on ([web] enabled)
+        nothing_given = not any((enregistrement, lien, transcription, chat))
+        if (
+            uploads is not None
+            and path is Path3P.CLASSIQUE
+            and nothing_given
+            and await uploads.awaits_recording(fabrique)
+        ):  # a real recording is too big for Discord: the one-time upload page comes first, the notes after
+            await interaction.response.defer(ephemeral=True)
+            link = await uploads.issue(guild_id(interaction), fabrique, await current_actor(interaction))
+            key = "upload.sent" if link.sent else "upload.not_sent"
+            await reply(interaction, self.i18n(key, number=fabrique, until=link.expires_at, url=link.url))
+            return
         attachments: dict[str, Any] = {}
         if enregistrement is not None:
             attachments["recording"] = self._checked_recording(enregistrement)
@@ -289,7 +302,21 @@ class FabriqueCommands(
             if not attachment.filename.lower().endswith(suffixes) or attachment.size > TEXT_FILE_MAX:
                 raise InvalidInput(f"error.documentation.bad_{key}")
             attachments[key] = (await attachment.read()).decode("utf-8", errors="replace")
-        await open_form(interaction, fabrique, path, attachments)
+        transcript = attachments.get("transcript")
+        if not transcript or path is not Path3P.CLASSIQUE:
+            await open_form(interaction, fabrique, path, attachments)
+            return
+        # A transcript given by hand: the notes open on a draft the organizer reviews and validates (seed, step 5).
+        drafts = self.bot.services.drafts
+        if not drafts.takes_time:
+            draft = await drafts.draft(record, transcript, zoom_meeting_id=None)
+            await open_form(interaction, fabrique, path, attachments, draft=draft.text if draft else None)
+            return
+        await interaction.response.defer(ephemeral=True)
+        draft = await drafts.draft(record, transcript, zoom_meeting_id=None)
+        key = "documentation.draft_ready" if draft else "documentation.no_draft"
+        view = draft_view(self.i18n, fabrique, path, attachments, draft.text if draft else "")
+        await interaction.followup.send(self.i18n(key, number=fabrique), view=view, ephemeral=True)
 
     def _checked_recording(self, attachment: discord.Attachment) -> discord.Attachment:
         maximum = self.bot.settings.audio.max_input_mb

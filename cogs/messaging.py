@@ -18,6 +18,7 @@ from discord.ext import commands
 from bot.services.records import FabriqueRecord
 from cogs._documentation_form import recap_view
 from cogs._feedback import NO_PINGS, report_error
+from cogs._recording_ui import recording_view
 
 if TYPE_CHECKING:
     from bot.app import FabriqueBot
@@ -41,6 +42,17 @@ class Messaging(commands.Cog):
             user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
             await user.send(text, view=view, allowed_mentions=NO_PINGS)
         except final:
+            log.info("DM to user %s could not be delivered", user_id)
+            return False
+        return True
+
+    async def offer_recording(self, user_id: int, text: str, fabrique_id: int) -> bool:
+        """A DM with « Utiliser cet enregistrement » / « J'en fournis un autre »: only a refusal is final, so any
+        other failure of Discord is raised and the offer made again later."""
+        try:
+            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
+            await user.send(text, view=recording_view(self.bot.i18n, fabrique_id), allowed_mentions=NO_PINGS)
+        except discord.Forbidden:
             log.info("DM to user %s could not be delivered", user_id)
             return False
         return True

@@ -29,6 +29,7 @@ class Dm:
     user_id: int
     text: str
     recap_for: int | None = None
+    recording_for: int | None = None  # « Utiliser cet enregistrement » / « J'en fournis un autre » of that Fabrique
 
 
 @dataclass
@@ -44,14 +45,20 @@ class FakeMessenger:
     sending: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def dm(self, user_id: int, text: str, *, recap_for: int | None = None) -> bool:
+        return await self._send(Dm(user_id, text, recap_for))
+
+    async def offer_recording(self, user_id: int, text: str, fabrique_id: int) -> bool:
+        return await self._send(Dm(user_id, text, recording_for=fabrique_id))
+
+    async def _send(self, dm: Dm) -> bool:
         self.sending.set()
         if self.gate is not None:
             await self.gate.wait()
-        if user_id in self.broken:
+        if dm.user_id in self.broken:
             raise ConnectionError("Discord is unreachable")
-        if user_id in self.closed:
+        if dm.user_id in self.closed:
             return False
-        self.dms.append(Dm(user_id, text, recap_for))
+        self.dms.append(dm)
         return True
 
     async def tell_team(self, guild_id: int, text: str) -> bool:
@@ -113,8 +120,28 @@ class FakeBoard:
         self.moved.append(record.id)
 
 
-def fake_ports() -> DiscordPorts:
-    return DiscordPorts(messenger=FakeMessenger(), directory=FakeDirectory(), cards=FakeCards(), board=FakeBoard())
+@dataclass
+class FakeRunner:
+    """The documentation cog's job runner: records which jobs it was asked to start; ``job`` runs them."""
+
+    started: list[int] = field(default_factory=list)
+    job: Callable[[int], object] | None = None
+    tasks: list[asyncio.Task[object]] = field(default_factory=list)
+
+    def start(self, fabrique_id: int) -> None:
+        self.started.append(fabrique_id)
+        if self.job is not None:
+            self.tasks.append(asyncio.ensure_future(self.job(fabrique_id)))  # type: ignore[arg-type]
+
+
+def fake_ports(*, messenger: FakeMessenger | None = None, runner: FakeRunner | None = None) -> DiscordPorts:
+    return DiscordPorts(
+        messenger=messenger or FakeMessenger(),
+        directory=FakeDirectory(),
+        cards=FakeCards(),
+        board=FakeBoard(),
+        runner=runner or FakeRunner(),
+    )
 
 
 def no_wake(at: datetime) -> None:
@@ -128,9 +155,10 @@ def services_on(
     *,
     wake: Callable[[datetime], None] = no_wake,
     clients: Clients | None = None,
+    ports: DiscordPorts | None = None,
 ) -> Services:
     """The services as the composition root builds them, on ``engine``, with fake Discord ports and the clients of
     the integrations ``settings`` enable (real ones, pointed at the test servers)."""
     uow = unit_of_work_factory(create_sessionmaker(engine))
     clients = clients if clients is not None else clients_from_settings(settings, clock)
-    return build_services(settings, uow, clock, ports=fake_ports(), clients=clients, wake=wake)
+    return build_services(settings, uow, clock, ports=ports or fake_ports(), clients=clients, wake=wake)

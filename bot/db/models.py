@@ -27,6 +27,7 @@ from bot.domain.documentation import JobStatus, Path3P
 from bot.domain.lifecycle import Action, State
 from bot.domain.outreach import CopyStatus
 from bot.domain.proposal import FabriqueKind, Format, Parcours
+from bot.domain.recordings import RecordingStatus
 from bot.domain.registration import Source, Status
 from bot.domain.timeline import DueStatus, Work
 
@@ -124,6 +125,9 @@ class FabriqueRow(Base):
     announcement_channel_id: Mapped[int | None] = mapped_column(BigInteger)
     announcement_message_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     scheduled_event_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Who came, read from Zoom's list of the past meeting's participants: a count and an average, never names.
+    zoom_participants: Mapped[int | None] = mapped_column(Integer)
+    zoom_average_seconds: Mapped[int | None] = mapped_column(Integer)
 
 
 class SlotRow(Base):
@@ -204,7 +208,7 @@ class DocumentationRow(Base):
     failure_key: Mapped[str | None] = mapped_column(String(64))
     failure_params: Mapped[str | None] = mapped_column(Text)  # JSON
     requested_by: Mapped[int] = mapped_column(BigInteger)
-    source_kind: Mapped[str | None] = mapped_column(String(16))  # "attachment" or "url"
+    source_kind: Mapped[str | None] = mapped_column(String(16))  # "attachment", "url" or "zoom"
     source_url: Mapped[str | None] = mapped_column(Text)
     source_name: Mapped[str | None] = mapped_column(String(255))
     source_size: Mapped[int | None] = mapped_column(BigInteger)
@@ -278,3 +282,51 @@ class MemberNameRow(Base):
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     display_name: Mapped[str] = mapped_column(String(100))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ZoomRecordingRow(Base):
+    """The cloud recording Zoom made of a session whose meeting the bot created: where the bot stands with it
+    (waiting → offered → accepted | declined, or expired), the files it offers, and whether it went to the trash.
+
+    The transcript and the chat are small text files, read when the recording is offered, so that the form the
+    organizer opens needs no network; the audio is fetched by the documentation job, from ``audio_url``.
+    """
+
+    __tablename__ = "zoom_recording"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    fabrique_id: Mapped[int] = mapped_column(ForeignKey("fabrique.id", ondelete="CASCADE"), unique=True)
+    meeting_id: Mapped[str] = mapped_column(String(32))
+    meeting_uuid: Mapped[str | None] = mapped_column(String(64))  # the instance that was recorded
+    status: Mapped[RecordingStatus] = mapped_column(stored_as_text(RecordingStatus, 12))
+    audio_file_id: Mapped[str | None] = mapped_column(String(64))
+    audio_url: Mapped[str | None] = mapped_column(Text)  # Zoom's download URL (useless without the account token)
+    audio_extension: Mapped[str | None] = mapped_column(String(8))  # M4A, or MP4 when there is no audio-only file
+    audio_bytes: Mapped[int | None] = mapped_column(BigInteger)  # as Zoom lists it; the download is capped anyway
+    transcript: Mapped[str | None] = mapped_column(Text)  # the VTT
+    chat: Mapped[str | None] = mapped_column(Text)  # the chat TXT
+    draft: Mapped[str | None] = mapped_column(Text)  # the notes' draft, made when the recording was offered
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # last time Zoom was asked
+    offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    trashed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class UploadTokenRow(Base):
+    """A one-time link to upload a session's recording through the web door (``[web]``), bound to one Fabrique.
+
+    Only the SHA-256 of the token is kept: the link itself exists in the organizer's DM alone. ``used_at`` is set by
+    the upload that succeeded; a link is refused once used or past ``expires_at``.
+    """
+
+    __tablename__ = "upload_token"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    fabrique_id: Mapped[int] = mapped_column(ForeignKey("fabrique.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_by: Mapped[int] = mapped_column(BigInteger)  # who asked for it: the job's DMs go to them
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

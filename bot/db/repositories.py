@@ -19,6 +19,8 @@ from bot.db.models import (
     MemberNameRow,
     RegistrationRow,
     SlotRow,
+    UploadTokenRow,
+    ZoomRecordingRow,
 )
 from bot.domain.documentation import JobStatus
 from bot.domain.lifecycle import State
@@ -101,6 +103,16 @@ class FabriqueRepository:
         if starting_after is not None:
             statement = statement.where(FabriqueRow.starts_at > starting_after)
         return list((await self._session.execute(statement.order_by(FabriqueRow.starts_at, FabriqueRow.id))).scalars())
+
+    async def with_attendance(self, guild_id: int, limit: int) -> list[FabriqueRow]:
+        """The latest sessions whose Zoom attendance is known, most recent first."""
+        statement = (
+            select(FabriqueRow)
+            .where(FabriqueRow.guild_id == guild_id, FabriqueRow.zoom_participants.is_not(None))
+            .order_by(FabriqueRow.starts_at.desc(), FabriqueRow.id.desc())
+            .limit(limit)
+        )
+        return list((await self._session.execute(statement)).scalars())
 
     async def count_by_state(self, guild_id: int) -> dict[State, int]:
         statement = (
@@ -382,3 +394,44 @@ class MemberNameRepository:
             MemberNameRow.guild_id == guild_id, MemberNameRow.user_id.in_(user_ids)
         )
         return {user_id: name for user_id, name in (await self._session.execute(statement)).all()}
+
+
+class ZoomRecordingRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, fabrique_id: int) -> ZoomRecordingRow | None:
+        statement = select(ZoomRecordingRow).where(ZoomRecordingRow.fabrique_id == fabrique_id)
+        return (await self._session.execute(statement)).scalar_one_or_none()
+
+    def add(self, row: ZoomRecordingRow) -> None:
+        self._session.add(row)
+
+
+class UploadTokenRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def add(self, row: UploadTokenRow) -> None:
+        self._session.add(row)
+
+    async def by_hash(self, token_hash: str) -> UploadTokenRow | None:
+        statement = select(UploadTokenRow).where(UploadTokenRow.token_hash == token_hash)
+        return (await self._session.execute(statement)).scalar_one_or_none()
+
+    async def consume(self, row_id: int, now: datetime) -> bool:
+        """Use the link up, atomically: False when it was used or expired in the meantime."""
+        result = await self._session.execute(
+            update(UploadTokenRow)
+            .where(UploadTokenRow.id == row_id, UploadTokenRow.used_at.is_(None), UploadTokenRow.expires_at > now)
+            .values(used_at=now)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def release(self, row_id: int) -> None:
+        """The upload that used the link up was refused after all: the link serves again."""
+        await self._session.execute(update(UploadTokenRow).where(UploadTokenRow.id == row_id).values(used_at=None))
+
+    async def purge(self, expired_before: datetime) -> None:
+        """Forget links expired long ago (a used or expired link is answered as unknown afterwards)."""
+        await self._session.execute(delete(UploadTokenRow).where(UploadTokenRow.expires_at < expired_before))

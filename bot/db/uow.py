@@ -20,6 +20,8 @@ from bot.db.repositories import (
     MemberNameRepository,
     RegistrationRepository,
     SlotRepository,
+    UploadTokenRepository,
+    ZoomRecordingRepository,
 )
 
 
@@ -47,6 +49,8 @@ class UnitOfWork:
         self.documentation = DocumentationRepository(self.session)
         self.copies = CopyRepository(self.session)
         self.member_names = MemberNameRepository(self.session)
+        self.upload_tokens = UploadTokenRepository(self.session)
+        self.recordings = ZoomRecordingRepository(self.session)
         return self
 
     async def __aexit__(

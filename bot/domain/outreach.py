@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+ZOOM_TARGET = "zoom"  # the ``session_copy`` target of a session's Zoom meeting, when the bot created it
+
 
 class CopyStatus(StrEnum):
     SENDING = "sending"  # written before an email leaves: after a crash it may have been sent, so never resent

@@ -1,5 +1,6 @@
 """What a session owes to whom, and when: reminders, preparation checklists, the start notice, the end, the recap
-prompt, the chasers and the deadline alert.
+prompt, the chasers and the deadline alert — and, when the bot created the session's Zoom meeting and Zoom records
+to the cloud, the times it asks Zoom for the recording.
 
 The plan is a pure function of the session and its seated registrants, so it can be recomputed from scratch
 after any change (a move, a cancellation, someone leaving) and stored as due rows that survive restarts.
@@ -16,6 +17,7 @@ from enum import StrEnum
 
 from bot.domain.lifecycle import State
 from bot.domain.proposal import Parcours
+from bot.domain.recordings import poll_minutes
 
 
 class Work(StrEnum):
@@ -26,6 +28,7 @@ class Work(StrEnum):
     RECAP = "recap"  # the organizer is asked to document, shortly after the end
     CHASER = "chaser"  # the organizer is reminded, days after, while nothing is published
     DEADLINE = "deadline"  # the team is alerted when documentation is late
+    RECORDING = "recording"  # Zoom is asked for the cloud recording, with growing intervals after the end
 
 
 class DueStatus(StrEnum):
@@ -52,6 +55,7 @@ class Session:
     parcours: Parcours
     organizer_ids: tuple[int, ...]
     documented: bool  # welcome sessions, and sessions already documented, owe no documentation
+    zoom_meeting: bool = False  # its Zoom meeting is the bot's (created through the API), so Zoom can be asked
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,7 @@ class TimelineSettings:
     prompt_after_minutes: int
     chase_after_days: tuple[int, ...]
     deadline_days: int
+    recording_wait_hours: int = 0  # 0: Zoom is never asked for a cloud recording (Zoom off, or not recording there)
 
 
 @dataclass(frozen=True)
@@ -123,6 +128,10 @@ def _plan(session: Session, seated: Iterable[int], settings: TimelineSettings) -
             items.append(Planned(f"{prefix}:chaser:{days}:{organizer}", Work.CHASER, due, organizer, days))
     deadline = session.ends_at + timedelta(days=settings.deadline_days)
     items.append(Planned(f"{prefix}:deadline", Work.DEADLINE, deadline, None, settings.deadline_days))
+    if session.zoom_meeting:
+        for minutes in poll_minutes(settings.recording_wait_hours):
+            due = session.ends_at + timedelta(minutes=minutes)
+            items.append(Planned(f"{prefix}:recording:{minutes}", Work.RECORDING, due, None, minutes))
     return items
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from icalendar import Calendar, Event
 
@@ -26,11 +26,15 @@ class CalendarEntry:
     cancelled: bool = False
 
 
-def calendar_file(entries: Iterable[CalendarEntry], name: str) -> bytes:
+def calendar_file(entries: Iterable[CalendarEntry], name: str, *, refresh: timedelta | None = None) -> bytes:
+    """``refresh``: how often a subscribed calendar should fetch the file again (for a feed, not a one-off file)."""
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", name)
+    if refresh is not None:
+        calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", refresh)
     for entry in entries:
         event = Event()
         event.add("uid", entry.uid)

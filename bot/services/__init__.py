@@ -19,15 +19,18 @@ from bot.services.clients import Clients
 from bot.services.documentation import DocumentationService
 from bot.services.documentation_jobs import DocumentationJobs, GuildArticleTexts
 from bot.services.documenting import DocumentingService
+from bot.services.drafts import DraftService
 from bot.services.guild_config import GuildConfigService
 from bot.services.member_names import MemberNameService
 from bot.services.outreach import OutreachService
 from bot.services.ports import DiscordPorts
 from bot.services.proposals import ProposalService
+from bot.services.recordings import RecordingService, WithAttendance
 from bot.services.registrations import RegistrationService
 from bot.services.sessions import SessionService
 from bot.services.slots import SlotService
 from bot.services.timeline import Planner, TimelineService, timeline_settings
+from bot.services.uploads import UploadService
 
 
 @dataclass(frozen=True)
@@ -42,9 +45,12 @@ class Services:
     documentation: DocumentationService
     documentation_jobs: DocumentationJobs
     documenting: DocumentingService
+    drafts: DraftService
     outreach: OutreachService
     planner: Planner
     member_names: MemberNameService
+    recordings: RecordingService
+    uploads: UploadService | None  # the web door's links; None when ``[web]`` is off
     background: Background
     i18n: I18n  # the texts services write, in the bot's language
 
@@ -77,7 +83,21 @@ def build_services(
     )  # fmt: skip
     outreach = OutreachService(uow, settings, clock, i18n=i18n, names=names, messenger=ports.messenger, clients=clients)
     documentation = DocumentationService(uow, settings, clock, planner)
-    jobs = DocumentationJobs(documentation, settings, GuildArticleTexts(names, i18n), wordpress=clients.wordpress)
+    drafts = DraftService(settings.resume, i18n=i18n, zoom=clients.summaries, resume=clients.resume)
+    uploads = (
+        UploadService(
+            uow, documentation, clock, public_url=settings.web.public_url, upload_hours=settings.web.upload_hours,
+            cards=ports.cards, messenger=ports.messenger, runner=ports.runner, i18n=i18n,
+        )
+        if settings.web.enabled
+        else None
+    )  # fmt: skip
+    recordings = RecordingService(
+        uow, settings, clock, zoom=clients.recordings, documentation=documentation, cards=ports.cards,
+        messenger=ports.messenger, i18n=i18n, drafts=drafts, upload_door=uploads,
+    )  # fmt: skip
+    texts = WithAttendance(GuildArticleTexts(names, i18n))
+    jobs = DocumentationJobs(documentation, settings, texts, wordpress=clients.wordpress)
     announcements = AnnouncementService(
         guild_config=guild_config,
         slots=slots,
@@ -101,10 +121,13 @@ def build_services(
         timeline=TimelineService(uow, timing, clock),
         documentation=documentation,
         documentation_jobs=jobs,
-        documenting=DocumentingService(documentation, jobs, **speaking),
+        documenting=DocumentingService(documentation, jobs, recordings=recordings, **speaking),
         outreach=outreach,
         planner=planner,
         member_names=names,
+        recordings=recordings,
+        uploads=uploads,
+        drafts=drafts,
         background=background,
         i18n=i18n,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.domain.lifecycle import State
 from bot.i18n import I18n
@@ -11,7 +11,9 @@ from bot.integrations.calendar import CalendarEntry, calendar_file
 from bot.services.records import FabriqueRecord
 
 
-def session_calendar(records: Iterable[FabriqueRecord], i18n: I18n, now: datetime) -> bytes:
+def session_calendar(
+    records: Iterable[FabriqueRecord], i18n: I18n, now: datetime, *, refresh: timedelta | None = None
+) -> bytes:
     """One calendar holding every dated session of ``records``; a cancelled one is marked so, for calendars that
     imported it before."""
     entries = [
@@ -28,4 +30,4 @@ def session_calendar(records: Iterable[FabriqueRecord], i18n: I18n, now: datetim
         for record in records
         if record.starts_at is not None and record.ends_at is not None
     ]
-    return calendar_file(entries, i18n("calendar.name"))
+    return calendar_file(entries, i18n("calendar.name"), refresh=refresh)

@@ -13,13 +13,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.integrations.mailing import Mailer, MailMessage
+from bot.integrations.resume import ResumeClient
 from bot.integrations.wordpress import WordPressClient, WordPressMedia, WordPressPost
 from bot.integrations.zoom import ZoomClient, ZoomMeeting
+
+if TYPE_CHECKING:  # the recordings service needs the clients too: its Protocol is named, not imported
+    from bot.services.drafts import MeetingSummaries
+    from bot.services.recordings import CloudRecordings
 
 
 class MeetingHost(Protocol):
@@ -75,6 +80,17 @@ class Website(Protocol):
     async def aclose(self) -> None: ...
 
 
+class ResumeEndpoint(Protocol):
+    """The [resume] OpenAI-compatible chat endpoint, for the notes' draft."""
+
+    @property
+    def model(self) -> str: ...
+
+    async def complete(self, system: str, user: str) -> str: ...
+
+    async def aclose(self) -> None: ...
+
+
 class MailSender(Protocol):
     """The mailing list."""
 
@@ -89,18 +105,27 @@ class Clients:
     """The enabled integrations' clients; None where the integration is off."""
 
     zoom: MeetingHost | None = None
+    recordings: CloudRecordings | None = None  # the same Zoom client, seen by the recordings service
+    summaries: MeetingSummaries | None = None  # the same Zoom client again, for the notes' draft
+    resume: ResumeEndpoint | None = None  # the [resume] chat endpoint, only when configured
     wordpress: WebsiteFactory | None = None
     mailer: MailSender | None = None
 
     async def aclose(self) -> None:
         if self.zoom is not None:
             await self.zoom.aclose()
+        if self.resume is not None:
+            await self.resume.aclose()
 
 
 def clients_from_settings(settings: Settings, clock: Clock) -> Clients:
     """The real clients of every enabled integration, with their secrets; built once, when the bot starts."""
+    zoom = _zoom(settings, clock) if settings.zoom.enabled else None
     return Clients(
-        zoom=_zoom(settings, clock) if settings.zoom.enabled else None,
+        zoom=zoom,
+        recordings=zoom,
+        summaries=zoom,
+        resume=_resume(settings) if settings.resume.enabled else None,
         wordpress=_wordpress(settings) if settings.wordpress.enabled else None,
         mailer=_mailer(settings) if settings.mailing.enabled else None,
     )
@@ -116,6 +141,7 @@ def _zoom(settings: Settings, clock: Clock) -> ZoomClient:
         api_base=zoom.api_base,
         oauth_url=zoom.oauth_url,
         clock=clock,
+        auto_recording=zoom.auto_recording,
     )
 
 
@@ -137,4 +163,14 @@ def _mailer(settings: Settings) -> Mailer:
         sender=mailing.sender,
         list_address=mailing.list_address,
         tls_context=tls,
+    )
+
+
+def _resume(settings: Settings) -> ResumeClient:
+    resume, key = settings.resume, settings.secrets.resume_api_key
+    return ResumeClient(
+        base_url=resume.base_url,
+        api_key=key.get_secret_value() if key else "",
+        model=resume.model,
+        timeout_seconds=resume.timeout_seconds,
     )

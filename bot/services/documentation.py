@@ -40,7 +40,7 @@ class Submission:
     notes: str = ""
     resources: str = ""
     report: str = ""
-    source_kind: str | None = None  # "attachment" or "url"
+    source_kind: str | None = None  # "attachment", "url" or "zoom" (the cloud recording, bot/services/recordings.py)
     source_url: str | None = None
     source_name: str | None = None
     source_size: int | None = None

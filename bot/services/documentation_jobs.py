@@ -14,17 +14,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.config import Settings
-from bot.domain.chapters import parse_chapters
+from bot.domain.chapters import Chapter, landmarks
 from bot.domain.lifecycle import Actor
 from bot.errors import DomainError
 from bot.i18n import I18n
 from bot.integrations import audio
 from bot.integrations.download import DownloadError, download
 from bot.integrations.wordpress import WordPressError
-from bot.services import articles
+from bot.services import articles, cover
 from bot.services.clients import Website, WebsiteFactory
 from bot.services.documentation import Documentation, DocumentationService, JobStatus
 from bot.services.member_names import MemberNameService
+from bot.services.uploads import UPLOAD, uploaded_recording
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ class GuildArticleTexts:
             method=method,
             organizers=organizers,
             speaker=record.speaker,
+            description=record.description,
         )
         fields = articles.ArticleLabels.__dataclass_fields__
         labels = articles.ArticleLabels(*(i18n(f"article.{name}") for name in fields))
@@ -88,6 +90,7 @@ class DocumentationJobs:
         self._settings = settings
         self._texts = texts  # labels and people's names come from the guild's language and its members
         self._wordpress = wordpress
+        self._cover_style = cover.CoverStyle.from_settings(settings.article)
         # At most N conversions at once: ffmpeg takes a core; the bot must stay responsive on a 2-core host.
         self._conversions = asyncio.Semaphore(settings.audio.max_parallel_conversions)
 
@@ -105,33 +108,45 @@ class DocumentationJobs:
         try:
             if doc.source_kind is not None and doc.audio_name is None:
                 doc = await self._convert(doc, fetch_attachment, progress)
-            context, labels, _ = await self._texts(doc)
-            html = articles.compose(
-                context,
-                labels,
-                notes=doc.notes,
-                report=doc.report,
-                resources=doc.resources,
-                chat=doc.chat,
-                transcript=doc.transcript,
-                audio_url=doc.wp_media_url,
-            )
+            html, card = await self._compose(doc)
+            await cover.write_cover(self._cover_path(fabrique_id), card, self._cover_style)
             return await self._service.update(fabrique_id, status=JobStatus.READY, article_html=html)
         except (audio.AudioError, DownloadError) as error:
             return await self._service.fail(fabrique_id, DomainError(error.key, **error.params))
+
+    async def _compose(self, doc: Documentation) -> tuple[str, cover.CoverText]:
+        """The article's HTML and what its cover card says, in the guild's language."""
+        context, labels, _ = await self._texts(doc)
+        html = articles.compose(
+            context,
+            labels,
+            notes=doc.notes,
+            report=doc.report,
+            resources=doc.resources,
+            chat=doc.chat,
+            transcript=doc.transcript,
+            audio_url=doc.wp_media_url,
+            audio_seconds=doc.audio_seconds,
+        )
+        return html, articles.cover_text(context, labels)
+
+    def _cover_path(self, fabrique_id: int) -> Path:
+        return cover.cover_path(self._service.audio_dir, fabrique_id)
 
     async def _convert(self, doc: Documentation, fetch: FetchAttachment, progress: Progress) -> Documentation:
         work = self._service.work_dir
         await asyncio.to_thread(work.mkdir, parents=True, exist_ok=True)
         await asyncio.to_thread(self._service.audio_dir.mkdir, parents=True, exist_ok=True)
-        source = work / f"{doc.fabrique.id}.source"
+        uploaded = doc.source_kind == UPLOAD  # already on disk: converted in place, kept until it succeeds
+        source = await uploaded_recording(work, doc.fabrique.id) if uploaded else work / f"{doc.fabrique.id}.source"
         max_bytes = self._settings.audio.max_input_mb * 1024 * 1024
+        converted = False
         try:
             await self._service.update(doc.fabrique.id, status=JobStatus.DOWNLOADING)
             await progress(JobStatus.DOWNLOADING, 0.0)
             if doc.source_kind == "url" and doc.source_url:
                 await download(doc.source_url, source, max_bytes=max_bytes)
-            else:
+            elif not uploaded:
                 await fetch(doc, source)
             async with self._conversions:
                 await self._service.update(doc.fabrique.id, status=JobStatus.CONVERTING)
@@ -147,19 +162,23 @@ class DocumentationJobs:
                     on_progress=lambda fraction: progress(JobStatus.CONVERTING, fraction),
                 )
                 _, _, tags = await self._texts(doc)
-                await asyncio.to_thread(audio.write_tags, target, tags, parse_chapters(doc.notes))
+                marks = landmarks(doc.notes, doc.report, doc.transcript, duration_seconds=conversion.duration_seconds)
+                await asyncio.to_thread(audio.write_tags, target, tags, marks)
                 teaser = name.replace(".mp3", "-extrait.mp3")
-                start = _teaser_start(doc, conversion.duration_seconds)
+                start = _teaser_start(marks, conversion.duration_seconds)
                 await audio.make_teaser(target, self._service.audio_dir / teaser, start_seconds=start)
-            return await self._service.update(
+            done = await self._service.update(
                 doc.fabrique.id,
                 audio_name=name,
                 teaser_name=teaser,
                 audio_seconds=round(conversion.duration_seconds),
                 audio_bytes=conversion.size_bytes,
             )
+            converted = True
+            return done
         finally:
-            await asyncio.to_thread(source.unlink, missing_ok=True)
+            if converted or not uploaded:  # « Réessayer » converts a received upload again; nobody resends it
+                await asyncio.to_thread(source.unlink, missing_ok=True)
 
     async def publish(self, fabrique_id: int, actor: Actor, post_to_forum: ForumPoster) -> PublishOutcome:
         """WordPress (if configured), then the forum post; each created id is stored before going on.
@@ -200,17 +219,11 @@ class DocumentationJobs:
                     slug=slug,
                 )
                 doc = await self._service.update(fabrique_id, wp_media_id=media.id, wp_media_url=media.url)
-            context, labels, _ = await self._texts(doc)
-            html = articles.compose(
-                context,
-                labels,
-                notes=doc.notes,
-                report=doc.report,
-                resources=doc.resources,
-                chat=doc.chat,
-                transcript=doc.transcript,
-                audio_url=doc.wp_media_url,
-            )
+            html, card = await self._compose(doc)
+            card_path = self._cover_path(fabrique_id)
+            if not card_path.exists():  # drawn when the article was prepared; a cleanup may have taken it
+                await cover.write_cover(card_path, card, self._cover_style)
+            media = await cover.upload_cover(client, card_path, fabrique_id=fabrique_id, title=doc.fabrique.title)
             if html != doc.article_html:
                 doc = await self._service.update(fabrique_id, article_html=html)
             if doc.wp_post_id is None:
@@ -221,7 +234,9 @@ class DocumentationJobs:
                     categories = [category] if category is not None else None
                 found = await client.find_post(slug)  # created before a crash, its id never stored
                 if found is not None:
-                    post = await client.update_post(found.id, content=html, title=doc.fabrique.title)
+                    post = await client.update_post(
+                        found.id, content=html, title=doc.fabrique.title, featured_media=media.id
+                    )
                 else:
                     post = await client.create_post(
                         title=doc.fabrique.title,
@@ -229,10 +244,14 @@ class DocumentationJobs:
                         status=wordpress.article_status,
                         slug=slug,
                         categories=categories,
+                        featured_media=media.id,
                     )
             else:
-                post = await client.update_post(doc.wp_post_id, content=html, title=doc.fabrique.title)
+                post = await client.update_post(
+                    doc.wp_post_id, content=html, title=doc.fabrique.title, featured_media=media.id
+                )
             doc = await self._service.update(fabrique_id, wp_post_id=post.id, wp_post_link=post.link)
+            await client.attach_media(media.id, post.id)  # as private as the post
             if doc.wp_media_id is not None:
                 await client.attach_media(doc.wp_media_id, post.id)
             return doc
@@ -252,9 +271,9 @@ def _discard_leftovers(audio_dir: Path, work_dir: Path, keep: set[str]) -> int:
     return len(leftovers)
 
 
-def _teaser_start(doc: Documentation, duration: float) -> float:
-    """The extract starts at the first chapter after the opening, if the notes give one; else after 2 minutes,
-    never so late that it would be shorter than a minute."""
-    chapters = [c for c in parse_chapters(doc.notes) if c.start_seconds >= 60]
+def _teaser_start(marks: list[Chapter], duration: float) -> float:
+    """The extract starts at the first landmark after the opening, if there is one; else after 2 minutes, never
+    so late that it would be shorter than a minute."""
+    chapters = [c for c in marks if c.start_seconds >= 60]
     start = float(chapters[0].start_seconds) if chapters else 120.0
     return max(0.0, min(start, duration - 60.0))

@@ -1,7 +1,7 @@
 """The organizer's two steps of a documentation, each one call: hand in what the session produced, then publish.
 
 Around the documentation service and its background jobs, they show the change on the team's card and tell the
-other organizers, through the ports.
+other organizers, through the ports; once published, Zoom's cloud recording may go to the trash.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from bot.services._common import tell_organizers
 from bot.services.documentation import Documentation, DocumentationService, JobStatus, Submission
 from bot.services.documentation_jobs import DocumentationJobs, ForumPoster, PublishOutcome
 from bot.services.ports import Cards, Messenger
+from bot.services.recordings import RecordingService
 
 
 class DocumentingService:
@@ -24,12 +25,15 @@ class DocumentingService:
         cards: Cards,
         messenger: Messenger,
         i18n: I18n,
+        recordings: RecordingService | None = None,
     ) -> None:
+        """``recordings`` (None: Zoom recordings not wired) is told of each publication."""
         self._documentation = documentation
         self._jobs = jobs
         self._cards = cards
         self._messenger = messenger
         self._i18n = i18n
+        self._recordings = recordings
 
     async def submit(self, guild_id: int, fabrique_id: int, actor: Actor, submission: Submission) -> Documentation:
         """Record the form and queue the job; the card shows the documentation in progress."""
@@ -47,4 +51,6 @@ class DocumentingService:
             link = doc.wp_post_link or (f"<#{doc.forum_thread_id}>" if doc.forum_thread_id else "")
             text = self._i18n("dm.organizer.published", number=record.id, title=shown(record.title), link=link)
             await tell_organizers(self._messenger, record, text, by=actor.user_id)
+            if self._recordings is not None:
+                await self._recordings.published(record.id)  # [zoom] delete_cloud_recording
         return outcome

@@ -370,5 +370,13 @@ class OutreachService:
             text=i18n(f"outreach.body.{event.value}", **values),
             html=body_html,
             website_title=i18n(f"outreach.website_title.{event.value}", **values),
-            website_html=body_html,
+            website_html=body_html + self._agenda_link(),
         )
+
+    def _agenda_link(self) -> str:
+        """The website post invites readers to subscribe to every session (the web door's ``/agenda.ics``)."""
+        web = self._settings.web
+        if not (web.enabled and web.public_url):
+            return ""
+        url = html.escape(web.public_url.rstrip("/") + "/agenda.ics", quote=True)
+        return f"<p>{self._i18n('outreach.agenda_link', url=url)}</p>"

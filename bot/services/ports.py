@@ -32,6 +32,11 @@ class Messenger(Protocol):
         """DM ``text``; ``recap_for`` adds the two documentation buttons of that Fabrique."""
         ...
 
+    async def offer_recording(self, user_id: int, text: str, fabrique_id: int) -> bool:
+        """DM ``text`` with « Utiliser cet enregistrement » and « J'en fournis un autre » for that Fabrique's Zoom
+        recording; False when the DM is refused."""
+        ...
+
     async def tell_team(self, guild_id: int, text: str) -> bool:
         """Post ``text`` in the guild's team channel; False when there is none or it cannot be reached."""
         ...
@@ -88,6 +93,16 @@ class Noticeboard(Protocol):
         ...
 
 
+@runtime_checkable
+class JobRunner(Protocol):
+    """Runs documentation jobs in the background; each reports in the DM of the person who asked for it (opened
+    by its first progress report when it has none yet)."""
+
+    def start(self, fabrique_id: int) -> None:
+        """Run the queued documentation job of that Fabrique, unless it already runs."""
+        ...
+
+
 @dataclass(frozen=True)
 class DiscordPorts:
     """Every port, as the composition root hands them to ``build_services``."""
@@ -96,3 +111,4 @@ class DiscordPorts:
     directory: Directory
     cards: Cards
     board: Noticeboard
+    runner: JobRunner

@@ -8,6 +8,7 @@ from datetime import datetime
 from bot.db.models import AuditRow, FabriqueRow, RegistrationRow, SlotRow
 from bot.domain.lifecycle import Action, State
 from bot.domain.proposal import FabriqueKind, Format, Parcours
+from bot.domain.recordings import Presence
 from bot.domain.registration import Source, Status
 
 
@@ -40,6 +41,15 @@ class FabriqueRecord:
     announcement_channel_id: int | None = None
     announcement_message_id: int | None = None
     scheduled_event_id: int | None = None
+    zoom_participants: int | None = None  # who came, from Zoom: a count and an average, never names
+    zoom_average_seconds: int | None = None
+
+    @property
+    def presence(self) -> Presence | None:
+        """How many came and how long they stayed, when Zoom told the bot."""
+        if self.zoom_participants is None:
+            return None
+        return Presence(self.zoom_participants, self.zoom_average_seconds or 0)
 
     @property
     def is_welcome(self) -> bool:
@@ -79,6 +89,8 @@ class FabriqueRecord:
             announcement_channel_id=row.announcement_channel_id,
             announcement_message_id=row.announcement_message_id,
             scheduled_event_id=row.scheduled_event_id,
+            zoom_participants=row.zoom_participants,
+            zoom_average_seconds=row.zoom_average_seconds,
         )
 
 

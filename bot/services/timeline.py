@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.db.models import DueWorkRow, FabriqueRow
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain.lifecycle import Action, Actor, State
+from bot.domain.outreach import ZOOM_TARGET
 from bot.domain.proposal import FabriqueKind, Parcours
 from bot.domain.registration import Status
 from bot.domain.timeline import PLANNED_STATES, DueStatus, Session, TimelineSettings, Work, plan, still_meaningful
@@ -28,14 +29,18 @@ from bot.services.records import FabriqueRecord
 MAX_ATTEMPTS = 3
 RETRY_AFTER = timedelta(minutes=5)
 OWED_STATES = (State.HELD, State.DOCUMENTATION_DUE, State.DOCUMENTING)
+ATTENDANCE_SHOWN = 5
 
 
 def timeline_settings(settings: Settings) -> TimelineSettings:
+    zoom = settings.zoom
+    records_to_cloud = zoom.enabled and zoom.auto_recording == "cloud"
     return TimelineSettings(
         reminders_before_minutes=tuple(settings.sessions.reminders_before_minutes),
         prompt_after_minutes=settings.documentation.prompt_after_minutes,
         chase_after_days=tuple(settings.documentation.chase_after_days),
         deadline_days=settings.documentation.deadline_days,
+        recording_wait_hours=zoom.recording_wait_hours if records_to_cloud else 0,
     )
 
 
@@ -53,6 +58,11 @@ class Planner:
         if row.starts_at is not None and row.ends_at is not None and State(row.state) in PLANNED_STATES:
             await uow.flush()
             seated = [r.user_id for r in await uow.registrations.all(row.id) if r.status == Status.CONFIRMED.value]
+            documented = row.kind == FabriqueKind.WELCOME or State(row.state) is State.DOCUMENTED
+            zoom_meeting = False
+            if self._settings.recording_wait_hours and not documented:  # one more read, only when Zoom records
+                copy = await uow.copies.get(row.id, ZOOM_TARGET)  # a meeting id: the bot's meeting (a failed
+                zoom_meeting = copy is not None and bool(copy.external_id)  # update of it still leaves the meeting)
             session = Session(
                 id=row.id,
                 state=State(row.state),
@@ -60,7 +70,8 @@ class Planner:
                 ends_at=row.ends_at,
                 parcours=Parcours(row.parcours),
                 organizer_ids=tuple(sorted(organizers(row))),
-                documented=row.kind == FabriqueKind.WELCOME or State(row.state) is State.DOCUMENTED,
+                documented=documented,
+                zoom_meeting=zoom_meeting,
             )
             desired = plan(session, seated, self._settings, now=self._clock())
         existing = await uow.due_work.keys_of(row.id)
@@ -118,6 +129,7 @@ class OwedDocumentation:
 class FollowUp:
     counts: dict[State, int]
     owed: list[OwedDocumentation]
+    attended: tuple[FabriqueRecord, ...] = ()  # the latest sessions whose attendance Zoom gave, newest first
 
 
 class TimelineService:
@@ -223,7 +235,8 @@ class TimelineService:
             return FabriqueRecord.of(row)
 
     async def follow_up(self, guild_id: int) -> FollowUp:
-        """The team's dashboard: how many Fabriques in each state, and every documentation owed, latest first."""
+        """The team's dashboard: how many Fabriques in each state, every documentation owed (latest first), and the
+        attendance Zoom gave for the latest sessions."""
         now = self._clock()
         async with self._uow() as uow:
             counts = {State(state): count for state, count in (await uow.fabriques.count_by_state(guild_id)).items()}
@@ -232,6 +245,9 @@ class TimelineService:
                 for row in await uow.fabriques.in_states(guild_id, {s.value for s in OWED_STATES})
                 if row.kind != FabriqueKind.WELCOME
             ]
+            attended = tuple(
+                FabriqueRecord.of(row) for row in await uow.fabriques.with_attendance(guild_id, ATTENDANCE_SHOWN)
+            )
         owed = []
         for record in records:
             if record.ends_at is None:
@@ -239,4 +255,4 @@ class TimelineService:
             days = (now - record.ends_at).days
             owed.append(OwedDocumentation(record, days, max(0, days - self._settings.deadline_days)))
         owed.sort(key=lambda entry: entry.days_since_end, reverse=True)
-        return FollowUp(counts, owed)
+        return FollowUp(counts, owed, attended)

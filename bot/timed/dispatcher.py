@@ -15,6 +15,7 @@ from bot.clock import Clock
 from bot.domain.timeline import DueStatus, Work
 from bot.i18n import I18n
 from bot.services.ports import Cards, Messenger
+from bot.services.recordings import RecordingService
 from bot.services.registrations import RegistrationService
 from bot.services.timeline import DueContext, DueItem, TimelineService
 from bot.timed.handlers import Handler, PortFailed, TimedHandlers
@@ -35,8 +36,10 @@ class Dispatcher:
         clock: Clock,
         deadline_days: int,
         bot_user_id: Callable[[], int],
+        recordings: RecordingService,
     ) -> None:
-        """``retry_copies`` retries the failed outside copies whose wait is over and says how many it tried."""
+        """``retry_copies`` retries the failed outside copies whose wait is over and says how many it tried;
+        ``recordings`` asks Zoom for the cloud recordings of ended sessions."""
         _require(messenger, "messenger", "dm", "tell_team", "notice_in_thread")
         _require(cards, "cards", "show")
         if not (callable(retry_copies) and callable(clock) and callable(bot_user_id)):
@@ -52,6 +55,7 @@ class Dispatcher:
             clock=clock,
             deadline_days=deadline_days,
             bot_user_id=bot_user_id,
+            recordings=recordings,
         ).by_kind()
         if missing := set(Work) - self._handlers.keys():
             raise TypeError(f"no handler for due kind(s) {sorted(missing)}")

@@ -1,6 +1,6 @@
 """What each kind of due item does: reminders and checklists by DM, the start notice in the announcement's thread,
 the end of a session and the recap prompt (both move its state), the chasers, the team's alert when documentation
-is late.
+is late, and the polls of Zoom for a session's cloud recording.
 
 Discord is reached only through the ports; texts come from the catalogue, member text escaped with ``shown``.
 A closed DM is recorded and the item skipped (it would stay closed); a port that raises fails the item, which the
@@ -9,6 +9,7 @@ timeline retries later.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -19,8 +20,11 @@ from bot.domain.text import shown
 from bot.domain.timeline import DueStatus, Work
 from bot.i18n import I18n
 from bot.services.ports import Cards, Messenger
+from bot.services.recordings import PollOutcome, RecordingService
 from bot.services.registrations import RegistrationService
 from bot.services.timeline import DueContext, DueItem, TimelineService
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -51,7 +55,9 @@ class TimedHandlers:
         clock: Clock,
         deadline_days: int,
         bot_user_id: Callable[[], int],
+        recordings: RecordingService,
     ) -> None:
+        """``recordings`` asks Zoom for the cloud recordings of ended sessions."""
         self._timeline = timeline
         self._registrations = registrations
         self._messenger = messenger
@@ -60,6 +66,7 @@ class TimedHandlers:
         self._clock = clock
         self._deadline_days = deadline_days
         self._bot_user_id = bot_user_id
+        self._recordings = recordings
 
     def by_kind(self) -> dict[Work, Handler]:
         return {
@@ -70,6 +77,7 @@ class TimedHandlers:
             Work.RECAP: Handler(self.recap, changes_state=True),  # its documentation becomes due
             Work.CHASER: Handler(self.chaser),
             Work.DEADLINE: Handler(self.deadline),
+            Work.RECORDING: Handler(self.recording),
         }
 
     async def reminder(self, item: DueItem, context: DueContext) -> DueStatus:
@@ -136,6 +144,14 @@ class TimedHandlers:
         )
         told = await self._perform(self._messenger.tell_team(record.guild_id, text))
         return DueStatus.DONE if told else DueStatus.SKIPPED
+
+    async def recording(self, item: DueItem, context: DueContext) -> DueStatus:
+        """Ask Zoom for the cloud recording (``item.amount`` minutes after the end); the service offers it once
+        usable, or says how to send one when the wait is over. Done when this poll did its part."""
+        outcome = await self._recordings.poll(item.fabrique_id, item.amount)
+        if outcome in (PollOutcome.NOTHING, PollOutcome.UNDELIVERED):
+            return DueStatus.SKIPPED
+        return DueStatus.DONE
 
     async def _dm(self, item: DueItem, text: str, *, recap_for: int | None = None) -> DueStatus:
         if item.user_id is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.db.models import DocumentationRow
+from bot.services.cover import cover_path
 from tests.behaviour.builders import held_session, recording, row
 from tests.behaviour.conftest import World, restart, said
 from tests.support import assert_refused
@@ -25,7 +26,8 @@ async def test_start_up_removes_what_interrupted_jobs_left(world: World, setting
     ready = await row(settings, DocumentationRow, number)
     assert ready["status"] == "ready"
     data = Path(settings.general.data_dir)
-    needed = {f"audio/{ready['audio_name']}", f"audio/{ready['teaser_name']}"}
+    cover = cover_path(data / "audio", number).name  # the article's card, drawn when it was composed
+    needed = {f"audio/{ready['audio_name']}", f"audio/{ready['teaser_name']}", f"audio/{cover}"}
     assert needed <= files_under(data)
 
     # What a SIGKILL in the middle of other jobs leaves behind (names as the bot makes them).

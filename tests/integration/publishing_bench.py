@@ -61,8 +61,20 @@ async def rest(
     return await http.get(f"{wordpress.url}/", params={"rest_route": f"/wp/v2/{route}", **params}, auth=auth)
 
 
+COVER_TYPE = "image/png"
+
+
 async def media_about(http: httpx.AsyncClient, wordpress: WordPressSite, token: str) -> list[dict[str, Any]]:
-    """Every media whose title carries the test's token (the bot titles a recording after its Fabrique)."""
+    """Every recording whose title carries the test's token (the bot titles a recording after its Fabrique)."""
+    return [m for m in await _uploads_about(http, wordpress, token) if m["mime_type"] != COVER_TYPE]
+
+
+async def covers_about(http: httpx.AsyncClient, wordpress: WordPressSite, token: str) -> list[dict[str, Any]]:
+    """Every cover card whose title carries the test's token."""
+    return [m for m in await _uploads_about(http, wordpress, token) if m["mime_type"] == COVER_TYPE]
+
+
+async def _uploads_about(http: httpx.AsyncClient, wordpress: WordPressSite, token: str) -> list[dict[str, Any]]:
     response = await rest(http, wordpress, "media", search=token, per_page=100, context="edit")
     assert response.status_code == 200, response.text
     return response.json()

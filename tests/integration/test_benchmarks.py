@@ -5,8 +5,11 @@ Never a wall-clock assertion: only that every column is printed, and that the co
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from benchmarks import upload
 from benchmarks.registration_burst import COLUMNS, main
 
 HEADINGS = [name for name, _ in COLUMNS]
@@ -42,3 +45,21 @@ async def test_small_registration_burst_reports_its_costs(capsys: pytest.Capture
     for row in (burst, paced):  # printed as numbers; an ignored ✅ may cost nothing
         float(row["transactions/ignored"])
         float(row["REST calls/ignored"])
+
+
+async def test_a_small_upload_through_the_web_door_reports_its_costs(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # 5 MB instead of 200, once: both uploads are accepted, and every figure is printed.
+    await upload.main(["--runs", "1", "--megabytes", "5", "--cache-dir", str(tmp_path)])
+    lines = capsys.readouterr().out.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("case"))
+    rows = {line.split(")")[0] + ")": line.split(")", 1)[1].split() for line in lines[header + 1 : header + 3]}
+    assert set(rows) == {"(a)", "(b)"}
+    for cells in rows.values():  # name words, then: wall "s", MB/s, ×, CPU "s", ×, peak "MB", HTTP
+        numbers = [cell for cell in cells if cell not in ("s", "MB")]
+        wall, speed, ratio, cpu, cpu_ratio, peak, status = numbers[-7:]
+        assert float(wall) > 0 and float(speed) > 0 and float(ratio) > 0 and float(cpu) >= 0
+        float(cpu_ratio)
+        assert float(peak) >= 0
+        assert status == "200"  # the door accepted the recording, the static handler its body

@@ -24,7 +24,7 @@ ZOOM_ACCOUNT, ZOOM_CLIENT, ZOOM_SECRET = "acc-123", "client-abc", "zoom-s3cret"
 
 async def outcome(settings: Settings, service: str, tls: ssl.SSLContext | None = None) -> Outcome:
     outcomes = await check_services(settings, tls_context=tls)
-    assert [o.service for o in outcomes] == ["Base de données", "SMTP", "WordPress", "Zoom"]
+    assert [o.service for o in outcomes] == ["Base de données", "SMTP", "WordPress", "Zoom", "Résumé"]
     return next(o for o in outcomes if o.service == service)
 
 
@@ -136,7 +136,8 @@ async def test_the_command_prints_one_line_per_service_and_logs_no_request_url(t
         stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
     lines = stdout.decode().splitlines()
     assert process.returncode == 0, stderr.decode()
-    assert [line.split(" : ")[0] for line in lines[1:]] == ["Base de données", "SMTP", "WordPress", "Zoom"]
-    assert lines[-1].startswith("Zoom : ok")
+    services = ["Base de données", "SMTP", "WordPress", "Zoom", "Résumé"]
+    assert [line.split(" : ")[0] for line in lines[1:]] == services
+    assert lines[-2].startswith("Zoom : ok") and lines[-1] == "Résumé : désactivé"
     # httpx would log "HTTP Request: POST …/oauth/token?grant_type=…&account_id=…" at INFO
     assert ZOOM_ACCOUNT not in stderr.decode() and ZOOM_SECRET not in stdout.decode() + stderr.decode()

@@ -220,7 +220,7 @@ def test_check_config_connect_reaches_the_sqlite_database(tmp_path: Path) -> Non
     lines = result.stdout.splitlines()
     assert lines[0].startswith("Configuration valide")
     assert lines[1].startswith("Base de données : ok") and head_revision() in lines[1]
-    assert lines[2:] == ["SMTP : désactivé", "WordPress : désactivé", "Zoom : désactivé"]
+    assert lines[2:] == ["SMTP : désactivé", "WordPress : désactivé", "Zoom : désactivé", "Résumé : désactivé"]
 
 
 def test_check_config_connect_does_not_create_a_missing_sqlite_database(tmp_path: Path) -> None:

@@ -42,6 +42,7 @@ from tests.integration.publishing_bench import (
     RESOURCES,
     Bench,
     Forum,
+    covers_about,
     documentation_due,
     make_recording,
     media_about,
@@ -104,6 +105,8 @@ async def assert_published_once(
     assert doc.forum_thread_id == FORUM_THREAD
     assert await bench.state() is State.DOCUMENTED
 
+    covers = await covers_about(http, bench.wordpress, bench.token)  # the cover card, once, whatever the retries
+    assert len(covers) == 1 and covers[0]["slug"] == f"fabrique-{bench.fabrique_id}-couverture"
     media = await media_about(http, bench.wordpress, bench.token)
     if with_audio:
         assert [m["id"] for m in media] == [doc.wp_media_id]
@@ -120,6 +123,7 @@ async def assert_published_once(
     assert post["status"] == "private"
     assert post["link"] == doc.wp_post_link
     assert post["categories"] == [bench.wordpress.categories[CATEGORY]]
+    assert post["featured_media"] == covers[0]["id"]
     return doc, post
 
 

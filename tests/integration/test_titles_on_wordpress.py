@@ -134,7 +134,9 @@ async def test_the_article_and_its_recording_show_the_title_as_text(
     for item in (media, post):
         assert_shown_as_text(item["title"], token)
         assert_shown_as_text({"rendered": item["title"]["raw"]}, token)
-    assert SCRIPT not in post["content"]["raw"] and "<script" not in post["content"]["rendered"]
+    assert SCRIPT not in post["content"]["raw"] and SCRIPT not in post["content"]["rendered"]
+    # (WordPress's audio shortcode brings its own IE shim, a <script> inside a conditional comment: no element.)
+    assert "script" not in Elements(post["content"]["rendered"]).names
     # WordPress's own texts about the recording (caption, description) bring no element of the title back either.
     for text in (media["caption"], media["description"]):
         assert not {"img", "script"} & set(Elements(text["rendered"]).names), text

@@ -10,12 +10,27 @@ import logging
 import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from pydantic import SecretStr
 
+from bot.config import Secrets, ZoomSettings
+from bot.domain.recordings import Presence, presence
+from bot.integrations.download import DownloadError
 from bot.integrations.zoom import ZoomClient, ZoomError, ZoomMeeting
-from tests.integration.zoom_fake import FakeZoom
+from bot.services.clients import clients_from_settings
+from tests.conftest import make_settings
+from tests.integration.zoom_fake import (
+    FakeZoom,
+    audio_file,
+    chat_file,
+    participant,
+    resolve_public,
+    transcript_file,
+    video_file,
+)
 
 ACCOUNT_ID = "fabrique-account-42"
 CLIENT_ID = "fabriqueClientId"
@@ -133,6 +148,7 @@ async def test_create_meeting_sends_what_zoom_documents(client: ZoomClient, zoom
             "host_video": True,
             "participant_video": False,
             "mute_upon_entry": True,
+            "auto_recording": "cloud",  # [zoom] auto_recording's default: the bot fetches it after the session
         },
     }
 
@@ -385,3 +401,268 @@ async def test_logs_never_show_the_secret_the_tokens_or_the_links(
         assert secret not in caplog.text
     basic = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
     assert basic not in caplog.text
+
+
+# --- cloud recordings, attendance, trash ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def cloud(zoom: FakeZoom, clock: FakeClock, sleep: RecordingSleep) -> AsyncIterator[ZoomClient]:
+    """A client whose downloads reach the fake server for Zoom's hosts, as DNS would send them to Zoom."""
+    zoom.clock = clock
+    zoom_client = make_client(zoom, clock, sleep, transport=zoom.transport(), resolve=resolve_public)
+    yield zoom_client
+    await zoom_client.aclose()
+
+
+def paths(zoom: FakeZoom) -> list[tuple[str, str]]:
+    return [(request.method, request.path) for request in zoom.requests if request.path != "/oauth/token"]
+
+
+async def test_meetings_record_as_configured(zoom: FakeZoom, clock: FakeClock, tmp_path: Path) -> None:
+    settings = make_settings(
+        tmp_path,
+        zoom=ZoomSettings(
+            enabled=True,
+            account_id=ACCOUNT_ID,
+            client_id=CLIENT_ID,
+            host_user=HOST_USER,
+            api_base=zoom.api_base,
+            oauth_url=zoom.oauth_url,
+            auto_recording="local",
+        ),
+        secrets=Secrets(zoom_client_secret=SecretStr(CLIENT_SECRET)),
+    )
+    clients = clients_from_settings(settings, clock)
+    try:
+        assert clients.zoom is not None
+        meeting = await create(clients.zoom)  # type: ignore[arg-type]
+    finally:
+        await clients.aclose()
+    assert zoom.meetings[meeting.id]["settings"]["auto_recording"] == "local"
+
+
+async def test_a_meeting_without_recording_is_none(cloud: ZoomClient, zoom: FakeZoom) -> None:
+    meeting = await create(cloud)
+
+    assert await cloud.meeting_recordings(meeting.id) is None  # Zoom: 404 {"code": 3301}
+
+    listing = zoom.api_requests[-1]
+    assert (listing.method, listing.path) == ("GET", f"/v2/meetings/{meeting.id}/recordings")
+    assert bearer(listing.headers) == zoom.issued_tokens[0]
+
+
+async def test_a_recording_is_listed_then_processed(cloud: ZoomClient, zoom: FakeZoom, clock: FakeClock) -> None:
+    meeting = await create(cloud)
+    zoom.add_recording(
+        meeting.id,
+        [audio_file(b"m4a" * 100), video_file(b"mp4" * 1000), transcript_file("WEBVTT\n"), chat_file("chat\n")],
+        listed_at=clock.now + timedelta(minutes=20),
+        ready_at=clock.now + timedelta(hours=1),
+    )
+
+    assert await cloud.meeting_recordings(meeting.id) is None  # not listed yet: still 404
+
+    clock.advance(30 * 60)
+    processing = await cloud.meeting_recordings(meeting.id)
+    assert processing is not None and processing.uuid == zoom.meetings[meeting.id]["uuid"]
+    assert {(f.file_type, f.status) for f in processing.files} == {
+        ("M4A", "processing"),
+        ("MP4", "processing"),
+        ("TRANSCRIPT", "processing"),
+        ("CHAT", "processing"),
+    }
+
+    clock.advance(31 * 60)
+    done = await cloud.meeting_recordings(meeting.id)
+    assert done is not None
+    by_type = {f.file_type: f for f in done.files}
+    assert all(f.completed for f in done.files)
+    assert (by_type["M4A"].recording_type, by_type["M4A"].extension, by_type["M4A"].size) == ("audio_only", "M4A", 300)
+    assert by_type["TRANSCRIPT"].extension == "VTT" and by_type["CHAT"].extension == "TXT"
+    assert by_type["MP4"].download_url.startswith("https://us06web.zoom.us/rec/download/")
+    assert by_type["MP4"].download_url not in repr(done)
+
+
+async def test_a_download_takes_the_token_to_zoom_only_then_follows_the_signed_redirect(
+    cloud: ZoomClient, zoom: FakeZoom, tmp_path: Path
+) -> None:
+    content = bytes(range(256)) * 400
+    meeting = await create(cloud)
+    zoom.add_recording(meeting.id, [audio_file(content)])
+    recording = await cloud.meeting_recordings(meeting.id)
+    assert recording is not None
+
+    target = tmp_path / "audio.source"
+    written = await cloud.download_recording(recording.files[0].download_url, target, max_bytes=1 << 20)
+
+    assert written == len(content) and target.read_bytes() == content
+    download, storage = [r for r in zoom.requests if r.path.startswith("/rec/")]
+    assert download.path == f"/rec/download/{recording.files[0].id}"
+    assert bearer(download.headers) == zoom.issued_tokens[0]
+    assert storage.path.startswith("/rec/storage/") and "authorization" not in storage.headers
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://evil.example/rec/download/abc",
+        "https://zoom.us.evil.example/rec/download/abc",
+        "https://evilzoom.us/rec/download/abc",
+        "http://us06web.zoom.us/rec/download/abc",  # not https
+        "https://us06web.zoom.us\\@127.0.0.1/rec/download/abc",
+    ],
+)
+async def test_a_download_outside_zoom_is_refused_before_any_request(
+    cloud: ZoomClient, zoom: FakeZoom, tmp_path: Path, url: str
+) -> None:
+    target = tmp_path / "audio.source"
+    with pytest.raises(DownloadError) as refused:
+        await cloud.download_recording(url, target, max_bytes=1 << 20)
+    assert refused.value.key in {"error.zoom.download_host", "error.download.scheme"}
+    assert not target.exists()
+    assert [r for r in zoom.requests if r.path.startswith("/rec/")] == []
+
+
+async def test_a_redirect_away_from_zoom_is_refused_and_leaves_no_file(
+    cloud: ZoomClient, zoom: FakeZoom, tmp_path: Path
+) -> None:
+    meeting = await create(cloud)
+    zoom.add_recording(meeting.id, [audio_file(b"x" * 1000, redirect_to="https://storage.evil.example/a.m4a")])
+    recording = await cloud.meeting_recordings(meeting.id)
+    assert recording is not None
+    target = tmp_path / "audio.source"
+
+    with pytest.raises(DownloadError) as refused:
+        await cloud.download_recording(recording.files[0].download_url, target, max_bytes=1 << 20)
+
+    assert refused.value.key == "error.zoom.download_host"
+    assert not target.exists()
+
+
+async def test_a_zoom_name_resolving_inside_the_network_is_refused(
+    zoom: FakeZoom, clock: FakeClock, sleep: RecordingSleep, tmp_path: Path
+) -> None:
+    async def inside(host: str, port: int) -> list[str]:
+        return ["10.0.0.7"]
+
+    client = make_client(zoom, clock, sleep, transport=zoom.transport(), resolve=inside)
+    try:
+        with pytest.raises(DownloadError) as refused:
+            await client.download_recording("https://us06web.zoom.us/rec/download/abc", tmp_path / "x", max_bytes=10)
+    finally:
+        await client.aclose()
+    assert refused.value.key == "error.download.private"
+    assert [r for r in zoom.requests if r.path.startswith("/rec/")] == []
+
+
+async def test_a_file_that_lies_about_its_size_is_cut_at_the_cap_and_refused(
+    cloud: ZoomClient, zoom: FakeZoom, tmp_path: Path
+) -> None:
+    meeting = await create(cloud)
+    zoom.add_recording(meeting.id, [audio_file(b"\0" * (3 << 20), declared_size=1000)])
+    recording = await cloud.meeting_recordings(meeting.id)
+    assert recording is not None and recording.files[0].size == 1000  # what the listing claims
+    target = tmp_path / "audio.source"
+
+    with pytest.raises(DownloadError) as refused:
+        await cloud.download_recording(recording.files[0].download_url, target, max_bytes=1 << 20)
+
+    assert (refused.value.key, refused.value.params) == ("error.download.too_large", {"maximum": 1})
+    assert not target.exists()
+    assert zoom.downloaded == [recording.files[0].id]
+
+
+async def test_a_file_still_processing_cannot_be_downloaded(
+    cloud: ZoomClient, zoom: FakeZoom, clock: FakeClock, tmp_path: Path
+) -> None:
+    meeting = await create(cloud)
+    zoom.add_recording(meeting.id, [audio_file(b"m4a")], ready_at=clock.now + timedelta(hours=3))
+    recording = await cloud.meeting_recordings(meeting.id)
+    assert recording is not None and not recording.files[0].completed
+    target = tmp_path / "audio.source"
+
+    with pytest.raises(DownloadError) as refused:
+        await cloud.download_recording(recording.files[0].download_url, target, max_bytes=1 << 20)
+
+    assert refused.value.key == "error.zoom.download_failed"
+    assert not target.exists()
+
+
+async def test_participants_walk_every_page_and_people_count_once(cloud: ZoomClient, zoom: FakeZoom) -> None:
+    meeting = await create(cloud)
+    rows = [
+        participant("Alice", 110),
+        participant("Bob", 50),
+        participant("Alice", 5),  # Alice's connection dropped; she came back
+        participant("Camille", 120),
+        participant("Invité·e", 3, status="in_waiting_room"),  # never let in
+    ]
+    recording = zoom.add_recording(meeting.id, [audio_file(b"m4a")], participants=rows)
+    zoom.participants_page_size = 2
+
+    found = await cloud.past_participants(recording.uuid)
+
+    assert len(found) == 5
+    pages = [r for r in zoom.api_requests if r.path.endswith("/participants")]
+    assert [r.query.get("next_page_token") for r in pages] == [None, "2", "4"]
+    assert all(r.query["page_size"] == "300" for r in pages)
+    assert presence(found) == Presence(participants=3, average_seconds=round((115 + 50 + 120) * 60 / 3))
+
+
+@pytest.mark.parametrize(
+    ("uuid", "encoded"),
+    [
+        ("/ajXp112QmuoKj4854875==", "%252FajXp112QmuoKj4854875%253D%253D"),  # starts with "/": encoded twice
+        ("aDYlo//hsHRtCd4ii1uC2+hA==", "aDYlo%252F%252FhsHRtCd4ii1uC2%252BhA%253D%253D"),  # holds "//": twice
+        ("4444AAAiAAAAAiAiAiiAii==", "4444AAAiAAAAAiAiAiiAii%3D%3D"),  # otherwise once
+    ],
+)
+async def test_instance_uuids_are_encoded_as_zoom_asks(
+    cloud: ZoomClient, zoom: FakeZoom, uuid: str, encoded: str
+) -> None:
+    meeting = await create(cloud)
+    zoom.add_recording(meeting.id, [audio_file(b"m4a")], participants=[participant("Alice", 90)], uuid=uuid)
+
+    found = await cloud.past_participants(uuid)
+    by_uuid = await cloud.meeting_recordings(uuid)
+
+    assert len(found) == 1 and by_uuid is not None and by_uuid.uuid == uuid
+    sent = [request.raw_path for request in zoom.api_requests][-2:]  # as sent, before the server decoded them
+    assert sent == [f"/v2/past_meetings/{encoded}/participants", f"/v2/meetings/{encoded}/recordings"]
+
+
+async def test_trash_moves_the_recording_and_a_second_trash_is_fine(cloud: ZoomClient, zoom: FakeZoom) -> None:
+    meeting = await create(cloud)
+    recording = zoom.add_recording(meeting.id, [audio_file(b"m4a")])
+
+    await cloud.trash_recordings(meeting.id)
+    assert recording.trashed
+    trash = zoom.api_requests[-1]
+    assert (trash.method, trash.path, trash.query) == (
+        "DELETE",
+        f"/v2/meetings/{meeting.id}/recordings",
+        {"action": "trash"},
+    )
+    assert await cloud.meeting_recordings(meeting.id) is None
+
+    await cloud.trash_recordings(meeting.id)  # already in the trash: 404 {"code": 3301}, which is what we wanted
+
+
+async def test_recording_logs_show_neither_tokens_nor_download_links(
+    cloud: ZoomClient, zoom: FakeZoom, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    meeting = await create(cloud)
+    zoom.add_recording(meeting.id, [audio_file(b"m4a" * 10)], participants=[participant("Alice Martin", 90)])
+    recording = await cloud.meeting_recordings(meeting.id)
+    assert recording is not None
+    await cloud.download_recording(recording.files[0].download_url, tmp_path / "a", max_bytes=1 << 20)
+    await cloud.past_participants(recording.uuid)
+    await cloud.trash_recordings(meeting.id)
+
+    # httpx's own request lines are silenced by bot.logs (they name every URL): what the client itself says
+    ours = "\n".join(record.getMessage() for record in caplog.records if record.name.startswith("bot."))
+    assert "cloud recording" in ours
+    for secret in [*zoom.issued_tokens, recording.files[0].download_url, recording.files[0].id, "Alice Martin"]:
+        assert secret not in ours

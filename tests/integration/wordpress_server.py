@@ -8,7 +8,9 @@ Debian's packages only (``wordpress``, ``mariadb-server``, ``php-cli``, ``php-my
   ``/etc/wordpress/config-<host>.php``, a file shared by the whole machine; ours keeps everything in the temporary
   directory, so two test sessions can run at once and nothing outside it is ever written.
 - A PHP script loading ``wp-load.php`` installs the site, creates an administrator and an author, one Application
-  Password each, and the categories the tests look up.
+  Password each, a member (role « membre »: may read private posts, logs in with a password), and the categories
+  the tests look up. WordPress's default theme (Debian's ``wordpress-theme-twentytwentythree``) shows the posts
+  to a browser; without it the site still answers the REST API.
 
 ``stop()`` shuts MariaDB down, kills php's whole process group (its workers hold the port) and deletes the directory.
 """
@@ -36,6 +38,10 @@ SEARCH_PATH = os.pathsep.join([os.environ.get("PATH", os.defpath), "/usr/sbin", 
 PACKAGES = "wordpress mariadb-server php-cli php-mysql"
 ADMIN_USERNAME = "fabrique-admin"
 AUTHOR_USERNAME = "fabrique-auteur"
+# A member as the community would set one up: a role that may read private posts and nothing else, logging in with
+# a password through wp-login.php (the browser tests do).
+MEMBER_USERNAME = "fabrique-membre"
+MEMBER_ROLE = "membre"
 CATEGORIES = ("Fabriques collectives", "Agenda")
 # PHP's defaults (2M/8M) would warn on every recording. Measured here (PHP 8.2, php -S): they only bound multipart
 # form uploads; the REST API's raw-body upload is stored whole even past post_max_size (after a warning in the log).
@@ -64,6 +70,8 @@ class WordPressSite:
     author_username: str
     author_app_password: str
     categories: dict[str, int]  # name -> term id, created at install
+    member_username: str = ""  # role « membre »: read + read_private_posts; logs in with member_password
+    member_password: str = ""
 
 
 # Serve existing static files (uploads) as they are, run PHP files, send everything else to WordPress.
@@ -122,7 +130,7 @@ function wp_mail($to, $subject, $message, $headers = '', $attachments = array())
 """
 
 SETUP_PHP = r"""<?php
-[$script, $site_dir, $socket, $admin, $author, $categories_json] = $argv;
+[$script, $site_dir, $socket, $admin, $author, $categories_json, $member, $member_role] = $argv;
 $db = new mysqli('localhost', 'root', '', '', 0, $socket);
 $db->query('CREATE DATABASE IF NOT EXISTS wordpress CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci');
 $db->close();
@@ -161,6 +169,17 @@ foreach ([$admin => $installed['user_id'], $author => $author_id] as $login => $
     }
     $passwords[$login] = $created[0];
 }
+add_role($member_role, 'Membre', ['read' => true, 'read_private_posts' => true, 'read_private_pages' => true]);
+$member_password = wp_generate_password(24, false);
+$member_id = wp_insert_user([
+    'user_login' => $member,
+    'user_pass' => $member_password,
+    'user_email' => $member . '@example.org',
+    'role' => $member_role,
+]);
+if (is_wp_error($member_id)) {
+    fail('wp_insert_user member', $member_id);
+}
 $categories = [];
 foreach (json_decode($categories_json) as $name) {
     $term = wp_insert_term($name, 'category');
@@ -169,7 +188,7 @@ foreach (json_decode($categories_json) as $name) {
     }
     $categories[$name] = $term['term_id'];
 }
-echo json_encode(['passwords' => $passwords, 'categories' => $categories]);
+echo json_encode(['passwords' => $passwords, 'categories' => $categories, 'member_password' => $member_password]);
 """
 
 
@@ -254,6 +273,8 @@ class WordPressServer:
             author_username=AUTHOR_USERNAME,
             author_app_password=passwords[AUTHOR_USERNAME],
             categories=categories,
+            member_username=MEMBER_USERNAME,
+            member_password=passwords[MEMBER_USERNAME],
         )
         self.startup_seconds = time.monotonic() - began
         return self.site
@@ -380,6 +401,8 @@ class WordPressServer:
                 ADMIN_USERNAME,
                 AUTHOR_USERNAME,
                 json.dumps(CATEGORIES),
+                MEMBER_USERNAME,
+                MEMBER_ROLE,
             ],
             capture_output=True,
             text=True,
@@ -394,7 +417,8 @@ class WordPressServer:
             raise WordPressServerError(
                 f"WordPress install failed ({result.returncode}):\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
             )
-        return installed["passwords"], {name: int(term) for name, term in installed["categories"].items()}
+        passwords = {**installed["passwords"], MEMBER_USERNAME: installed["member_password"]}  # a login password
+        return passwords, {name: int(term) for name, term in installed["categories"].items()}
 
     def _start_php(self, port: int, attempts: int = 3) -> int:
         """Serve the site; on a port taken since ``free_port()`` chose it, try another. Returns the port."""

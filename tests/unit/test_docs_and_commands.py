@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "config.example.toml"
 README = ROOT / "README.md"
 ARCHITECTURE = ROOT / "docs" / "architecture.md"
-SECRET_VARIABLES = ("DISCORD_TOKEN", "ZOOM_CLIENT_SECRET", "WORDPRESS_APP_PASSWORD", "SMTP_PASSWORD")
+SECRET_VARIABLES = ("DISCORD_TOKEN", "ZOOM_CLIENT_SECRET", "WORDPRESS_APP_PASSWORD", "SMTP_PASSWORD", "RESUME_API_KEY")
 ENGLISH = discord.Locale.american_english.value
 
 # Discord's rule for command and option names (lowercase letters of any script, digits, "-" and "_").

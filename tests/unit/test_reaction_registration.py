@@ -83,6 +83,9 @@ class FakeMessenger:
         self.sent.append((user_id, text))
         return True
 
+    async def offer_recording(self, user_id: int, text: str, fabrique_id: int) -> bool:
+        raise AssertionError("registrations never offer a recording")
+
     async def tell_team(self, guild_id: int, text: str) -> bool:
         raise AssertionError("registrations never alert the team")
 

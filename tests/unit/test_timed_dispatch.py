@@ -87,6 +87,7 @@ async def timed(services: Services, engine: AsyncEngine, clock: FakeClock) -> Ti
         clock=clock,
         deadline_days=DEADLINE_DAYS,
         bot_user_id=lambda: BOT.user_id,
+        recordings=services.recordings,
     )
     return Timed(dispatcher, messenger, cards, copies, services, clock)
 
@@ -285,6 +286,7 @@ async def test_a_missing_collaborator_is_a_construction_error(
         "clock": clock,
         "deadline_days": DEADLINE_DAYS,
         "bot_user_id": lambda: BOT.user_id,
+        "recordings": services.recordings,
     }
     Dispatcher(**complete)
     for name in ("messenger", "cards", "retry_copies"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 
@@ -122,7 +123,7 @@ def test_an_express_session_gets_one_checklist_two_days_before() -> None:
 def test_nobody_seated_still_plans_the_session_itself() -> None:
     items = plan(SESSION, [], SETTINGS)
     assert by_kind(items, Work.REMINDER) == set()
-    assert {item.kind for item in items} == set(Work) - {Work.REMINDER}
+    assert {item.kind for item in items} == set(Work) - {Work.REMINDER, Work.RECORDING}  # no Zoom meeting of ours
 
 
 def test_the_settings_drive_the_delays() -> None:
@@ -154,6 +155,43 @@ def test_sessions_past_the_announcement_are_still_planned(state: State) -> None:
 @pytest.mark.parametrize("state", sorted(set(State) - PLANNED_STATES))
 def test_states_outside_the_planned_ones_owe_nothing(state: State) -> None:
     assert plan(replace(SESSION, state=state), [BOB, CAROL], SETTINGS) == []
+
+
+# --- Zoom's cloud recording ----------------------------------------------------------------------------------------
+
+WITH_CLOUD = replace(SETTINGS, recording_wait_hours=24)
+
+
+def test_zoom_is_asked_with_growing_intervals_up_to_the_wait() -> None:
+    items = plan(replace(SESSION, zoom_meeting=True), [BOB], WITH_CLOUD)
+
+    minutes = [15, 30, 60, 120, 240, 480, 960, 1440]
+    assert by_kind(items, Work.RECORDING) == {(END + timedelta(minutes=m), None, m) for m in minutes}
+    assert {item.key for item in items if item.kind is Work.RECORDING} == {f"12:{STAMP}:recording:{m}" for m in minutes}
+
+
+@pytest.mark.parametrize(("hours", "minutes"), [(1, [15, 30, 60]), (3, [15, 30, 60, 120, 180]), (720, None)])
+def test_the_last_poll_is_at_the_end_of_the_wait(hours: int, minutes: list[int] | None) -> None:
+    items = plan(replace(SESSION, zoom_meeting=True), [], replace(SETTINGS, recording_wait_hours=hours))
+    found = sorted(item.amount for item in items if item.kind is Work.RECORDING)
+    assert found[-1] == hours * 60
+    assert found == minutes or minutes is None
+    assert all(later >= 2 * earlier or later == hours * 60 for earlier, later in pairwise(found))
+
+
+def test_zoom_is_not_asked_without_a_meeting_of_ours_or_without_cloud_recording() -> None:
+    assert by_kind(plan(SESSION, [BOB], WITH_CLOUD), Work.RECORDING) == set()  # a link the team pasted
+    assert by_kind(plan(replace(SESSION, zoom_meeting=True), [BOB], SETTINGS), Work.RECORDING) == set()
+    welcome = replace(SESSION, zoom_meeting=True, documented=True)
+    assert by_kind(plan(welcome, [BOB], WITH_CLOUD), Work.RECORDING) == set()
+
+
+def test_a_moved_session_asks_for_the_recording_of_its_new_date() -> None:
+    session = replace(SESSION, zoom_meeting=True)
+    later = replace(session, starts_at=START + timedelta(days=7), ends_at=END + timedelta(days=7))
+    before = {item.key for item in plan(session, [], WITH_CLOUD) if item.kind is Work.RECORDING}
+    after = {item.key for item in plan(later, [], WITH_CLOUD) if item.kind is Work.RECORDING}
+    assert before.isdisjoint(after) and len(after) == len(before)
 
 
 def test_the_planned_states() -> None:
@@ -200,7 +238,7 @@ def test_the_end_only_moves_an_announced_session_even_late() -> None:
         assert not meaningful(Work.END, state, END), state
 
 
-@pytest.mark.parametrize("kind", [Work.RECAP, Work.CHASER, Work.DEADLINE])
+@pytest.mark.parametrize("kind", [Work.RECAP, Work.CHASER, Work.DEADLINE, Work.RECORDING])
 def test_documentation_work_matters_until_something_is_published(kind: Work) -> None:
     for state in OWED:
         assert meaningful(kind, state, END + timedelta(minutes=15)), state
