@@ -18,6 +18,7 @@ from bot.i18n import I18n, format_duration
 from bot.services.outreach import CopyState
 from bot.services.recordings import presence_text
 from bot.services.records import Attendance, AuditRecord, FabriqueRecord, GuildConfig, RegistrationRecord, SlotRecord
+from bot.services.registrations import TeamRegistration
 from bot.services.timeline import FollowUp
 
 CARD_COLOURS = {
@@ -34,12 +35,45 @@ def registrant_list(record: FabriqueRecord, rows: list[RegistrationRecord], i18n
     seated = [r for r in rows if r.status is Status.CONFIRMED]
     waiting = [r for r in rows if r.status is Status.WAITLISTED]
     lines = [i18n("registrants.title", number=record.id, title=shown(record.title), count=len(seated))]
-    lines += [f"- <@{r.user_id}>" + (" " + i18n("registrants.dm_failed") if r.dm_failed else "") for r in seated]
+    lines += [f"- {_registrant(r, i18n)}" for r in seated]
     if waiting:
         lines.append(i18n("registrants.waiting", count=len(waiting)))
-        lines += [f"{i}. <@{r.user_id}>" for i, r in enumerate(waiting, start=1)]
+        lines += [f"{i}. {_registrant(r, i18n)}" for i, r in enumerate(waiting, start=1)]
     text = "\n".join(lines)
     return text if len(text) <= 1900 else text[:1900] + "\n" + i18n("registrants.more")
+
+
+def _registrant(record: RegistrationRecord, i18n: I18n) -> str:
+    """A member by their mention; someone outside Discord by name (and address, for the team); closed DMs marked."""
+    if record.name is None:
+        who = f"<@{record.user_id}>"
+    elif record.email is None:  # the organizer's view: addresses are the team's only
+        who = i18n("registrants.outside_name", name=shown(record.name))
+    else:
+        who = i18n("registrants.outside", name=shown(record.name), email=shown(record.email))
+    return who + (" " + i18n("registrants.dm_failed") if record.dm_failed else "")
+
+
+def team_registration(done: TeamRegistration, i18n: I18n) -> str:
+    """The team's reply to /equipe inscrire or desinscrire: what changed for whom, and whether they were told."""
+    outcome, record = done.outcome, done.outcome.fabrique
+    if done.name is not None:
+        who = i18n("team.outside_who", name=shown(done.name), email=shown(done.email or ""))
+    else:
+        who = f"<@{outcome.user_id}>"
+    values = {"who": who, "title": shown(record.title), "number": record.id, "date": record.starts_at}
+    if outcome.status is None:
+        key = "team.unregistered" if outcome.changed else "team.not_registered"
+    elif outcome.status is Status.WAITLISTED:
+        key = "team.waitlisted" if outcome.changed else "team.already_waitlisted"
+        values["position"] = outcome.waitlist_position or 0
+    else:
+        key = "team.registered" if outcome.changed else "team.already_registered"
+    text = i18n(key, **values)
+    if not outcome.changed:
+        return text
+    way = "mail" if done.name is not None else "dm"
+    return f"{text} {i18n(f'team.told.{way}' if done.told else f'team.untold.{way}')}"
 
 
 def registrants_csv(records: list[RegistrationRecord], guild: discord.Guild | None, i18n: I18n) -> discord.File:
@@ -48,14 +82,16 @@ def registrants_csv(records: list[RegistrationRecord], guild: discord.Guild | No
     writer.writerow(i18n("csv.header").split(","))
     for record in records:
         member = guild.get_member(record.user_id) if guild else None
+        name = record.name if record.outside else (member.display_name if member else "")
         writer.writerow(
             [
-                record.user_id,
-                spreadsheet_cell(member.display_name if member else ""),  # a nickname may read as a formula
+                "" if record.outside else record.user_id,
+                spreadsheet_cell(name),  # a nickname (or a name the team typed) may read as a formula
                 i18n(f"status.{record.status.value}"),
                 i18n(f"source.{record.source.value}"),
                 record.created_at.astimezone(i18n.tz).strftime("%d/%m/%Y %H:%M"),
                 i18n("csv.yes") if record.dm_failed else "",
+                spreadsheet_cell(record.email or ""),
             ]
         )
     return discord.File(io.BytesIO(buffer.getvalue().encode("utf-8-sig")), filename="inscrits.csv")

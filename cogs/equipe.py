@@ -15,12 +15,13 @@ from discord import app_commands, ui
 from discord.app_commands import Choice, locale_str
 from discord.ext import commands
 
+from bot.domain.lifecycle import Actor
 from bot.domain.schedule import parse_time
 from bot.errors import Forbidden
 from bot.i18n import I18n, format_duration
 from bot.services.guild_config import ConfigChanges
 from cogs import _render, _suggest
-from cogs._feedback import bot_of, current_actor, guild_id, reply, report_error
+from cogs._feedback import bot_of, current_actor, guild_id, member_actor, reply, report_error
 
 if TYPE_CHECKING:
     from bot.app import FabriqueBot
@@ -238,6 +239,58 @@ class TeamCommands(
         dates = "\n".join(self.i18n("welcome.line", number=r.id, date=r.starts_at) for r in created)
         await reply(interaction, self.i18n("welcome.done", count=len(created)) + "\n" + dates)
 
+    # --- registrations by the team -----------------------------------------------------------------------------
+
+    @app_commands.command(
+        name=locale_str("inscrire"),
+        description=locale_str("Inscrire un·e membre, ou une personne hors Discord par nom et e-mail"),
+    )
+    @app_commands.rename(
+        fabrique=locale_str("fabrique"), membre=locale_str("membre"), nom=locale_str("nom"), email=locale_str("email")
+    )
+    @app_commands.describe(
+        fabrique=FABRIQUE,
+        membre=locale_str("Le ou la membre Discord à inscrire"),
+        nom=locale_str("Nom de la personne hors Discord (avec email)"),
+        email=locale_str("Son adresse e-mail : confirmation, rappels et lien lui arrivent par là"),
+    )
+    @app_commands.autocomplete(fabrique=_suggest.booked)
+    async def register_someone(
+        self,
+        interaction: discord.Interaction,
+        fabrique: int,
+        membre: discord.Member | None = None,
+        nom: str = "",
+        email: str = "",
+    ) -> None:
+        await interaction.response.defer(ephemeral=True)
+        actor, member = await current_actor(interaction), await _standing(interaction, membre)
+        done = await self.bot.services.team_registrations.register(
+            guild_id(interaction), fabrique, actor, member=member, name=nom, email=email
+        )
+        await reply(interaction, _render.team_registration(done, self.i18n))
+
+    @app_commands.command(
+        name=locale_str("desinscrire"),
+        description=locale_str("Désinscrire un·e membre, ou une personne hors Discord par son e-mail"),
+    )
+    @app_commands.rename(fabrique=locale_str("fabrique"), membre=locale_str("membre"), email=locale_str("email"))
+    @app_commands.describe(
+        fabrique=FABRIQUE,
+        membre=locale_str("Le ou la membre Discord à désinscrire"),
+        email=locale_str("L'adresse e-mail de la personne hors Discord"),
+    )
+    @app_commands.autocomplete(fabrique=_suggest.booked)
+    async def unregister_someone(
+        self, interaction: discord.Interaction, fabrique: int, membre: discord.Member | None = None, email: str = ""
+    ) -> None:
+        await interaction.response.defer(ephemeral=True)
+        actor = await current_actor(interaction)
+        done = await self.bot.services.team_registrations.unregister(
+            guild_id(interaction), fabrique, actor, member_id=membre.id if membre else None, email=email
+        )
+        await reply(interaction, _render.team_registration(done, self.i18n))
+
     # --- follow-up --------------------------------------------------------------------------------------------
 
     @app_commands.command(
@@ -263,6 +316,14 @@ class TeamCommands(
         for number in failing[:FAILING_SHOWN]:
             view.add_item(RetryCopiesButton(number, self.i18n("button.retry_copies", number=number)))
         await reply(interaction, embed=embed, view=view)
+
+
+async def _standing(interaction: discord.Interaction, member: discord.Member | None) -> Actor | None:
+    """The member the team registers, as they would stand registering themselves (their roles decide)."""
+    if member is None:
+        return None
+    config = await bot_of(interaction).services.guild_config.get(guild_id(interaction))
+    return member_actor(member, member.id, config)
 
 
 async def setup(bot: FabriqueBot) -> None:

@@ -69,7 +69,7 @@ class Messaging(commands.Cog):
             return False
         return True
 
-    async def notice_in_thread(self, record: FabriqueRecord, text: str) -> bool:
+    async def notice_in_thread(self, record: FabriqueRecord, text: str, *, mention: int | None = None) -> bool:
         channel = self.bot.get_channel(record.announcement_channel_id or 0)
         if not isinstance(channel, discord.TextChannel) or record.announcement_message_id is None:
             return False
@@ -77,7 +77,12 @@ class Messaging(commands.Cog):
         if thread is None:
             message = channel.get_partial_message(record.announcement_message_id)
             thread = await message.create_thread(name=record.title[:100])
-        await thread.send(text, allowed_mentions=NO_PINGS)
+        pings = NO_PINGS  # only the person concerned is notified; never a title's @everyone
+        if mention is not None:
+            pings = discord.AllowedMentions(
+                everyone=False, roles=False, replied_user=False, users=[discord.Object(mention)]
+            )
+        await thread.send(text, allowed_mentions=pings)
         return True
 
     def display_names(self, guild_id: int, user_ids: Iterable[int]) -> dict[int, str]:

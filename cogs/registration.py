@@ -1,4 +1,5 @@
-"""Registering by ✅: the reaction listeners, the reconciliation at start, and the buttons' persistence.
+"""Registering by ✅ (and by « Intéressé » on the scheduled event): the listeners, the reconciliation at start, and
+the buttons' persistence.
 
 Arrival order is the waitlist order, so reactions are queued as they come and drained by one task; consecutive
 reactions on one announcement are handed to the service together (one call, one transaction). A reaction has
@@ -54,6 +55,20 @@ class Registration(commands.Cog):
     @commands.Cog.listener()
     async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
         self._put(False, payload)
+
+    @commands.Cog.listener()
+    async def on_scheduled_event_user_add(self, event: discord.ScheduledEvent, user: discord.User) -> None:
+        """« Intéressé » on a session's scheduled event registers, like a ✅ (the service answers by DM)."""
+        if user.id == self._own_id():
+            return
+        member = event.guild.get_member(user.id) if event.guild else None
+        await self.bot.services.registrations.interested(event.guild_id, event.id, _member_reactor(user.id, member))
+
+    @commands.Cog.listener()
+    async def on_scheduled_event_user_remove(self, event: discord.ScheduledEvent, user: discord.User) -> None:
+        """« Intéressé » taken off: the person leaves the session (the service tells them by DM)."""
+        if user.id != self._own_id():
+            await self.bot.services.registrations.uninterested(event.guild_id, event.id, user.id)
 
     def _put(self, added: bool, payload: discord.RawReactionActionEvent) -> None:
         if str(payload.emoji) != REGISTRATION_EMOJI or payload.guild_id is None or payload.user_id == self._own_id():

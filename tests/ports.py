@@ -65,7 +65,7 @@ class FakeMessenger:
         self.team.append((guild_id, text))
         return True
 
-    async def notice_in_thread(self, record: FabriqueRecord, text: str) -> bool:
+    async def notice_in_thread(self, record: FabriqueRecord, text: str, *, mention: int | None = None) -> bool:
         self.threads.append((record.id, text))
         return True
 

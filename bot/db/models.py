@@ -124,7 +124,7 @@ class FabriqueRow(Base):
     zoom_url: Mapped[str | None] = mapped_column(Text)  # never shown publicly: registrants only
     announcement_channel_id: Mapped[int | None] = mapped_column(BigInteger)
     announcement_message_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
-    scheduled_event_id: Mapped[int | None] = mapped_column(BigInteger)
+    scheduled_event_id: Mapped[int | None] = mapped_column(BigInteger, index=True)  # « Intéressé » finds it
     # Who came, read from Zoom's list of the past meeting's participants: a count and an average, never names.
     zoom_participants: Mapped[int | None] = mapped_column(Integer)
     zoom_average_seconds: Mapped[int | None] = mapped_column(Integer)
@@ -156,6 +156,25 @@ class RegistrationRow(Base):
     source: Mapped[Source] = mapped_column(stored_as_text(Source, 16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     dm_failed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class OutsideRegistrantRow(Base):
+    """Someone the team registers by name and e-mail because they are not on Discord (``bot.domain.outside``).
+
+    One row per guild and address; their registrations carry ``user_id = -id``. The address is shown to the team
+    only and is used for nothing but the mails about the sessions they are registered to.
+    """
+
+    __tablename__ = "outside_registrant"
+    __table_args__ = (UniqueConstraint("guild_id", "email"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(100))
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class AuditRow(Base):

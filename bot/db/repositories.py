@@ -17,6 +17,7 @@ from bot.db.models import (
     FabriqueRow,
     GuildConfigRow,
     MemberNameRow,
+    OutsideRegistrantRow,
     RegistrationRow,
     SlotRow,
     UploadTokenRow,
@@ -88,6 +89,10 @@ class FabriqueRepository:
             return {}
         statement = select(FabriqueRow.slot_id, FabriqueRow.id).where(FabriqueRow.slot_id.in_(slot_ids))
         return {slot_id: fabrique_id for slot_id, fabrique_id in (await self._session.execute(statement)).all()}
+
+    async def by_scheduled_event(self, event_id: int) -> FabriqueRow | None:
+        statement = select(FabriqueRow).where(FabriqueRow.scheduled_event_id == event_id)
+        return (await self._session.execute(statement)).scalars().first()
 
     async def by_announcement(self, message_id: int) -> FabriqueRow | None:
         statement = select(FabriqueRow).where(FabriqueRow.announcement_message_id == message_id)
@@ -193,6 +198,28 @@ class RegistrationRepository:
 
     async def delete_all(self, fabrique_id: int) -> None:
         await self._session.execute(delete(RegistrationRow).where(RegistrationRow.fabrique_id == fabrique_id))
+
+
+class OutsideRegistrantRepository:
+    """People registered by the team by name and e-mail (``bot.domain.outside``)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def add(self, row: OutsideRegistrantRow) -> None:
+        self._session.add(row)
+
+    async def by_email(self, guild_id: int, email: str) -> OutsideRegistrantRow | None:
+        statement = select(OutsideRegistrantRow).where(
+            OutsideRegistrantRow.guild_id == guild_id, OutsideRegistrantRow.email == email
+        )
+        return (await self._session.execute(statement)).scalar_one_or_none()
+
+    async def by_ids(self, ids: set[int]) -> dict[int, OutsideRegistrantRow]:
+        if not ids:
+            return {}
+        statement = select(OutsideRegistrantRow).where(OutsideRegistrantRow.id.in_(ids))
+        return {row.id: row for row in (await self._session.execute(statement)).scalars()}
 
 
 class DepartureRepository:

@@ -18,6 +18,7 @@ from bot.db.repositories import (
     FabriqueRepository,
     GuildConfigRepository,
     MemberNameRepository,
+    OutsideRegistrantRepository,
     RegistrationRepository,
     SlotRepository,
     UploadTokenRepository,
@@ -45,6 +46,7 @@ class UnitOfWork:
         self.slots = SlotRepository(self.session)
         self.registrations = RegistrationRepository(self.session)
         self.departures = DepartureRepository(self.session)
+        self.outsiders = OutsideRegistrantRepository(self.session)
         self.due_work = DueWorkRepository(self.session)
         self.documentation = DocumentationRepository(self.session)
         self.copies = CopyRepository(self.session)

@@ -19,6 +19,8 @@ class Source(StrEnum):
     REACTION = "reaction"
     BUTTON = "button"
     COMMAND = "command"
+    TEAM = "team"  # the team registered them (a member, or someone outside Discord)
+    EVENT = "event"  # « Intéressé » on the session's Discord scheduled event
 
 
 def effective_capacity(capacity: int) -> int:

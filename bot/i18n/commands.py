@@ -84,6 +84,17 @@ ENGLISH: dict[str, str] = {
     "Le numéro de la session (n°…)": "The session number (#…)",
     "agenda": "agenda",
     "Les prochaines sessions, avec leur fichier agenda (.ics)": "The upcoming sessions, with their calendar file (.ics)",
+    # /equipe inscrire, desinscrire (a member, or someone outside Discord by name and e-mail)
+    "Inscrire un·e membre, ou une personne hors Discord par nom et e-mail": "Register a member, or someone outside Discord by name and e-mail",
+    "Désinscrire un·e membre, ou une personne hors Discord par son e-mail": "Unregister a member, or someone outside Discord by e-mail",
+    "membre": "member",
+    "Le ou la membre Discord à inscrire": "The Discord member to register",
+    "Le ou la membre Discord à désinscrire": "The Discord member to unregister",
+    "nom": "name",
+    "Nom de la personne hors Discord (avec email)": "Name of the person outside Discord (with email)",
+    "email": "email",
+    "Son adresse e-mail : confirmation, rappels et lien lui arrivent par là": "Their e-mail address: confirmation, reminders and link go there",
+    "L'adresse e-mail de la personne hors Discord": "The e-mail address of the person outside Discord",
     # /equipe lien-zoom, annuler, accueil
     "lien-zoom": "zoom-link",
     "Donner ou remplacer le lien Zoom d'une Fabrique": "Give or replace a workshop's Zoom link",

@@ -56,10 +56,12 @@ class MailMessage:
     ics: bytes | None = field(default=None, repr=False)
     ics_filename: str = "fabrique.ics"
     message_id: str | None = None
+    to: str | None = field(default=None, repr=False)  # one person (a registrant outside Discord); None: the list
 
 
 class Mailer:
-    """Sends to the configured list; one connection per message, since announcements are rare."""
+    """Sends to the configured list, or to one registrant outside Discord; one connection per message, since
+    both are rare."""
 
     def __init__(
         self,
@@ -88,7 +90,7 @@ class Mailer:
         """The MIME message: alternatives (text, HTML) and, when given, the calendar file as an attachment."""
         email = EmailMessage(policy=SMTP_POLICY)
         email["From"] = self._sender
-        email["To"] = self._list_address
+        email["To"] = message.to or self._list_address
         email["Subject"] = EncodedSubject(message.subject)
         email["Date"] = formatdate(usegmt=True)
         email["Message-ID"] = message_id
@@ -106,7 +108,8 @@ class Mailer:
         return email
 
     async def send(self, message: MailMessage) -> str:
-        """Send ``message`` to the list and return the Message-ID used (the given one, or a new one)."""
+        """Send ``message`` to the list (or to ``message.to``) and return the Message-ID used (the given one, or a
+        new one)."""
         message_id = _bracketed(message.message_id) if message.message_id else make_msgid(domain=self._domain())
         if any(unicodedata.category(char) in LINE_BREAKING for char in message.subject):
             log.error("Mailing: message %s refused: its subject holds a line break or a control character", message_id)
@@ -127,12 +130,11 @@ class Mailer:
                 if self._username:
                     await smtp.login(self._username, self._password or "")
                 # The envelope takes bare addresses; the headers keep any display name ("Fabrique <…>").
-                await smtp.send_message(
-                    email, sender=parseaddr(self._sender)[1], recipients=[parseaddr(self._list_address)[1]]
-                )
+                recipient = parseaddr(message.to or self._list_address)[1]
+                await smtp.send_message(email, sender=parseaddr(self._sender)[1], recipients=[recipient])
         except (aiosmtplib.SMTPException, ssl.SSLError, OSError) as exc:
             raise _mailing_error(exc, message_id) from None
-        log.info("Mailing: message %s sent to the list", message_id)
+        log.info("Mailing: message %s sent to %s", message_id, "a registrant" if message.to else "the list")
         return message_id
 
     def _domain(self) -> str:

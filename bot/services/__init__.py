@@ -26,7 +26,7 @@ from bot.services.outreach import OutreachService
 from bot.services.ports import DiscordPorts
 from bot.services.proposals import ProposalService
 from bot.services.recordings import RecordingService, WithAttendance
-from bot.services.registrations import RegistrationService
+from bot.services.registrations import OutsideLetters, RegistrationService, TeamRegistrations
 from bot.services.sessions import SessionService
 from bot.services.slots import SlotService
 from bot.services.timeline import Planner, TimelineService, timeline_settings
@@ -40,6 +40,7 @@ class Services:
     slots: SlotService
     sessions: SessionService
     registrations: RegistrationService
+    team_registrations: TeamRegistrations  # /equipe inscrire | desinscrire, people outside Discord included
     announcements: AnnouncementService
     timeline: TimelineService
     documentation: DocumentationService
@@ -77,9 +78,10 @@ def build_services(
     names = MemberNameService(uow, clock, directory=ports.directory, i18n=i18n)
     slots = SlotService(uow, settings.sessions, settings.general.tz, clock, planner)
     sessions = SessionService(uow, settings.sessions, settings.general.tz, clock, planner)
+    letters = OutsideLetters(uow, clients.mailer, i18n, clock) if clients.mailer is not None else None
     registrations = RegistrationService(
         uow, clock, planner, guild_defaults=settings.discord, board=ports.board, messenger=ports.messenger,
-        i18n=i18n, spawn=background.spawn,
+        i18n=i18n, spawn=background.spawn, letters=letters,
     )  # fmt: skip
     outreach = OutreachService(uow, settings, clock, i18n=i18n, names=names, messenger=ports.messenger, clients=clients)
     documentation = DocumentationService(uow, settings, clock, planner)
@@ -117,6 +119,7 @@ def build_services(
         slots=slots,
         sessions=sessions,
         registrations=registrations,
+        team_registrations=TeamRegistrations(uow, clock, registrations),
         announcements=announcements,
         timeline=TimelineService(uow, timing, clock),
         documentation=documentation,

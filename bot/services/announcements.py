@@ -24,7 +24,7 @@ from bot.services.guild_config import GuildConfigService
 from bot.services.outreach import Event, OutreachService
 from bot.services.ports import Cards, Messenger, Noticeboard
 from bot.services.records import FabriqueRecord
-from bot.services.registrations import RegistrationService, Spawn
+from bot.services.registrations import Letter, RegistrationService, Spawn
 from bot.services.sessions import Cancellation, SessionService
 from bot.services.slots import Booking, SlotService
 
@@ -114,7 +114,7 @@ class AnnouncementService:
         booking = await self._slots.release(guild_id, fabrique_id, actor)
         before = booking.previous
         text = self._i18n("dm.released", title=shown(before.title), date=before.starts_at)
-        await self._withdrawn(before, booking.registrant_ids, text)
+        await self._withdrawn(before, booking.registrant_ids, text, Letter.RELEASED)
         await self._cards.show(before.guild_id, before.id)
         told = self._i18n("dm.organizer.released", number=before.id, title=shown(before.title), date=before.starts_at)
         await self.tell_organizers(before, told, by=actor.user_id)
@@ -127,7 +127,7 @@ class AnnouncementService:
         text = self._i18n(
             "dm.cancelled", title=shown(before.title), date=before.starts_at, reason=shown(cancellation.reason)
         )
-        await self._withdrawn(before, cancellation.registrant_ids, text)
+        await self._withdrawn(before, cancellation.registrant_ids, text, Letter.CANCELLED, cancellation.reason)
         await self.tell_organizers(before, text, by=actor.user_id)
         await self._cards.show(before.guild_id, before.id)
         return cancellation
@@ -219,18 +219,16 @@ class AnnouncementService:
         await self._board.redraw(after.id, with_calendar=True)
         await self._board.move_event(after)
         text = self._i18n("dm.moved", title=shown(after.title), before=before.starts_at, date=after.starts_at)
-        await self._tell_all(after, registrant_ids, text)
+        await self._registrations.notices.tell_all(after, registrant_ids, text, Letter.MOVED, before=before.starts_at)
         self._spawn(self._outreach.follow(after.id, Event.MOVE))
 
-    async def _withdrawn(self, before: FabriqueRecord, registrant_ids: tuple[int, ...], text: str) -> None:
+    async def _withdrawn(
+        self, before: FabriqueRecord, registrant_ids: tuple[int, ...], text: str, letter: Letter, reason: str = ""
+    ) -> None:
+        """Released or cancelled: members read ``text`` by DM, people outside Discord get ``letter`` by e-mail."""
         await self._board.close(before, text)
-        await self._tell_all(before, registrant_ids, text)
+        await self._registrations.notices.tell_all(before, registrant_ids, text, letter, reason=reason)
         self._spawn(self._outreach.follow(before.id, Event.CANCEL))
-
-    async def _tell_all(self, record: FabriqueRecord, user_ids: Iterable[int], text: str) -> None:
-        for user_id in user_ids:
-            if not await self._messenger.dm(user_id, text):
-                await self._registrations.record_dm_failure(record.id, user_id)
 
     def _bot_actor(self) -> Actor:
         return Actor(user_id=self._bot_user_id(), is_team=True)

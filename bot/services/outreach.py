@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import html
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from email.utils import parseaddr
 from enum import StrEnum
 
 from bot.clock import Clock
@@ -221,7 +222,7 @@ class OutreachService:
             copy = await self._upsert(uow, record.id, target)
             copy.status = CopyStatus.SENDING
             await uow.commit()
-        text = await self.texts(record, event)
+        text = self._with_outside_registration(await self.texts(record, event), event)
         calendar = session_calendar([record], self._i18n, self._clock())
         message_id = f"<fabrique-{record.id}-{event.value}-{int(record.starts_at.timestamp())}@fabrique>"
         message = MailMessage(
@@ -372,6 +373,16 @@ class OutreachService:
             website_title=i18n(f"outreach.website_title.{event.value}", **values),
             website_html=body_html + self._agenda_link(),
         )
+
+    def _with_outside_registration(self, text: OutreachText, event: Event) -> OutreachText:
+        """The list's readers are not all on Discord: the announcement tells them the team registers them by
+        e-mail too (writing to the address the list mail comes from)."""
+        if event is not Event.ANNOUNCE:
+            return text
+        contact = parseaddr(self._settings.mailing.sender)[1]
+        line = self._i18n("outreach.register_by_mail", contact=contact)
+        escaped = self._i18n("outreach.register_by_mail", contact=html.escape(contact))
+        return replace(text, text=f"{text.text}\n\n{line}", html=f"{text.html}<p>{escaped}</p>")
 
     def _agenda_link(self) -> str:
         """The website post invites readers to subscribe to every session (the web door's ``/agenda.ics``)."""

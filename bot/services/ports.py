@@ -41,8 +41,9 @@ class Messenger(Protocol):
         """Post ``text`` in the guild's team channel; False when there is none or it cannot be reached."""
         ...
 
-    async def notice_in_thread(self, record: FabriqueRecord, text: str) -> bool:
-        """Post ``text`` in the announcement's thread (created on first use); False without an announcement."""
+    async def notice_in_thread(self, record: FabriqueRecord, text: str, *, mention: int | None = None) -> bool:
+        """Post ``text`` in the announcement's thread (created on first use); False without an announcement.
+        ``mention``: the one user whose mention in ``text`` notifies them (no other mention ever does)."""
         ...
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.db.models import AuditRow, FabriqueRow, RegistrationRow, SlotRow
+from bot.db.models import AuditRow, FabriqueRow, OutsideRegistrantRow, RegistrationRow, SlotRow
 from bot.domain.lifecycle import Action, State
 from bot.domain.proposal import FabriqueKind, Format, Parcours
 from bot.domain.recordings import Presence
@@ -117,15 +117,25 @@ class RegistrationRecord:
     source: Source
     created_at: datetime
     dm_failed: bool
+    name: str | None = None  # someone outside Discord (``bot.domain.outside``): their name…
+    email: str | None = field(default=None, repr=False)  # …and their address, for the team's eyes only
+
+    @property
+    def outside(self) -> bool:
+        return self.name is not None
 
     @classmethod
-    def of(cls, row: RegistrationRow) -> RegistrationRecord:
+    def of(
+        cls, row: RegistrationRow, person: OutsideRegistrantRow | None = None, *, with_email: bool = False
+    ) -> RegistrationRecord:
         return cls(
             user_id=row.user_id,
             status=Status(row.status),
             source=Source(row.source),
             created_at=row.created_at,
             dm_failed=row.dm_failed,
+            name=person.name if person is not None else None,
+            email=person.email if person is not None and with_email else None,
         )
 
 

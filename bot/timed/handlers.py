@@ -1,6 +1,7 @@
-"""What each kind of due item does: reminders and checklists by DM, the start notice in the announcement's thread,
-the end of a session and the recap prompt (both move its state), the chasers, the team's alert when documentation
-is late, and the polls of Zoom for a session's cloud recording.
+"""What each kind of due item does: reminders and checklists by DM (reminders by e-mail for registrants outside
+Discord), the start notice in the announcement's thread, the end of a session and the recap prompt (both move its
+state), the chasers, the team's alert when documentation is late, and the polls of Zoom for a session's cloud
+recording.
 
 Discord is reached only through the ports; texts come from the catalogue, member text escaped with ``shown``.
 A closed DM is recorded and the item skipped (it would stay closed); a port that raises fails the item, which the
@@ -16,12 +17,14 @@ from typing import TypeVar
 
 from bot.clock import Clock
 from bot.domain.lifecycle import Action, Actor, State
+from bot.domain.outside import is_outsider
 from bot.domain.text import shown
 from bot.domain.timeline import DueStatus, Work
 from bot.i18n import I18n
+from bot.integrations.mailing import MailingError
 from bot.services.ports import Cards, Messenger
 from bot.services.recordings import PollOutcome, RecordingService
-from bot.services.registrations import RegistrationService
+from bot.services.registrations import Letter, RegistrationService
 from bot.services.timeline import DueContext, DueItem, TimelineService
 
 log = logging.getLogger(__name__)
@@ -83,6 +86,8 @@ class TimedHandlers:
     async def reminder(self, item: DueItem, context: DueContext) -> DueStatus:
         record = context.fabrique
         assert record.starts_at is not None
+        if item.user_id is not None and is_outsider(item.user_id):
+            return await self._mail_reminder(item, context)
         text = self._i18n(
             "dm.reminder",
             title=shown(record.title),
@@ -152,6 +157,19 @@ class TimedHandlers:
         if outcome in (PollOutcome.NOTHING, PollOutcome.UNDELIVERED):
             return DueStatus.SKIPPED
         return DueStatus.DONE
+
+    async def _mail_reminder(self, item: DueItem, context: DueContext) -> DueStatus:
+        """Someone outside Discord gets the reminder and the link by e-mail; a server that may recover is tried
+        again later, like a DM Discord could not deliver."""
+        letters = self._registrations.notices.letters
+        if letters is None or item.user_id is None:  # mailing switched off since they were registered
+            return DueStatus.SKIPPED
+        try:
+            sent = await letters.send(context.fabrique, item.user_id, Letter.REMINDER, url=context.zoom_url)
+        except MailingError as error:
+            log.warning("reminder %s by e-mail failed (%s)", item.id, error.key)
+            return DueStatus.FAILED if error.retryable else DueStatus.SKIPPED
+        return DueStatus.DONE if sent else DueStatus.SKIPPED
 
     async def _dm(self, item: DueItem, text: str, *, recap_for: int | None = None) -> DueStatus:
         if item.user_id is None:

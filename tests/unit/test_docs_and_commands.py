@@ -61,6 +61,8 @@ EXPECTED_COMMANDS = {
         "annuler",
         "suivi",
         "accueil",
+        "inscrire",
+        "desinscrire",
     },
 }
 

@@ -76,6 +76,7 @@ class FakeBoard:
 class FakeMessenger:
     closed: set[int] = field(default_factory=set)  # people whose DMs are closed
     sent: list[tuple[int, str]] = field(default_factory=list)
+    threads: list[tuple[int | None, str]] = field(default_factory=list)
 
     async def dm(self, user_id: int, text: str, *, recap_for: int | None = None) -> bool:
         if user_id in self.closed:
@@ -89,8 +90,9 @@ class FakeMessenger:
     async def tell_team(self, guild_id: int, text: str) -> bool:
         raise AssertionError("registrations never alert the team")
 
-    async def notice_in_thread(self, record: FabriqueRecord, text: str) -> bool:
-        raise AssertionError("registrations never write in the thread")
+    async def notice_in_thread(self, record: FabriqueRecord, text: str, *, mention: int | None = None) -> bool:
+        self.threads.append((mention, text))  # closed DMs: the person is told there, once
+        return True
 
 
 @dataclass
@@ -350,6 +352,8 @@ async def test_a_closed_dm_is_recorded_for_the_team(world: World) -> None:
     async with world.uow() as uow:
         failed = {r.user_id: r.dm_failed for r in await uow.registrations.all(fabrique_id)}
     assert failed == {BOB: True, CAROL: False}
+    ((mentioned, notice),) = world.messenger.threads  # Bob, once, in the announcement's thread
+    assert mentioned == BOB and f"<@{BOB}>" in notice and "/fabrique lien" in notice and "zoom.us" not in notice
 
 
 # --- ✅ taken off ----------------------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """Registrations: seats, the waitlist, promotions, and the Zoom link for those who hold a seat.
 
-Each way in is one call: ``react``/``unreact`` for the ✅ on an announcement, ``join``/``leave`` for the buttons and
-commands, ``reconcile_announcement`` at start. The call decides, writes in one transaction, then does what it owes
-people through the ports: a DM (a reaction has nowhere else to answer) and the announcement's count.
+Each way in is one call: ``react``/``unreact`` for the ✅ on an announcement, ``interested``/``uninterested`` for
+« Intéressé » on its scheduled event, ``join``/``leave`` for the buttons and commands, ``reconcile_announcement`` at
+start. The call decides, writes in one transaction, then does what it owes people (``notices``: a DM, or an e-mail
+for someone outside Discord) and asks the port for the announcement's count.
 
 Registrations for one session are serialised: an in-process lock per session (the bot is one process) and, on
 PostgreSQL, a row lock on the session, so a burst of clicks never seats more people than the capacity.
@@ -19,13 +20,15 @@ from bot.db.models import FabriqueRow, RegistrationRow
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain.lifecycle import Actor, State
 from bot.domain.membership import configured_id
+from bot.domain.outside import is_outsider, person_id
 from bot.domain.registration import Source, Status, status_for_newcomer
-from bot.domain.text import shown
 from bot.errors import DomainError, Forbidden, InvalidState, NotFound
 from bot.i18n import I18n
 from bot.services._common import organizers, require_fabrique
 from bot.services.ports import Messenger, Noticeboard
 from bot.services.records import Attendance, FabriqueRecord, RegistrationRecord
+from bot.services.registrations._letters import OutsideLetters
+from bot.services.registrations._notices import Notices
 from bot.services.registrations._values import (
     Reactor,
     Reconciliation,
@@ -34,6 +37,7 @@ from bot.services.registrations._values import (
     SessionLock,
     Spawn,
     T,
+    require_open,
     seat_waitlist,
 )
 from bot.services.timeline import Planner
@@ -51,15 +55,17 @@ class RegistrationService:
         messenger: Messenger,
         i18n: I18n,
         spawn: Spawn,
+        letters: OutsideLetters | None = None,
     ) -> None:
+        """``letters`` mails registrants outside Discord; None when the mailing integration is off."""
         self._uow = uow
         self._clock = clock
         self._planner = planner
         self._guild_defaults = guild_defaults
         self._board = board
-        self._messenger = messenger
         self._i18n = i18n
         self._spawn = spawn
+        self.notices = Notices(uow, clock, messenger=messenger, i18n=i18n, letters=letters)
         self._locks: defaultdict[int, SessionLock] = defaultdict(SessionLock)
 
     # --- the use cases ------------------------------------------------------------------------------------
@@ -72,29 +78,24 @@ class RegistrationService:
         """
         if not reactors:
             return
-        answered = await self._on_announcement(
-            guild_id, message_id, lambda uow, row: self._react_in(uow, row, reactors)
-        )
-        if answered is None:
-            return
-        record, results = answered
-        self._spawn(self._answer_reactors(record, results))
-        self._board.refresh(record.id)
+        find = _announced_by(message_id)
+        await self._answer(guild_id, find, lambda uow, row: self._react_in(uow, row, reactors, Source.REACTION))
 
     async def unreact(self, guild_id: int, message_id: int, user_ids: Sequence[int]) -> None:
         """✅ taken off an announcement: those registered leave (in one transaction), hear it, and seats freed go
         to the waitlist."""
         if not user_ids:
             return
-        outcomes = await self._on_announcement(
-            guild_id, message_id, lambda uow, row: self._unregister_in(uow, row, user_ids, by_reaction=True)
-        )
-        for outcome in outcomes or ():
-            if outcome.changed:
-                record = outcome.fabrique
-                text = self._i18n("dm.unregistered", title=shown(record.title), date=record.starts_at)
-                await self._messenger.dm(outcome.user_id, text)
-            await self._after_leaving(outcome)
+        await self._leave_by(guild_id, _announced_by(message_id), user_ids, by_reaction=True)
+
+    async def interested(self, guild_id: int, event_id: int, reactor: Reactor) -> None:
+        """« Intéressé » on a session's scheduled event registers, like a ✅: same rules, same DMs."""
+        find = _scheduled_by(event_id)
+        await self._answer(guild_id, find, lambda uow, row: self._react_in(uow, row, [reactor], Source.EVENT))
+
+    async def uninterested(self, guild_id: int, event_id: int, user_id: int) -> None:
+        """« Intéressé » taken off: the person leaves, like by button (a ✅ of theirs left behind stays inert)."""
+        await self._leave_by(guild_id, _scheduled_by(event_id), [user_id], by_reaction=False)
 
     async def join(self, guild_id: int, fabrique_id: int, actor: Actor, source: Source) -> RegistrationOutcome:
         """By button or command; the caller renders the outcome (or the DomainError) as its reply."""
@@ -116,17 +117,14 @@ class RegistrationService:
         actors = {reactor.user_id: roles.actor(reactor) for reactor in reacted}
         result = await self.reconcile(record.guild_id, record.id, actors)
         for outcome in result.added:
-            await self._confirm(outcome)
+            await self.notices.confirm(outcome)
         for outcome in result.removed:
             await self._after_leaving(outcome)
         await self._board.redraw(record.id)
 
     async def tell_promoted(self, record: FabriqueRecord, user_ids: Iterable[int]) -> None:
-        """Each person who just got a seat from the waitlist hears it by DM."""
-        text = self._i18n("dm.promoted", title=shown(record.title), date=record.starts_at, number=record.id)
-        for user_id in user_ids:
-            if not await self._messenger.dm(user_id, text):
-                await self.record_dm_failure(record.id, user_id)
+        """Each person who just got a seat from the waitlist hears it (by DM, or by e-mail outside Discord)."""
+        await self.notices.promoted(record, user_ids)
 
     # --- the steps ----------------------------------------------------------------------------------------
 
@@ -208,12 +206,17 @@ class RegistrationService:
     async def registrants(
         self, guild_id: int, fabrique_id: int, actor: Actor
     ) -> tuple[FabriqueRecord, list[RegistrationRecord]]:
-        """The list the organizer and the team follow; nobody else sees who registered."""
+        """The list the organizer and the team follow; nobody else sees who registered, and only the team sees the
+        addresses of people outside Discord."""
         async with self._uow() as uow:
             row = await require_fabrique(uow, guild_id, fabrique_id)
             if not (actor.is_team or actor.user_id in organizers(row)):
                 raise Forbidden("error.not_organizer_or_team")
-            return FabriqueRecord.of(row), [RegistrationRecord.of(r) for r in await uow.registrations.all(fabrique_id)]
+            rows = await uow.registrations.all(fabrique_id)
+            people = await uow.outsiders.by_ids({person_id(r.user_id) for r in rows if is_outsider(r.user_id)})
+            return FabriqueRecord.of(row), [
+                RegistrationRecord.of(r, people.get(person_id(r.user_id)), with_email=actor.is_team) for r in rows
+            ]
 
     async def zoom_link(self, guild_id: int, fabrique_id: int, actor: Actor) -> tuple[FabriqueRecord, str]:
         """The link, only for a seated registrant, an organizer or the team."""
@@ -229,22 +232,35 @@ class RegistrationService:
             return FabriqueRecord.of(row), row.zoom_url
 
     async def record_dm_failure(self, fabrique_id: int, user_id: int) -> None:
-        """Closed DMs are a normal situation; the team sees them in the registrant list."""
-        async with self._uow() as uow:
-            registration = await uow.registrations.get(fabrique_id, user_id)
-            if registration is not None:
-                registration.dm_failed = True
-                await uow.commit()
+        """Closed DMs are a normal situation; the team sees them in the registrant list (see ``Notices``)."""
+        await self.notices.dm_failed(fabrique_id, user_id)
 
     # --- inside the transaction ---------------------------------------------------------------------------
 
-    async def _on_announcement(
-        self, guild_id: int, message_id: int, work: Callable[[UnitOfWork, FabriqueRow], Awaitable[T]]
-    ) -> T | None:
-        """Run ``work`` on the session announced by ``message_id``, under the session's lock, and commit: one
-        transaction. None when the message announces no session of this guild."""
+    async def _answer(self, guild_id: int, find: Finder, work: Work[Answered]) -> None:
+        """Register people on the session ``find`` gives; they hear back in the background, so that the next
+        reactions do not wait behind Discord's rate limits."""
+        answered = await self._on_session(guild_id, find, work)
+        if answered is None:
+            return
+        record, results = answered
+        self._spawn(self.notices.answer_reactors(record, results))
+        self._board.refresh(record.id)
+
+    async def _leave_by(self, guild_id: int, find: Finder, user_ids: Sequence[int], *, by_reaction: bool) -> None:
+        outcomes = await self._on_session(
+            guild_id, find, lambda uow, row: self._unregister_in(uow, row, user_ids, by_reaction=by_reaction)
+        )
+        for outcome in outcomes or ():
+            if outcome.changed:
+                await self.notices.unregistered(outcome)
+            await self._after_leaving(outcome)
+
+    async def _on_session(self, guild_id: int, find: Finder, work: Work[T]) -> T | None:
+        """Run ``work`` on the session ``find`` gives (by its announcement, by its scheduled event), under the
+        session's lock, and commit: one transaction. None when that is no session of this guild."""
         async with self._uow() as uow:
-            found = await uow.fabriques.by_announcement(message_id)
+            found = await find(uow)
             if found is None or found.guild_id != guild_id:
                 return None
             fabrique_id = found.id
@@ -258,9 +274,7 @@ class RegistrationService:
             return await self._locked_work(uow, guild_id, fabrique_id, work)
 
     @staticmethod
-    async def _locked_work(
-        uow: UnitOfWork, guild_id: int, fabrique_id: int, work: Callable[[UnitOfWork, FabriqueRow], Awaitable[T]]
-    ) -> T | None:
+    async def _locked_work(uow: UnitOfWork, guild_id: int, fabrique_id: int, work: Work[T]) -> T | None:
         row = await uow.fabriques.get_for_update(fabrique_id, guild_id)
         if row is None:
             return None
@@ -269,13 +283,13 @@ class RegistrationService:
         return result
 
     async def _react_in(
-        self, uow: UnitOfWork, row: FabriqueRow, reactors: Sequence[Reactor]
-    ) -> tuple[FabriqueRecord, list[tuple[int, RegistrationOutcome | DomainError]]]:
+        self, uow: UnitOfWork, row: FabriqueRow, reactors: Sequence[Reactor], source: Source
+    ) -> Answered:
         roles = await self._roles(uow, row.guild_id)
         actors = [roles.actor(reactor) for reactor in reactors]
         results: list[RegistrationOutcome | DomainError]
         try:
-            results = await self._register_in(uow, row, actors, Source.REACTION)
+            results = await self._register_in(uow, row, actors, source)
         except DomainError as closed:  # the session itself refuses: everyone who reacted hears why
             results = [closed] * len(actors)
         return FabriqueRecord.of(row), list(zip((actor.user_id for actor in actors), results, strict=True))
@@ -293,10 +307,7 @@ class RegistrationService:
         self, uow: UnitOfWork, row: FabriqueRow, actors: Sequence[Actor], source: Source
     ) -> list[RegistrationOutcome | DomainError]:
         """``row`` is locked; raises (before writing anything) when the session itself is closed."""
-        if State(row.state) is not State.ANNOUNCED:
-            raise InvalidState("error.register.closed", number=row.id, state=State(row.state))
-        if row.starts_at is None or row.starts_at <= self._clock():
-            raise InvalidState("error.register.started", number=row.id)
+        require_open(row, self._clock())
         record = FabriqueRecord.of(row)
         current = {r.user_id: r for r in await uow.registrations.all(row.id)}  # arrival order
         waiting = [user for user, r in current.items() if r.status == Status.WAITLISTED.value]
@@ -367,30 +378,22 @@ class RegistrationService:
 
     # --- what people hear ---------------------------------------------------------------------------------
 
-    async def _answer_reactors(
-        self, record: FabriqueRecord, results: list[tuple[int, RegistrationOutcome | DomainError]]
-    ) -> None:
-        for user_id, result in results:
-            if isinstance(result, DomainError):
-                reason = self._i18n(result.key, **result.params)
-                await self._messenger.dm(user_id, self._i18n("dm.refused", title=shown(record.title), reason=reason))
-            elif result.changed:
-                await self._confirm(result)
-
-    async def _confirm(self, outcome: RegistrationOutcome) -> None:
-        """A reaction has nowhere else to answer: the seat (or the place in line) is confirmed by DM."""
-        record = outcome.fabrique
-        if outcome.status is Status.WAITLISTED:
-            position = outcome.waitlist_position or 0
-            text = self._i18n("dm.waitlisted", title=shown(record.title), position=position, number=record.id)
-        else:
-            text = self._i18n("dm.registered", title=shown(record.title), date=record.starts_at, number=record.id)
-        if not await self._messenger.dm(outcome.user_id, text):
-            await self.record_dm_failure(record.id, outcome.user_id)
-
     async def _after_leaving(self, outcome: RegistrationOutcome) -> None:
         """Seats freed: the first people waiting got them and hear it by DM; the announcement count follows."""
         if not outcome.changed:
             return
-        await self.tell_promoted(outcome.fabrique, outcome.promoted)
+        await self.notices.promoted(outcome.fabrique, outcome.promoted)
         self._board.refresh(outcome.fabrique.id)
+
+
+Finder = Callable[[UnitOfWork], Awaitable[FabriqueRow | None]]
+Work = Callable[[UnitOfWork, FabriqueRow], Awaitable[T]]
+Answered = tuple[FabriqueRecord, list[tuple[int, RegistrationOutcome | DomainError]]]
+
+
+def _announced_by(message_id: int) -> Finder:
+    return lambda uow: uow.fabriques.by_announcement(message_id)
+
+
+def _scheduled_by(event_id: int) -> Finder:
+    return lambda uow: uow.fabriques.by_scheduled_event(event_id)

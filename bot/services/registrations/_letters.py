@@ -1,0 +1,75 @@
+"""What registrants outside Discord receive, by e-mail through the mailing integration's SMTP client: the same news
+members get by DM (a seat, a place in line, a freed seat, the reminders with the Zoom link, a departure, a move, a
+release, a cancellation), written for a mailbox rather than Discord — plain dates, no commands, the ``.ics`` when
+the date is news.
+
+Their address lives in ``outside_registrant``; a registration names them by ``user_id = -id``
+(``bot.domain.outside``). A failure is the caller's to judge (``MailingError.retryable``): a registration stays made,
+a reminder is retried like a DM that Discord could not deliver.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from enum import StrEnum
+from typing import Any
+
+from bot.clock import Clock
+from bot.db.uow import UnitOfWorkFactory
+from bot.domain.outside import person_id
+from bot.i18n import I18n
+from bot.integrations.mailing import MailMessage
+from bot.services.calendars import session_calendar
+from bot.services.clients import MailSender
+from bot.services.records import FabriqueRecord
+
+log = logging.getLogger(__name__)
+
+
+class Letter(StrEnum):
+    REGISTERED = "registered"
+    WAITLISTED = "waitlisted"
+    PROMOTED = "promoted"
+    REMINDER = "reminder"
+    UNREGISTERED = "unregistered"
+    MOVED = "moved"
+    RELEASED = "released"
+    CANCELLED = "cancelled"
+
+
+WITH_CALENDAR = frozenset({Letter.REGISTERED, Letter.PROMOTED, Letter.MOVED})  # a date to put in their agenda
+
+
+class OutsideLetters:
+    def __init__(self, uow: UnitOfWorkFactory, mailer: MailSender, i18n: I18n, clock: Clock) -> None:
+        self._uow = uow
+        self._mailer = mailer
+        self._i18n = i18n
+        self._clock = clock
+
+    async def send(self, record: FabriqueRecord, user_id: int, letter: Letter, **values: Any) -> bool:
+        """Mail ``letter`` about ``record`` to the outside registrant ``user_id``; raises MailingError when the
+        server refuses or cannot be reached. False when that person is no longer known (nothing to send)."""
+        async with self._uow() as uow:
+            person = (await uow.outsiders.by_ids({person_id(user_id)})).get(person_id(user_id))
+            if person is None:
+                log.warning("outside registrant %s of fabrique %s is unknown: no mail", user_id, record.id)
+                return False
+            name, address = person.name, person.email
+        params = {"name": name, "title": record.title, "date": record.starts_at, "number": record.id, **values}
+        escaped = {key: html.escape(value) if isinstance(value, str) else value for key, value in params.items()}
+        text = self._i18n(f"mail.{letter.value}.body", **params)
+        paragraphs = self._i18n(f"mail.{letter.value}.body", **escaped).split("\n")
+        calendar = session_calendar([record], self._i18n, self._clock()) if letter in WITH_CALENDAR else None
+        await self._mailer.send(
+            MailMessage(
+                subject=self._i18n(f"mail.{letter.value}.subject", **params),
+                text=text,
+                html="".join(f"<p>{line}</p>" for line in paragraphs if line),
+                ics=calendar,
+                ics_filename=f"fabrique-{record.id}.ics",
+                to=address,
+            )
+        )
+        return True
