@@ -162,6 +162,8 @@ class FabriqueBot(commands.Bot):
             deadline_days=self.settings.documentation.deadline_days,
             bot_user_id=ports.directory.own_id,
             recordings=self.services.recordings,
+            links=self.services.links,
+            announcements=self.services.announcements,
         )
         await self.services.documentation_jobs.discard_leftovers()  # before any job can start or resume
         await self._start_web_door()

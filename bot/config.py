@@ -86,6 +86,9 @@ class SessionSettings(_Section):
     min_lead_days_classique: NonNegativeInt = 7
     min_lead_days_express: NonNegativeInt = 2
     reminders_before_minutes: list[PositiveInt] = Field(default_factory=lambda: [1440, 60])
+    # Seed step 4: a booked slot is held, nothing published, until the organizer (or the team) confirms it.
+    confirm_before_announce: bool = False
+    hold_days: PositiveInt = 7  # a hold not confirmed within these days is released (the organizer told a day before)
 
 
 class DocumentationSettings(_Section):

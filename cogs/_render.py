@@ -122,7 +122,10 @@ def moderation_card(record: FabriqueRecord, history: Sequence[AuditRecord], i18n
     embed.add_field(name=i18n("card.organizers"), value=organizers(record))
     embed.add_field(name=i18n("card.speaker"), value=_clip(shown(record.speaker) or i18n("card.none")))
     embed.add_field(name=i18n("card.needs"), value=_clip(shown(record.needs) or i18n("card.none")))
-    embed.add_field(name=i18n("card.state"), value=f"**{i18n.label(record.state)}**", inline=False)
+    state = f"**{i18n.label(record.state)}**"
+    if record.awaiting_confirmation:
+        state += "\n" + i18n("card.held", release=_timestamp(record.confirm_by))
+    embed.add_field(name=i18n("card.state"), value=state, inline=False)
     lines = [
         i18n(
             f"card.audit.{entry.action}",

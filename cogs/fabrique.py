@@ -21,6 +21,8 @@ from bot.errors import InvalidInput
 from bot.i18n import I18n, format_duration
 from bot.services.documentation import TEXT_FILE_MAX, Path3P, check_recording_link
 from cogs import _render, _suggest
+from cogs._announce_ui import announce as announce_held
+from cogs._announce_ui import announce_view
 from cogs._documentation_form import draft_view, open_form
 from cogs._feedback import current_actor, guild_id, reply
 from cogs._registration_ui import join_session, leave_session
@@ -160,12 +162,26 @@ class FabriqueCommands(
         actor = await current_actor(interaction)
         booked = await self.bot.services.announcements.book(guild_id(interaction), fabrique, creneau, actor, places)
         record = booked.booking.fabrique
+        if booked.held:
+            text = self.i18n("slot.booked.held", number=record.id, date=record.starts_at, release=record.confirm_by)
+            await reply(interaction, text, view=announce_view(self.i18n, record.id))
+            return
         key = (
             "slot.moved"
             if booked.moved
             else ("slot.booked.announced" if booked.announced else "slot.booked.waiting_link")
         )
         await reply(interaction, self.i18n(key, number=record.id, date=record.starts_at))
+
+    @app_commands.command(
+        name=locale_str("annoncer"), description=locale_str("Annoncer votre Fabrique au créneau retenu")
+    )
+    @app_commands.rename(fabrique=locale_str("fabrique"))
+    @app_commands.describe(fabrique=YOURS)
+    @app_commands.autocomplete(fabrique=_suggest.bookable)
+    async def announce(self, interaction: discord.Interaction, fabrique: int) -> None:
+        await interaction.response.defer(ephemeral=True)
+        await announce_held(interaction, fabrique)
 
     @app_commands.command(name=locale_str("liberer"), description=locale_str("Libérer le créneau de votre Fabrique"))
     @app_commands.rename(fabrique=locale_str("fabrique"))
@@ -217,13 +233,8 @@ class FabriqueCommands(
     async def link(self, interaction: discord.Interaction, fabrique: int) -> None:
         await interaction.response.defer(ephemeral=True)
         actor = await current_actor(interaction)
-        services = self.bot.services
-        record, url = await services.registrations.zoom_link(guild_id(interaction), fabrique, actor)
-        text = self.i18n("reply.link", title=_render.shown(record.title), date=record.starts_at, url=url)
-        host = await services.outreach.host_link(record.id)
-        if host and (actor.is_team or actor.user_id in record.organizer_ids):
-            text += "\n" + self.i18n("reply.host_link", url=host)
-        await reply(interaction, text)
+        links = await self.bot.services.links.for_person(guild_id(interaction), fabrique, actor)
+        await reply(interaction, self.bot.services.links.described(links))
 
     @app_commands.command(
         name=locale_str("inscrits"), description=locale_str("La liste des inscrit·es (organisation et équipe)")

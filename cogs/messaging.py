@@ -16,6 +16,7 @@ import discord
 from discord.ext import commands
 
 from bot.services.records import FabriqueRecord
+from cogs._announce_ui import announce_view
 from cogs._documentation_form import recap_view
 from cogs._feedback import NO_PINGS, report_error
 from cogs._recording_ui import recording_view
@@ -52,6 +53,17 @@ class Messaging(commands.Cog):
         try:
             user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
             await user.send(text, view=recording_view(self.bot.i18n, fabrique_id), allowed_mentions=NO_PINGS)
+        except discord.Forbidden:
+            log.info("DM to user %s could not be delivered", user_id)
+            return False
+        return True
+
+    async def offer_announce(self, user_id: int, text: str, fabrique_id: int) -> bool:
+        """A DM with « Annoncer »: only a refusal is final, so any other failure of Discord is raised (and the
+        due work that sent it retried)."""
+        try:
+            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
+            await user.send(text, view=announce_view(self.bot.i18n, fabrique_id), allowed_mentions=NO_PINGS)
         except discord.Forbidden:
             log.info("DM to user %s could not be delivered", user_id)
             return False

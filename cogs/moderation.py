@@ -21,6 +21,7 @@ from bot.i18n import I18n
 from bot.services.proposals import Decision
 from bot.services.records import AuditRecord, FabriqueRecord
 from cogs import _render
+from cogs._announce_ui import AnnounceButton
 from cogs._feedback import NO_PINGS, bot_of, current_actor, guild_id, i18n_of, reply, report_error
 from cogs._views import reason_modal
 
@@ -106,10 +107,10 @@ class Moderation(commands.Cog):
         self.bot = bot
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(ModerationButton)
+        self.bot.add_dynamic_items(ModerationButton, AnnounceButton)
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(ModerationButton)
+        self.bot.remove_dynamic_items(ModerationButton, AnnounceButton)
 
     async def show(self, guild_id: int, fabrique_id: int) -> bool:
         """Show the Fabrique's current state on its card; a missing card (or one deleted by hand) is posted again."""
@@ -160,6 +161,8 @@ def _card_view(i18n: I18n, record: FabriqueRecord) -> ui.View:
     view = ui.View(timeout=None)
     for action in _BUTTONS_BY_STATE.get(record.state, ()):
         view.add_item(ModerationButton(action, record.id, i18n(f"button.{action.value}")))
+    if record.awaiting_confirmation:  # the team may confirm for the organizer
+        view.add_item(AnnounceButton(record.id, i18n("button.announce")))
     return view
 
 

@@ -30,6 +30,7 @@ class Dm:
     text: str
     recap_for: int | None = None
     recording_for: int | None = None  # « Utiliser cet enregistrement » / « J'en fournis un autre » of that Fabrique
+    announce_for: int | None = None  # « Annoncer » of that Fabrique's held booking
 
 
 @dataclass
@@ -49,6 +50,9 @@ class FakeMessenger:
 
     async def offer_recording(self, user_id: int, text: str, fabrique_id: int) -> bool:
         return await self._send(Dm(user_id, text, recording_for=fabrique_id))
+
+    async def offer_announce(self, user_id: int, text: str, fabrique_id: int) -> bool:
+        return await self._send(Dm(user_id, text, announce_for=fabrique_id))
 
     async def _send(self, dm: Dm) -> bool:
         self.sending.set()

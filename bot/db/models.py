@@ -122,6 +122,11 @@ class FabriqueRow(Base):
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     capacity: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     zoom_url: Mapped[str | None] = mapped_column(Text)  # never shown publicly: registrants only
+    # How many times the link was replaced: each change names its own notices to those already reminded.
+    link_changes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A held booking (``[sessions] confirm_before_announce``): nothing is published before the organizer confirms;
+    # unconfirmed at this moment, the slot is released. None once confirmed, or when nothing is held.
+    confirm_by: Mapped[datetime | None] = mapped_column(UTCDateTime())
     announcement_channel_id: Mapped[int | None] = mapped_column(BigInteger)
     announcement_message_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     scheduled_event_id: Mapped[int | None] = mapped_column(BigInteger, index=True)  # « Intéressé » finds it
@@ -268,7 +273,6 @@ class CopyRow(Base):
     target: Mapped[str] = mapped_column(String(64))
     status: Mapped[CopyStatus] = mapped_column(stored_as_text(CopyStatus, 12))
     external_id: Mapped[str | None] = mapped_column(String(255))
-    host_url: Mapped[str | None] = mapped_column(Text)  # Zoom start_url: organizer and team only
     error_key: Mapped[str | None] = mapped_column(String(64))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)

@@ -28,7 +28,7 @@ from bot.domain.lifecycle import State
 from bot.domain.outreach import CopyStatus
 from bot.domain.proposal import FabriqueKind
 from bot.domain.registration import Status
-from bot.domain.timeline import DueStatus
+from bot.domain.timeline import DueStatus, Work
 
 
 class FabriqueRepository:
@@ -279,6 +279,16 @@ class DueWorkRepository:
         """key → status of every row of a session, done ones included (so nothing is planned twice)."""
         statement = select(DueWorkRow.key, DueWorkRow.status).where(DueWorkRow.fabrique_id == fabrique_id)
         return {key: status for key, status in (await self._session.execute(statement)).all()}
+
+    async def reminded(self, fabrique_id: int, key_prefix: str) -> set[int]:
+        """Who was sent (or was being sent) a reminder whose key starts with ``key_prefix``."""
+        statement = select(DueWorkRow.user_id).where(
+            DueWorkRow.fabrique_id == fabrique_id,
+            DueWorkRow.kind == Work.REMINDER,
+            DueWorkRow.status.in_([DueStatus.DONE, DueStatus.UNCERTAIN, DueStatus.CLAIMED]),
+            DueWorkRow.key.startswith(key_prefix, autoescape=True),
+        )
+        return {user_id for (user_id,) in (await self._session.execute(statement)).all() if user_id is not None}
 
     async def delete_pending(self, fabrique_id: int, keys: set[str]) -> None:
         if keys:

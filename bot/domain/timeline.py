@@ -1,6 +1,7 @@
-"""What a session owes to whom, and when: reminders, preparation checklists, the start notice, the end, the recap
-prompt, the chasers and the deadline alert — and, when the bot created the session's Zoom meeting and Zoom records
-to the cloud, the times it asks Zoom for the recording.
+"""What a session owes to whom, and when: reminders, the organizers' links, preparation checklists, the start
+notice, the end, the recap prompt, the chasers and the deadline alert — and, when the bot created the session's Zoom
+meeting and Zoom records to the cloud, the times it asks Zoom for the recording. A held booking owes its organizers
+a reminder and, unconfirmed, its release.
 
 The plan is a pure function of the session and its seated registrants, so it can be recomputed from scratch
 after any change (a move, a cancellation, someone leaving) and stored as due rows that survive restarts.
@@ -29,6 +30,10 @@ class Work(StrEnum):
     CHASER = "chaser"  # the organizer is reminded, days after, while nothing is published
     DEADLINE = "deadline"  # the team is alerted when documentation is late
     RECORDING = "recording"  # Zoom is asked for the cloud recording, with growing intervals after the end
+    HOST_LINKS = "host_links"  # an organizer, with the last reminder: the join link and a fresh host link
+    LINK_CHANGED = "link_changed"  # a registrant already reminded, when the team changes the Zoom link
+    HOLD_REMINDER = "hold_reminder"  # an organizer, a day before an unconfirmed held booking is released
+    HOLD_EXPIRY = "hold_expiry"  # a held booking still unconfirmed: its slot is released
 
 
 class DueStatus(StrEnum):
@@ -44,6 +49,8 @@ class DueStatus(StrEnum):
 
 CHECKLIST_DAYS = {Parcours.CLASSIQUE: (7, 2), Parcours.EXPRESS: (2,)}
 PLANNED_STATES = frozenset({State.ANNOUNCED, State.HELD, State.DOCUMENTATION_DUE, State.DOCUMENTING})
+HOLD_REMINDER_BEFORE = timedelta(days=1)
+BEFORE_START = frozenset({Work.REMINDER, Work.CHECKLIST, Work.HOST_LINKS, Work.LINK_CHANGED})
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,7 @@ class Session:
     organizer_ids: tuple[int, ...]
     documented: bool  # welcome sessions, and sessions already documented, owe no documentation
     zoom_meeting: bool = False  # its Zoom meeting is the bot's (created through the API), so Zoom can be asked
+    confirm_by: datetime | None = None  # a held booking, released at this moment unless the organizer confirms
 
 
 @dataclass(frozen=True)
@@ -104,6 +112,8 @@ def _latest_overdue_only(items: list[Planned], now: datetime) -> list[Planned]:
 
 
 def _plan(session: Session, seated: Iterable[int], settings: TimelineSettings) -> list[Planned]:
+    if session.state is State.SCHEDULED and session.confirm_by is not None:
+        return _hold(session.id, session.confirm_by, session.organizer_ids)
     if session.state not in PLANNED_STATES:
         return []
     stamp = int(session.starts_at.timestamp())
@@ -117,7 +127,12 @@ def _plan(session: Session, seated: Iterable[int], settings: TimelineSettings) -
     items.append(Planned(f"{prefix}:end", Work.END, session.ends_at))
     if session.documented:
         return items
+    last_reminder = min(settings.reminders_before_minutes, default=None)
     for organizer in session.organizer_ids:
+        if last_reminder is not None:  # organizers get their links (the host one fresh) with the last reminder
+            due = session.starts_at - timedelta(minutes=last_reminder)
+            key = f"{prefix}:host_links:{last_reminder}:{organizer}"
+            items.append(Planned(key, Work.HOST_LINKS, due, organizer, last_reminder))
         for days in CHECKLIST_DAYS[session.parcours]:
             due = session.starts_at - timedelta(days=days)
             items.append(Planned(f"{prefix}:checklist:{days}:{organizer}", Work.CHECKLIST, due, organizer, days))
@@ -135,14 +150,45 @@ def _plan(session: Session, seated: Iterable[int], settings: TimelineSettings) -
     return items
 
 
+def _hold(session_id: int, confirm_by: datetime, organizer_ids: tuple[int, ...]) -> list[Planned]:
+    """A held booking owes its organizers a reminder the day before its release, then the release itself. The keys
+    name the hold's deadline, not the session's date: moving a held session does not remind anyone twice."""
+    prefix = f"{session_id}:hold:{int(confirm_by.timestamp())}"
+    items = [
+        Planned(f"{prefix}:reminder:{organizer}", Work.HOLD_REMINDER, confirm_by - HOLD_REMINDER_BEFORE, organizer)
+        for organizer in organizer_ids
+    ]
+    items.append(Planned(f"{prefix}:expiry", Work.HOLD_EXPIRY, confirm_by))
+    return items
+
+
+def reminder_key_prefix(session_id: int, starts_at: datetime) -> str:
+    """What the keys of a session's reminders for this date start with."""
+    return f"{session_id}:{int(starts_at.timestamp())}:{Work.REMINDER.value}:"
+
+
+def link_notice_key(session_id: int, starts_at: datetime, change: int, user_id: int) -> str:
+    """The notice of the ``change``-th new link to one registrant: one per change and person, never sent twice."""
+    return f"{session_id}:{int(starts_at.timestamp())}:{Work.LINK_CHANGED.value}:{change}:{user_id}"
+
+
+def replanned(key: str) -> bool:
+    """Whether recomputing the plan owns this key. A link notice is written once, by the change itself (who had
+    the old link then is not a function of the session now), so no recomputation may remove it."""
+    return f":{Work.LINK_CHANGED.value}:" not in key
+
+
 def still_meaningful(kind: Work, state: State, now: datetime, starts_at: datetime, ends_at: datetime) -> bool:
     """Whether a due item, possibly late (the bot was down), is still worth doing now.
 
-    A reminder or a checklist after the start is noise; the start notice after the end too. The end, the recap
+    A reminder, a checklist or a link after the start is noise; the start notice after the end too. A hold's
+    reminder and release only matter while the session is still booked and unannounced. The end, the recap
     prompt, the chasers and the alert are still useful late, as long as nothing was published.
     """
-    if kind in (Work.REMINDER, Work.CHECKLIST):
+    if kind in BEFORE_START:
         return state is State.ANNOUNCED and now < starts_at
+    if kind in (Work.HOLD_REMINDER, Work.HOLD_EXPIRY):
+        return state is State.SCHEDULED
     if kind is Work.START:
         return state is State.ANNOUNCED and now < ends_at
     if kind is Work.END:

@@ -71,6 +71,8 @@ ENGLISH: dict[str, str] = {
     "places": "seats",
     "Nombre de places (facultatif ; 0 = limite de Zoom)": "Number of seats (optional; 0 = Zoom's limit)",
     "liberer": "release",
+    "annoncer": "announce",
+    "Annoncer votre Fabrique au créneau retenu": "Announce your workshop on its held slot",
     "Libérer le créneau de votre Fabrique": "Release your workshop's slot",
     # /fabrique inscrire, desinscrire, lien, inscrits, agenda
     "inscrire": "register",

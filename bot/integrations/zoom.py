@@ -183,6 +183,21 @@ class ZoomClient:
             raise self._refusal(response, f"delete meeting {meeting_id}")
         log.info("Zoom meeting %s deleted", meeting_id)
 
+    async def host_link(self, meeting_id: int) -> str:
+        """A fresh host link (``start_url``) of a meeting: Zoom's link stops working about 2 hours after it was
+        issued, so it is asked for at the moment a host needs it, never stored. ``GET /meetings/{meetingId}``."""
+        response = await self._call("GET", f"/meetings/{meeting_id}")
+        if response.status_code != 200:
+            raise self._refusal(response, f"get meeting {meeting_id}")
+        try:
+            start_url = response.json()["start_url"]
+        except (ValueError, KeyError, TypeError):
+            start_url = None
+        if not isinstance(start_url, str) or not start_url.startswith("https://"):
+            log.error("Zoom get meeting %s: HTTP 200 without a usable start_url", meeting_id)
+            raise ZoomError("error.zoom.unavailable", retryable=True, status=200)
+        return start_url
+
     async def aclose(self) -> None:
         await self._http.aclose()
 

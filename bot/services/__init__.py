@@ -21,6 +21,7 @@ from bot.services.documentation_jobs import DocumentationJobs, GuildArticleTexts
 from bot.services.documenting import DocumentingService
 from bot.services.drafts import DraftService
 from bot.services.guild_config import GuildConfigService
+from bot.services.links import LinkService
 from bot.services.member_names import MemberNameService
 from bot.services.outreach import OutreachService
 from bot.services.ports import DiscordPorts
@@ -42,6 +43,7 @@ class Services:
     registrations: RegistrationService
     team_registrations: TeamRegistrations  # /equipe inscrire | desinscrire, people outside Discord included
     announcements: AnnouncementService
+    links: LinkService
     timeline: TimelineService
     documentation: DocumentationService
     documentation_jobs: DocumentationJobs
@@ -121,6 +123,7 @@ def build_services(
         registrations=registrations,
         team_registrations=TeamRegistrations(uow, clock, registrations),
         announcements=announcements,
+        links=LinkService(registrations=registrations, outreach=outreach, i18n=i18n),
         timeline=TimelineService(uow, timing, clock),
         documentation=documentation,
         documentation_jobs=jobs,

@@ -38,10 +38,19 @@ class Booked:
     booking: Booking
     moved: bool
     announced: bool
+    held: bool = False  # ``[sessions] confirm_before_announce``: nothing published until « Annoncer »
 
 
 @dataclass(frozen=True)
 class Linked:
+    fabrique: FabriqueRecord
+    announced: bool
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    """A held booking confirmed: ``announced`` unless it still waits for its Zoom link (the team was asked)."""
+
     fabrique: FabriqueRecord
     announced: bool
 
@@ -101,6 +110,9 @@ class AnnouncementService:
             )
             await self.tell_organizers(record, text, by=actor.user_id)
             return Booked(booking, moved=True, announced=False)
+        if record.awaiting_confirmation:  # seed step 4: the partners confirm before anything is published
+            await self._offer_confirmation(record, by=actor.user_id)
+            return Booked(booking, moved=False, announced=False, held=True)
         if not record.has_zoom_link:
             record = await self._outreach.ensure_meeting(record.id)  # Zoom, when configured
         announced = await self.announce_if_ready(record, by=actor.user_id)
@@ -108,6 +120,30 @@ class AnnouncementService:
             text = self._i18n("dm.organizer.booked", number=record.id, title=shown(record.title), date=record.starts_at)
             await self.tell_organizers(record, text, by=actor.user_id)
         return Booked(booking, moved=False, announced=announced is not None)
+
+    async def confirm(self, guild_id: int, fabrique_id: int, actor: Actor) -> Confirmed:
+        """« Annoncer » (or ``/fabrique annoncer``): a held booking is published now, as an unheld one is at booking
+        — Zoom meeting, announcement, event, website, mailing list."""
+        record = await self._sessions.confirm_hold(guild_id, fabrique_id, actor)
+        if not record.has_zoom_link:
+            record = await self._outreach.ensure_meeting(record.id)
+        announced = await self.announce_if_ready(record, by=actor.user_id)
+        if announced is None:
+            await self._cards.show(record.guild_id, record.id)  # the card loses its « Annoncer »
+        return Confirmed(announced or record, announced is not None)
+
+    async def release_unconfirmed(self, fabrique_id: int) -> Booking | None:
+        """The hold's deadline passed: the slot is released and the organizers told why (the due work calls it)."""
+        booking = await self._slots.release_unconfirmed(fabrique_id, self._bot_actor())
+        if booking is None:
+            return None
+        before = booking.previous
+        await self._cards.show(before.guild_id, before.id)
+        text = self._i18n(
+            "dm.organizer.hold_released", number=before.id, title=shown(before.title), date=before.starts_at
+        )
+        await self.tell_organizers(before, text, by=None)
+        return booking
 
     async def release(self, guild_id: int, fabrique_id: int, actor: Actor) -> Booking:
         """The organizer gives the slot back: the announcement closes, registrants and organizers are told."""
@@ -178,8 +214,8 @@ class AnnouncementService:
 
         ``by`` is whoever's action led here (None: the bot itself); the organizers hear of it unless it was them.
         """
-        if record.state is not State.SCHEDULED:
-            return None
+        if record.state is not State.SCHEDULED or record.awaiting_confirmation:
+            return None  # a held booking is published by « Annoncer », never on its own
         i18n = self._i18n
         if not record.has_zoom_link:
             await self._messenger.tell_team(
@@ -211,6 +247,16 @@ class AnnouncementService:
     async def tell_team(self, guild_id: int, text: str) -> bool:
         """A problem only the team can solve (a Discord permission, say), in its channel."""
         return await self._messenger.tell_team(guild_id, text)
+
+    async def _offer_confirmation(self, record: FabriqueRecord, *, by: int) -> None:
+        """The organizers who did not book it themselves get « Annoncer » by DM (the one who did has it in the
+        reply); the team has it on the card."""
+        text = self._i18n(
+            "dm.organizer.held", number=record.id, title=shown(record.title), date=record.starts_at,
+            release=record.confirm_by,
+        )  # fmt: skip
+        for user_id in sorted(record.organizer_ids - {by}):
+            await self._messenger.offer_announce(user_id, text, record.id)
 
     def calendar(self, records: Iterable[FabriqueRecord]) -> bytes:
         return session_calendar(records, self._i18n, self._clock())

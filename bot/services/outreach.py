@@ -75,7 +75,14 @@ class CopyState:
 class CopySnapshot:
     status: CopyStatus
     external_id: str | None
-    host_url: str | None
+
+
+@dataclass(frozen=True)
+class HostLink:
+    """A fresh Zoom host link, or (``url`` None) the catalogue key of the sentence saying why there is none."""
+
+    url: str | None
+    missing_key: str | None
 
 
 @dataclass(frozen=True)
@@ -136,19 +143,23 @@ class OutreachService:
             assert row is not None
             row.zoom_url = meeting.join_url
             copy = await self._upsert(uow, fabrique_id, ZOOM)
-            copy.status, copy.external_id, copy.host_url, copy.error_key = (
-                CopyStatus.SYNCED,
-                str(meeting.id),
-                meeting.start_url,
-                None,
-            )
+            copy.status, copy.external_id, copy.error_key = CopyStatus.SYNCED, str(meeting.id), None
             await uow.commit()
             return FabriqueRecord.of(row)
 
-    async def host_link(self, fabrique_id: int) -> str | None:
-        """Zoom's start link: the caller shows it to the organizer and the team only."""
+    async def host_link(self, fabrique_id: int) -> HostLink:
+        """Zoom's start link, asked for now (it lives about 2 hours): the caller shows it to the organizers and the
+        team only. Without one, the catalogue key of the sentence that says why."""
+        if self._zoom is None:
+            return HostLink(None, "links.host.no_zoom")
         copy = await self._copy(fabrique_id, ZOOM)
-        return copy.host_url if copy is not None else None
+        if copy is None or not copy.external_id:
+            return HostLink(None, "links.host.pasted")  # the team's own link: its host link is the team's
+        try:
+            return HostLink(await self._zoom.host_link(int(copy.external_id)), None)
+        except ZoomError as error:
+            log.warning("no host link for fabrique %s from Zoom (%s)", fabrique_id, error.key)
+            return HostLink(None, "links.host.unavailable")
 
     async def _zoom_follow(self, record: FabriqueRecord, event: Event) -> None:
         copy = await self._copy(record.id, ZOOM)
@@ -312,7 +323,7 @@ class OutreachService:
     async def _copy(self, fabrique_id: int, target: str) -> CopySnapshot | None:
         async with self._uow() as uow:
             row = await uow.copies.get(fabrique_id, target)
-            return CopySnapshot(row.status, row.external_id, row.host_url) if row is not None else None
+            return CopySnapshot(row.status, row.external_id) if row is not None else None
 
     async def _upsert(self, uow: UnitOfWork, fabrique_id: int, target: str) -> CopyRow:
         copy = await uow.copies.get(fabrique_id, target)

@@ -37,6 +37,10 @@ class Messenger(Protocol):
         recording; False when the DM is refused."""
         ...
 
+    async def offer_announce(self, user_id: int, text: str, fabrique_id: int) -> bool:
+        """DM ``text`` with « Annoncer » for that Fabrique's held booking; False when the DM is refused."""
+        ...
+
     async def tell_team(self, guild_id: int, text: str) -> bool:
         """Post ``text`` in the guild's team channel; False when there is none or it cannot be reached."""
         ...

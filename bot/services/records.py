@@ -43,6 +43,12 @@ class FabriqueRecord:
     scheduled_event_id: int | None = None
     zoom_participants: int | None = None  # who came, from Zoom: a count and an average, never names
     zoom_average_seconds: int | None = None
+    confirm_by: datetime | None = None  # a held booking: nothing published until confirmed, released at this moment
+
+    @property
+    def awaiting_confirmation(self) -> bool:
+        """Booked and held (``[sessions] confirm_before_announce``): the organizer has not pressed « Annoncer »."""
+        return self.state is State.SCHEDULED and self.confirm_by is not None
 
     @property
     def presence(self) -> Presence | None:
@@ -91,6 +97,7 @@ class FabriqueRecord:
             scheduled_event_id=row.scheduled_event_id,
             zoom_participants=row.zoom_participants,
             zoom_average_seconds=row.zoom_average_seconds,
+            confirm_by=row.confirm_by,
         )
 
 

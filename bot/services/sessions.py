@@ -16,7 +16,7 @@ from bot.domain.proposal import FabriqueKind, Format, Parcours, validated_reason
 from bot.domain.registration import effective_capacity
 from bot.domain.schedule import Interval, monthly_occurrences
 from bot.errors import Forbidden, InvalidInput, InvalidState, NotFound
-from bot.services._common import check, record_audit, require_fabrique, transition
+from bot.services._common import check, organizers, record_audit, require_fabrique, transition
 from bot.services.records import FabriqueRecord
 from bot.services.slots import insert_slot
 from bot.services.timeline import Planner
@@ -45,7 +45,8 @@ class SessionService:
         self._planner = planner
 
     async def set_zoom_link(self, guild_id: int, fabrique_id: int, actor: Actor, url: str) -> FabriqueRecord:
-        """Set or replace the link; the caller announces the session if it was only waiting for it."""
+        """Set or replace the link; the caller announces the session if it was only waiting for it. A replaced link
+        reaches at once, in the same transaction's due work, the registrants already reminded with the old one."""
         if not actor.is_team:
             raise Forbidden("error.team_only")
         clean = validated_link(url)
@@ -53,8 +54,26 @@ class SessionService:
             row = await require_fabrique(uow, guild_id, fabrique_id, lock=True)
             if State(row.state) not in {State.APPROVED, *BOOKED}:
                 raise InvalidState("error.link.state", number=fabrique_id, state=State(row.state))
+            replaced = row.zoom_url is not None and row.zoom_url != clean
             row.zoom_url = clean
             row.updated_at = self._clock()
+            if replaced:
+                row.link_changes += 1
+                await self._planner.link_changed(uow, row)
+            await uow.commit()
+            return FabriqueRecord.of(row)
+
+    async def confirm_hold(self, guild_id: int, fabrique_id: int, actor: Actor) -> FabriqueRecord:
+        """« Annoncer »: the organizer (or the team) confirms a held booking; the caller then publishes it."""
+        async with self._uow() as uow:
+            row = await require_fabrique(uow, guild_id, fabrique_id, lock=True)
+            if not (actor.is_team or actor.user_id in organizers(row)):
+                raise Forbidden("error.not_organizer_or_team")
+            if State(row.state) is not State.SCHEDULED or row.confirm_by is None:
+                raise InvalidState("error.hold.nothing_held", number=fabrique_id, state=State(row.state))
+            row.confirm_by = None
+            row.updated_at = self._clock()
+            await self._planner(uow, row)  # the hold's reminder and release are no longer owed
             await uow.commit()
             return FabriqueRecord.of(row)
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.config import SessionSettings
-from bot.db.models import SlotRow
+from bot.db.models import FabriqueRow, SlotRow
 from bot.db.uow import Conflict, UnitOfWork, UnitOfWorkFactory
 from bot.domain.lifecycle import BOOKED, Action, Actor, State
 from bot.domain.proposal import Parcours
@@ -129,6 +129,8 @@ class SlotService:
                     promoted = await seat_waitlist(uow, row)  # more places: those waiting get them, in order
                 elif action is Action.BOOK:
                     row.capacity = self._sessions.default_capacity
+                if action is Action.BOOK and self._sessions.confirm_before_announce:
+                    row.confirm_by = min(now + timedelta(days=self._sessions.hold_days), slot.starts_at)
                 registrants = tuple(r.user_id for r in await uow.registrations.all(row.id))
                 await self._planner(uow, row)  # a move re-plans every reminder for the new date
                 await uow.commit()
@@ -140,19 +142,33 @@ class SlotService:
         """Give the slot back: the Fabrique is approved again, and its registrations end with the old date."""
         async with self._uow() as uow:
             row = await require_fabrique(uow, guild_id, fabrique_id, lock=True)
-            previous = FabriqueRecord.of(row)
-            transition(uow, row, Action.RELEASE, actor, self._clock())
-            registrants = tuple(r.user_id for r in await uow.registrations.all(row.id))
-            await uow.registrations.delete_all(row.id)
-            row.slot_id = None
-            row.starts_at = None
-            row.ends_at = None
-            row.announcement_channel_id = None
-            row.announcement_message_id = None
-            row.scheduled_event_id = None
-            await self._planner(uow, row)
-            await uow.commit()
-            return Booking(FabriqueRecord.of(row), previous, registrants)
+            return await self._release(uow, row, actor)
+
+    async def release_unconfirmed(self, fabrique_id: int, bot_actor: Actor) -> Booking | None:
+        """The hold's deadline passed without « Annoncer »: the slot goes back to the team's list. None when it
+        was confirmed, released or moved on meanwhile (the due work raced a person: under the same lock, the
+        person won)."""
+        async with self._uow() as uow:
+            row = await uow.fabriques.by_id(fabrique_id, lock=True)
+            if row is None or row.confirm_by is None or row.confirm_by > self._clock():
+                return None
+            return await self._release(uow, row, bot_actor)
+
+    async def _release(self, uow: UnitOfWork, row: FabriqueRow, actor: Actor) -> Booking:
+        previous = FabriqueRecord.of(row)
+        transition(uow, row, Action.RELEASE, actor, self._clock())
+        registrants = tuple(r.user_id for r in await uow.registrations.all(row.id))
+        await uow.registrations.delete_all(row.id)
+        row.slot_id = None
+        row.starts_at = None
+        row.ends_at = None
+        row.announcement_channel_id = None
+        row.announcement_message_id = None
+        row.scheduled_event_id = None
+        row.confirm_by = None
+        await self._planner(uow, row)
+        await uow.commit()
+        return Booking(FabriqueRecord.of(row), previous, registrants)
 
     async def suggest_fabriques(self, guild_id: int, actor: Actor) -> list[FabriqueRecord]:
         """Fabriques this person may book or move: their own, or every one for the team."""

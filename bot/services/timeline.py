@@ -22,7 +22,18 @@ from bot.domain.lifecycle import Action, Actor, State
 from bot.domain.outreach import ZOOM_TARGET
 from bot.domain.proposal import FabriqueKind, Parcours
 from bot.domain.registration import Status
-from bot.domain.timeline import PLANNED_STATES, DueStatus, Session, TimelineSettings, Work, plan, still_meaningful
+from bot.domain.timeline import (
+    PLANNED_STATES,
+    DueStatus,
+    Session,
+    TimelineSettings,
+    Work,
+    link_notice_key,
+    plan,
+    reminder_key_prefix,
+    replanned,
+    still_meaningful,
+)
 from bot.services._common import organizers, transition
 from bot.services.records import FabriqueRecord
 
@@ -55,7 +66,8 @@ class Planner:
 
     async def __call__(self, uow: UnitOfWork, row: FabriqueRow) -> None:
         desired = []
-        if row.starts_at is not None and row.ends_at is not None and State(row.state) in PLANNED_STATES:
+        owing = State(row.state) in PLANNED_STATES or row.confirm_by is not None  # a hold owes its release
+        if row.starts_at is not None and row.ends_at is not None and owing:
             await uow.flush()
             seated = [r.user_id for r in await uow.registrations.all(row.id) if r.status == Status.CONFIRMED.value]
             documented = row.kind == FabriqueKind.WELCOME or State(row.state) is State.DOCUMENTED
@@ -72,11 +84,13 @@ class Planner:
                 organizer_ids=tuple(sorted(organizers(row))),
                 documented=documented,
                 zoom_meeting=zoom_meeting,
+                confirm_by=row.confirm_by,
             )
             desired = plan(session, seated, self._settings, now=self._clock())
         existing = await uow.due_work.keys_of(row.id)
         wanted = {item.key for item in desired}
-        stale = {key for key, status in existing.items() if status == DueStatus.PENDING and key not in wanted}
+        pending = {key for key, status in existing.items() if status == DueStatus.PENDING and replanned(key)}
+        stale = pending - wanted
         await uow.due_work.delete_pending(row.id, stale)
         new = [
             DueWorkRow(
@@ -92,9 +106,35 @@ class Planner:
             for item in desired
             if item.key not in existing
         ]
-        uow.due_work.add_all(new)
-        if new:
-            earliest = min(row.due_at for row in new)
+        self._add(uow, new)
+
+    async def link_changed(self, uow: UnitOfWork, row: FabriqueRow) -> None:
+        """The Zoom link of an announced session was replaced (``row.link_changes`` counts it): every registrant
+        still seated who was already reminded, so holds the old link, is sent the new one at once, once."""
+        if row.starts_at is None or State(row.state) is not State.ANNOUNCED:
+            return
+        reminded = await uow.due_work.reminded(row.id, reminder_key_prefix(row.id, row.starts_at))
+        seated = {r.user_id for r in await uow.registrations.all(row.id) if r.status == Status.CONFIRMED.value}
+        now = self._clock()
+        notices = [
+            DueWorkRow(
+                fabrique_id=row.id,
+                key=link_notice_key(row.id, row.starts_at, row.link_changes, user_id),
+                kind=Work.LINK_CHANGED,
+                user_id=user_id,
+                amount=row.link_changes,
+                due_at=now,
+                status=DueStatus.PENDING,
+                attempts=0,
+            )
+            for user_id in sorted(reminded & seated)
+        ]
+        self._add(uow, notices)
+
+    def _add(self, uow: UnitOfWork, rows: list[DueWorkRow]) -> None:
+        uow.due_work.add_all(rows)
+        if rows:
+            earliest = min(row.due_at for row in rows)
             # Told after the commit, so a dispatcher woken at once finds the rows.
             uow.after_commit(lambda: self._wake(earliest))
 
@@ -205,10 +245,15 @@ class TimelineService:
                     continue  # the session lost its date (released): nothing to do
                 meaningful = still_meaningful(item.kind, State(row.state), now, row.starts_at, row.ends_at)
                 zoom_url = None
-                if item.kind is Work.REMINDER:
+                if item.kind in (Work.REMINDER, Work.LINK_CHANGED):  # the link goes to those seated, only
                     seated = seats.get(item.user_id or 0) == Status.CONFIRMED.value
                     meaningful = meaningful and seated and bool(row.zoom_url)
                     zoom_url = row.zoom_url if meaningful else None
+                elif item.kind is Work.HOST_LINKS:  # an organizer: the link, whoever is registered
+                    meaningful = meaningful and bool(row.zoom_url)
+                    zoom_url = row.zoom_url if meaningful else None
+                elif item.kind in (Work.HOLD_REMINDER, Work.HOLD_EXPIRY):  # confirmed meanwhile: nothing to do
+                    meaningful = meaningful and row.confirm_by is not None
                 result[item.id] = DueContext(FabriqueRecord.of(row), meaningful, zoom_url)
         # After downtime several reminders (or checklists) of one person can be due together: only the latest says
         # something true now, the others are skipped.

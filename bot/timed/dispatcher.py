@@ -14,6 +14,8 @@ from collections.abc import Awaitable, Callable
 from bot.clock import Clock
 from bot.domain.timeline import DueStatus, Work
 from bot.i18n import I18n
+from bot.services.announcements import AnnouncementService
+from bot.services.links import LinkService
 from bot.services.ports import Cards, Messenger
 from bot.services.recordings import RecordingService
 from bot.services.registrations import RegistrationService
@@ -37,10 +39,13 @@ class Dispatcher:
         deadline_days: int,
         bot_user_id: Callable[[], int],
         recordings: RecordingService,
+        links: LinkService,
+        announcements: AnnouncementService,
     ) -> None:
         """``retry_copies`` retries the failed outside copies whose wait is over and says how many it tried;
-        ``recordings`` asks Zoom for the cloud recordings of ended sessions."""
-        _require(messenger, "messenger", "dm", "tell_team", "notice_in_thread")
+        ``recordings`` asks Zoom for the cloud recordings of ended sessions; ``links`` writes the organizers' links
+        (the host one fresh from Zoom); ``announcements`` releases held bookings left unconfirmed."""
+        _require(messenger, "messenger", "dm", "tell_team", "notice_in_thread", "offer_announce")
         _require(cards, "cards", "show")
         if not (callable(retry_copies) and callable(clock) and callable(bot_user_id)):
             raise TypeError("retry_copies, clock and bot_user_id must be callables")
@@ -56,6 +61,8 @@ class Dispatcher:
             deadline_days=deadline_days,
             bot_user_id=bot_user_id,
             recordings=recordings,
+            links=links,
+            announcements=announcements,
         ).by_kind()
         if missing := set(Work) - self._handlers.keys():
             raise TypeError(f"no handler for due kind(s) {sorted(missing)}")

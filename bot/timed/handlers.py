@@ -1,7 +1,8 @@
 """What each kind of due item does: reminders and checklists by DM (reminders by e-mail for registrants outside
 Discord), the start notice in the announcement's thread, the end of a session and the recap prompt (both move its
-state), the chasers, the team's alert when documentation is late, and the polls of Zoom for a session's cloud
-recording.
+state), the chasers, the team's alert when documentation is late, the polls of Zoom for a session's cloud
+recording, the organizers' links before the start, a changed link to those already reminded, and a held booking's
+reminder and release.
 
 Discord is reached only through the ports; texts come from the catalogue, member text escaped with ``shown``.
 A closed DM is recorded and the item skipped (it would stay closed); a port that raises fails the item, which the
@@ -22,6 +23,8 @@ from bot.domain.text import shown
 from bot.domain.timeline import DueStatus, Work
 from bot.i18n import I18n
 from bot.integrations.mailing import MailingError
+from bot.services.announcements import AnnouncementService
+from bot.services.links import LinkService
 from bot.services.ports import Cards, Messenger
 from bot.services.recordings import PollOutcome, RecordingService
 from bot.services.registrations import Letter, RegistrationService
@@ -59,8 +62,11 @@ class TimedHandlers:
         deadline_days: int,
         bot_user_id: Callable[[], int],
         recordings: RecordingService,
+        links: LinkService,
+        announcements: AnnouncementService,
     ) -> None:
-        """``recordings`` asks Zoom for the cloud recordings of ended sessions."""
+        """``recordings`` asks Zoom for the cloud recordings of ended sessions; ``links`` writes the organizers'
+        links; ``announcements`` releases held bookings left unconfirmed."""
         self._timeline = timeline
         self._registrations = registrations
         self._messenger = messenger
@@ -70,6 +76,8 @@ class TimedHandlers:
         self._deadline_days = deadline_days
         self._bot_user_id = bot_user_id
         self._recordings = recordings
+        self._links = links
+        self._announcements = announcements
 
     def by_kind(self) -> dict[Work, Handler]:
         return {
@@ -81,6 +89,10 @@ class TimedHandlers:
             Work.CHASER: Handler(self.chaser),
             Work.DEADLINE: Handler(self.deadline),
             Work.RECORDING: Handler(self.recording),
+            Work.HOST_LINKS: Handler(self.host_links),
+            Work.LINK_CHANGED: Handler(self.link_changed),
+            Work.HOLD_REMINDER: Handler(self.hold_reminder),
+            Work.HOLD_EXPIRY: Handler(self.hold_expiry, changes_state=True),  # the Fabrique is approved again
         }
 
     async def reminder(self, item: DueItem, context: DueContext) -> DueStatus:
@@ -170,6 +182,38 @@ class TimedHandlers:
             log.warning("reminder %s by e-mail failed (%s)", item.id, error.key)
             return DueStatus.FAILED if error.retryable else DueStatus.SKIPPED
         return DueStatus.DONE if sent else DueStatus.SKIPPED
+
+    async def host_links(self, item: DueItem, context: DueContext) -> DueStatus:
+        """An organizer, with the last reminder: the join link and a host link asked of Zoom now (it expires)."""
+        assert context.zoom_url is not None
+        return await self._dm(item, await self._links.for_organizers(context.fabrique, context.zoom_url))
+
+    async def link_changed(self, item: DueItem, context: DueContext) -> DueStatus:
+        """A registrant reminded with the old link gets the new one, once per change (by e-mail, in a reminder,
+        for someone outside Discord)."""
+        if item.user_id is not None and is_outsider(item.user_id):
+            return await self._mail_reminder(item, context)
+        record = context.fabrique
+        text = self._i18n("dm.link_changed", title=shown(record.title), date=record.starts_at, url=context.zoom_url)
+        return await self._dm(item, text)
+
+    async def hold_reminder(self, item: DueItem, context: DueContext) -> DueStatus:
+        """A day before an unconfirmed hold is released, its organizers get « Annoncer » once more."""
+        record = context.fabrique
+        if item.user_id is None:
+            return DueStatus.SKIPPED
+        text = self._i18n(
+            "dm.organizer.hold_reminder", number=record.id, title=shown(record.title), date=record.starts_at,
+            release=record.confirm_by,
+        )  # fmt: skip
+        if await self._perform(self._messenger.offer_announce(item.user_id, text, record.id)):
+            return DueStatus.DONE
+        return DueStatus.SKIPPED
+
+    async def hold_expiry(self, item: DueItem, context: DueContext) -> DueStatus:
+        """Unconfirmed when the hold ends: the slot is released and the organizers told."""
+        released = await self._announcements.release_unconfirmed(item.fabrique_id)
+        return DueStatus.DONE if released is not None else DueStatus.SKIPPED
 
     async def _dm(self, item: DueItem, text: str, *, recap_for: int | None = None) -> DueStatus:
         if item.user_id is None:

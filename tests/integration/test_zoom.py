@@ -381,6 +381,19 @@ async def test_delete_removes_the_meeting_and_a_second_delete_is_fine(client: Zo
     assert [request.method for request in zoom.api_requests] == ["POST", "DELETE", "DELETE", "DELETE"]
 
 
+async def test_a_host_link_is_asked_of_zoom_each_time_and_is_new_each_time(client: ZoomClient, zoom: FakeZoom) -> None:
+    meeting = await create(client)
+
+    first = await client.host_link(meeting.id)
+    second = await client.host_link(meeting.id)
+    assert first != second and first != meeting.start_url  # Zoom issues a new one: the old expires within hours
+    assert second == zoom.meetings[meeting.id]["start_url"]
+    assert [(r.method, r.path) for r in zoom.api_requests[1:]] == [("GET", f"/v2/meetings/{meeting.id}")] * 2
+    with pytest.raises(ZoomError) as caught:
+        await client.host_link(99999999999)
+    assert (caught.value.key, caught.value.status, caught.value.code) == ("error.zoom.rejected", 404, 3001)
+
+
 # --- secrets stay out of the logs ------------------------------------------------------------------------------------
 
 

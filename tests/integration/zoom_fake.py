@@ -105,6 +105,7 @@ class FakeZoom:
         app = web.Application()
         app.router.add_post("/oauth/token", self._token)
         app.router.add_post("/v2/users/{user_id}/meetings", self._create_meeting)
+        app.router.add_get("/v2/meetings/{meeting_id}", self._get_meeting)
         app.router.add_patch("/v2/meetings/{meeting_id}", self._update_meeting)
         app.router.add_delete("/v2/meetings/{meeting_id}", self._delete_meeting)
         # A UUID may hold "/", encoded: the routes take everything up to the last segment, as Zoom decodes it.
@@ -266,6 +267,17 @@ class FakeZoom:
         }
         self.meetings[meeting_id] = meeting
         return web.json_response(meeting, status=201)
+
+    async def _get_meeting(self, request: web.Request) -> web.Response:
+        """Zoom issues a new ``start_url`` (a new ZAK) each time the meeting is read: a host link lives ~2 hours."""
+        _, refusal = await self._api_guard(request)
+        if refusal is not None:
+            return refusal
+        meeting = self._meeting(request)
+        if meeting is None:
+            return _meeting_not_found(request)
+        meeting["start_url"] = f"https://us06web.zoom.us/s/{meeting['id']}?zak={secrets.token_urlsafe(32)}"
+        return web.json_response(meeting)
 
     async def _update_meeting(self, request: web.Request) -> web.Response:
         recorded, refusal = await self._api_guard(request)

@@ -50,6 +50,9 @@ class FakeCloud:
     async def delete_meeting(self, meeting_id: int) -> None:
         pass
 
+    async def host_link(self, meeting_id: int) -> str:
+        return f"https://zoom.us/s/{meeting_id}?zak={secrets.token_urlsafe(8)}"
+
     async def aclose(self) -> None:
         pass
 

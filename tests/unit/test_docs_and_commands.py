@@ -45,6 +45,7 @@ EXPECTED_COMMANDS = {
         "creneaux",
         "reserver",
         "liberer",
+        "annoncer",
         "inscrire",
         "desinscrire",
         "lien",

@@ -123,6 +123,8 @@ async def world(engine: AsyncEngine, database_url: str, tmp_path: Path, clock: F
         deadline_days=14,
         bot_user_id=lambda: BOT.user_id,
         recordings=recordings,
+        links=services.links,
+        announcements=services.announcements,
     )
     return World(services, recordings, cloud, messenger, cards, dispatcher, clock, engine, tmp_path)
 

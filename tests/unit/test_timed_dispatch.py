@@ -88,6 +88,8 @@ async def timed(services: Services, engine: AsyncEngine, clock: FakeClock) -> Ti
         deadline_days=DEADLINE_DAYS,
         bot_user_id=lambda: BOT.user_id,
         recordings=services.recordings,
+        links=services.links,
+        announcements=services.announcements,
     )
     return Timed(dispatcher, messenger, cards, copies, services, clock)
 
@@ -287,6 +289,8 @@ async def test_a_missing_collaborator_is_a_construction_error(
         "deadline_days": DEADLINE_DAYS,
         "bot_user_id": lambda: BOT.user_id,
         "recordings": services.recordings,
+        "links": services.links,
+        "announcements": services.announcements,
     }
     Dispatcher(**complete)
     for name in ("messenger", "cards", "retry_copies"):

@@ -11,7 +11,18 @@ import pytest
 
 from bot.domain.lifecycle import State
 from bot.domain.proposal import Parcours
-from bot.domain.timeline import PLANNED_STATES, Planned, Session, TimelineSettings, Work, plan, still_meaningful
+from bot.domain.timeline import (
+    PLANNED_STATES,
+    Planned,
+    Session,
+    TimelineSettings,
+    Work,
+    link_notice_key,
+    plan,
+    reminder_key_prefix,
+    replanned,
+    still_meaningful,
+)
 
 START = datetime(2027, 3, 15, 13, 0, tzinfo=UTC)
 END = START + timedelta(minutes=120)
@@ -71,6 +82,10 @@ def test_a_classique_session_owes_everything_at_the_right_times() -> None:
         (END + timedelta(days=7), COORGANIZER, 7),
     }
     assert by_kind(items, Work.DEADLINE) == {(END + timedelta(days=14), None, 14)}
+    assert by_kind(items, Work.HOST_LINKS) == {  # the organizers' links come with the last reminder
+        (START - timedelta(hours=1), ALICE, 60),
+        (START - timedelta(hours=1), COORGANIZER, 60),
+    }
     assert Counter(item.kind for item in items) == {
         Work.REMINDER: 4,
         Work.CHECKLIST: 4,
@@ -79,6 +94,7 @@ def test_a_classique_session_owes_everything_at_the_right_times() -> None:
         Work.RECAP: 2,
         Work.CHASER: 4,
         Work.DEADLINE: 1,
+        Work.HOST_LINKS: 2,
     }
     for item in items:
         assert item.due_at.tzinfo is not None
@@ -123,7 +139,32 @@ def test_an_express_session_gets_one_checklist_two_days_before() -> None:
 def test_nobody_seated_still_plans_the_session_itself() -> None:
     items = plan(SESSION, [], SETTINGS)
     assert by_kind(items, Work.REMINDER) == set()
-    assert {item.kind for item in items} == set(Work) - {Work.REMINDER, Work.RECORDING}  # no Zoom meeting of ours
+    # No Zoom meeting of ours; no link change (written by the change itself, not planned); nothing held.
+    unplanned = {Work.REMINDER, Work.RECORDING, Work.LINK_CHANGED, Work.HOLD_REMINDER, Work.HOLD_EXPIRY}
+    assert {item.kind for item in items} == set(Work) - unplanned
+
+
+def test_a_held_booking_owes_a_reminder_the_day_before_its_release_and_the_release() -> None:
+    confirm_by = START - timedelta(days=10)
+    held = replace(SESSION, state=State.SCHEDULED, confirm_by=confirm_by)
+    items = plan(held, [], SETTINGS)
+    assert by_kind(items, Work.HOLD_REMINDER) == {
+        (confirm_by - timedelta(days=1), ALICE, 0),
+        (confirm_by - timedelta(days=1), COORGANIZER, 0),
+    }
+    assert by_kind(items, Work.HOLD_EXPIRY) == {(confirm_by, None, 0)}
+    assert len(items) == 3  # nothing else: the session is not announced
+    moved = replace(held, starts_at=START + timedelta(days=7), ends_at=END + timedelta(days=7))
+    assert {i.key for i in plan(moved, [], SETTINGS)} == {i.key for i in items}  # a move reminds nobody twice
+    assert plan(replace(held, confirm_by=None), [], SETTINGS) == []  # confirmed: nothing left to do while scheduled
+
+
+def test_link_notices_are_not_the_plans_to_remove() -> None:
+    key = link_notice_key(SESSION.id, START, 2, BOB)
+    assert key == f"12:{STAMP}:link_changed:2:{BOB}" and not replanned(key)
+    assert all(replanned(item.key) for item in plan(SESSION, [BOB, CAROL], SETTINGS))
+    reminder = next(item for item in plan(SESSION, [BOB], SETTINGS) if item.kind is Work.REMINDER)
+    assert reminder.key.startswith(reminder_key_prefix(SESSION.id, START))
 
 
 def test_the_settings_drive_the_delays() -> None:

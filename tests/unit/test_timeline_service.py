@@ -77,6 +77,7 @@ def session_plan(start: datetime, end: datetime) -> set[tuple[str, int | None, i
         planned |= {
             ("checklist", organizer, 7, start - timedelta(days=7)),
             ("checklist", organizer, 2, start - timedelta(days=2)),
+            ("host_links", organizer, 60, start - timedelta(hours=1)),
             ("recap", organizer, 0, end + timedelta(minutes=15)),
             ("chaser", organizer, 3, end + timedelta(days=3)),
             ("chaser", organizer, 7, end + timedelta(days=7)),
@@ -476,8 +477,11 @@ async def test_a_reminder_to_someone_seated_carries_the_link(configured: Service
         if item.kind is Work.REMINDER:
             assert item.user_id == BOB.user_id
             assert context.zoom_url == ZOOM_URL
+        elif item.kind is Work.HOST_LINKS:  # the organizers get their links with the last reminder
+            assert item.user_id in session.organizer_ids
+            assert context.zoom_url == ZOOM_URL
         else:
-            assert context.zoom_url is None  # the link only goes with a reminder to a seated person
+            assert context.zoom_url is None  # the link only goes with a reminder to a seated person or an organizer
 
     waitlisted = DueItem(10**9, Work.REMINDER, session.id, CAROL.user_id, 60, START - timedelta(hours=1))
     context = (await configured.timeline.contexts([waitlisted]))[waitlisted.id]
@@ -509,6 +513,8 @@ async def test_a_reminder_after_the_start_is_not_meaningful(configured: Services
         (Work.CHECKLIST, COORGANIZER.user_id, 2): False,
         (Work.REMINDER, BOB.user_id, 1440): False,
         (Work.REMINDER, BOB.user_id, 60): False,
+        (Work.HOST_LINKS, ALICE.user_id, 60): False,
+        (Work.HOST_LINKS, COORGANIZER.user_id, 60): False,
         (Work.START, None, 0): True,  # still running: the start notice is still worth posting
     }
     assert all(contexts[item.id].zoom_url is None for item in items)
