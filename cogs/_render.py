@@ -169,15 +169,17 @@ def guild_config(config: GuildConfig, i18n: I18n) -> discord.Embed:
 
 
 def announcement(
-    record: FabriqueRecord, attendance: Attendance | None, i18n: I18n, *, closed: bool = False
+    record: FabriqueRecord, attendance: Attendance | None, i18n: I18n, *, closed: bool = False, final: bool = False
 ) -> discord.Embed:
-    """The public announcement: never the Zoom link, only how to get it."""
+    """The public announcement: never the Zoom link, only how to get it. ``closed``: released (waiting for a new
+    date) or, with ``final``, cancelled — the footer no longer invites anyone to register."""
     embed = discord.Embed(
         title=_clip(shown(record.title), 256),
         description=_clip(shown(record.description), 2000),
         colour=discord.Colour.light_grey() if closed else discord.Colour.green(),
     )
-    if record.starts_at is not None and record.ends_at is not None:
+    released = closed and not final  # the old date is no longer the session's: the banner says it is to be set
+    if record.starts_at is not None and record.ends_at is not None and not released:
         start = _timestamp(record.starts_at)
         embed.add_field(name=i18n("announcement.when"), value=f"<t:{start}:F> (<t:{start}:R>)", inline=False)
         embed.add_field(name=i18n("card.duration"), value=format_duration(record.duration_minutes))
@@ -189,7 +191,12 @@ def announcement(
         embed.add_field(name=i18n("card.speaker"), value=_clip(shown(record.speaker)))
     if attendance is not None and not closed:
         embed.add_field(name=i18n("announcement.places"), value=places(attendance, i18n), inline=False)
-    embed.set_footer(text=i18n("announcement.footer", number=record.id))
+    footer = (
+        "announcement.footer"
+        if not closed
+        else ("announcement.footer.cancelled" if final else "announcement.footer.released")
+    )
+    embed.set_footer(text=i18n(footer, number=record.id))
     return embed
 
 

@@ -47,10 +47,9 @@ class Announcements(commands.Cog):
         channel = self.bot.get_channel(channel_id)
         if not isinstance(channel, discord.TextChannel):
             return None
-        i18n = self.bot.i18n
-        message = await channel.send(
-            embed=_render.announcement(record, attendance, i18n),
-            view=registration_view(i18n, record.id),
+        message = await self._reopen(record, attendance) or await channel.send(
+            embed=_render.announcement(record, attendance, self.bot.i18n),
+            view=registration_view(self.bot.i18n, record.id),
             file=self._ics_file(record),
             allowed_mentions=NO_PINGS,
         )
@@ -59,7 +58,26 @@ class Announcements(commands.Cog):
             await message.add_reaction(REGISTRATION_EMOJI)
         except discord.HTTPException:
             log.warning("could not add the registration reaction to fabrique %s", record.id)
-        return Posted(channel.id, message.id, await self._create_event(channel.guild, record))
+        guild = self.bot.get_guild(record.guild_id) or channel.guild
+        return Posted(message.channel.id, message.id, await self._create_event(guild, record))
+
+    async def _reopen(self, record: FabriqueRecord, attendance: Attendance) -> discord.Message | None:
+        """The announcement of a session booked again after a release, open again at its new date (None when it
+        never had one, or it was deleted: a new one is posted)."""
+        message = self._message(record)
+        if message is None:
+            return None
+        try:
+            return await message.edit(
+                content=None,
+                embed=_render.announcement(record, attendance, self.bot.i18n),
+                view=registration_view(self.bot.i18n, record.id),
+                attachments=[self._ics_file(record)],
+                allowed_mentions=NO_PINGS,
+            )
+        except discord.HTTPException:
+            log.warning("could not reopen the announcement of fabrique %s", record.id, exc_info=True)
+            return None
 
     def refresh(self, fabrique_id: int) -> None:
         if fabrique_id not in self._pending:
@@ -104,16 +122,18 @@ class Announcements(commands.Cog):
         except discord.HTTPException:
             log.warning("could not edit the announcement of fabrique %s", record.id, exc_info=True)
 
-    async def close(self, record: FabriqueRecord, text: str) -> None:
+    async def close(self, record: FabriqueRecord, banner: str, *, final: bool) -> None:
         message = self._message(record)
         if message is not None:
             try:
                 await message.edit(
-                    content=text,
-                    embed=_render.announcement(record, None, self.bot.i18n, closed=True),
+                    content=banner,
+                    embed=_render.announcement(record, None, self.bot.i18n, closed=True, final=final),
                     view=None,
                     allowed_mentions=NO_PINGS,
                 )
+                if final:  # nobody may register any more: the ✅ go with the buttons
+                    await message.clear_reaction(REGISTRATION_EMOJI)
             except discord.HTTPException:
                 log.warning("could not close the announcement of fabrique %s", record.id, exc_info=True)
         await self._edit_event(record, status=discord.EventStatus.cancelled)

@@ -1,4 +1,4 @@
-"""``/equipe``: the team's tools — configuration, slots, Zoom links, cancellations, welcome sessions, follow-up.
+"""``/equipe``: the team's tools — configuration, slots, Zoom links, moves, cancellations, welcome sessions, follow-up.
 
 The team role is checked by the services on every call, from the roles Discord sends with that interaction. The
 group has no default permission: hiding it behind one would hide it from the team too (``configurer`` checks
@@ -20,6 +20,7 @@ from bot.domain.schedule import parse_time
 from bot.errors import Forbidden
 from bot.i18n import I18n, format_duration
 from bot.services.guild_config import ConfigChanges
+from bot.services.slots import MoveTarget
 from cogs import _render, _suggest
 from cogs._feedback import bot_of, current_actor, guild_id, member_actor, reply, report_error
 
@@ -174,6 +175,49 @@ class TeamCommands(
         key = "link.saved.announced" if linked.announced else "link.saved"
         record = linked.fabrique
         await reply(interaction, self.i18n(key, number=record.id, title=_render.shown(record.title)))
+
+    @app_commands.command(
+        name=locale_str("deplacer"),
+        description=locale_str("Déplacer une session vers un créneau, ou une date et une heure (inscriptions gardées)"),
+    )
+    @app_commands.rename(
+        fabrique=locale_str("fabrique"),
+        creneau=locale_str("creneau"),
+        date=locale_str("date"),
+        heure=locale_str("heure"),
+        force=locale_str("force"),
+    )
+    @app_commands.describe(
+        fabrique=FABRIQUE,
+        creneau=locale_str("Le créneau d'arrivée (n°…), ou bien date et heure"),
+        date=locale_str("Ou la nouvelle date, JJ/MM/AAAA (heure de Paris), avec l'heure"),
+        heure=locale_str("Et la nouvelle heure de début, HH:MM"),
+        force=locale_str("Passer outre le délai de préparation du parcours (équipe seulement)"),
+    )
+    @app_commands.autocomplete(fabrique=_suggest.booked, creneau=_suggest.free_slots)
+    async def move(
+        self,
+        interaction: discord.Interaction,
+        fabrique: int,
+        creneau: int | None = None,
+        date: str | None = None,
+        heure: str | None = None,
+        force: bool = False,
+    ) -> None:
+        await interaction.response.defer(ephemeral=True)
+        actor = await current_actor(interaction)
+        target = MoveTarget(slot_id=creneau, date_text=date, time_text=heure, force=force)
+        booked = await self.bot.services.announcements.move(guild_id(interaction), fabrique, actor, target)
+        booking = booked.booking
+        record = booking.fabrique
+        text = self.i18n(
+            "move.done",
+            number=record.id,
+            date=record.starts_at,
+            slot=record.slot_id or 0,
+            count=len(booking.registrant_ids),
+        )
+        await reply(interaction, text)
 
     @app_commands.command(
         name=locale_str("annuler"), description=locale_str("Annuler une session programmée ou annoncée")

@@ -8,6 +8,7 @@ never raised.
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
+from bot.services.ports import Attachment
 from bot.services.records import FabriqueRecord
 from cogs._announce_ui import announce_view
 from cogs._documentation_form import recap_view
@@ -35,13 +37,16 @@ class Messaging(commands.Cog):
         """The command tree's one error handler (set by the composition root) words errors here."""
         await report_error(interaction, error)
 
-    async def dm(self, user_id: int, text: str, *, recap_for: int | None = None) -> bool:
+    async def dm(
+        self, user_id: int, text: str, *, recap_for: int | None = None, attachment: Attachment | None = None
+    ) -> bool:
         """A DM with buttons is worth retrying when Discord fails (only a refusal is final); a plain one is not."""
         view = recap_view(self.bot.i18n, recap_for) if recap_for is not None else discord.utils.MISSING
         final = discord.Forbidden if recap_for is not None else discord.HTTPException
+        file = discord.File(io.BytesIO(attachment.data), attachment.filename) if attachment else discord.utils.MISSING
         try:
             user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
-            await user.send(text, view=view, allowed_mentions=NO_PINGS)
+            await user.send(text, view=view, file=file, allowed_mentions=NO_PINGS)
         except final:
             log.info("DM to user %s could not be delivered", user_id)
             return False

@@ -18,7 +18,7 @@ from bot.db.engine import create_sessionmaker
 from bot.db.uow import unit_of_work_factory
 from bot.services import Services, build_services
 from bot.services.clients import Clients, clients_from_settings
-from bot.services.ports import DiscordPorts, Posted
+from bot.services.ports import Attachment, DiscordPorts, Posted
 from bot.services.records import Attendance, FabriqueRecord
 
 BOT_USER_ID = 999
@@ -31,6 +31,7 @@ class Dm:
     recap_for: int | None = None
     recording_for: int | None = None  # « Utiliser cet enregistrement » / « J'en fournis un autre » of that Fabrique
     announce_for: int | None = None  # « Annoncer » of that Fabrique's held booking
+    attachment: Attachment | None = None
 
 
 @dataclass
@@ -45,8 +46,10 @@ class FakeMessenger:
     gate: asyncio.Event | None = None  # when set, each DM waits for it (a send in flight)
     sending: asyncio.Event = field(default_factory=asyncio.Event)
 
-    async def dm(self, user_id: int, text: str, *, recap_for: int | None = None) -> bool:
-        return await self._send(Dm(user_id, text, recap_for))
+    async def dm(
+        self, user_id: int, text: str, *, recap_for: int | None = None, attachment: Attachment | None = None
+    ) -> bool:
+        return await self._send(Dm(user_id, text, recap_for, attachment=attachment))
 
     async def offer_recording(self, user_id: int, text: str, fabrique_id: int) -> bool:
         return await self._send(Dm(user_id, text, recording_for=fabrique_id))
@@ -117,7 +120,7 @@ class FakeBoard:
     async def redraw(self, fabrique_id: int, *, with_calendar: bool = False) -> None:
         self.redrawn.append(fabrique_id)
 
-    async def close(self, record: FabriqueRecord, text: str) -> None:
+    async def close(self, record: FabriqueRecord, banner: str, *, final: bool) -> None:
         self.closed.append(record.id)
 
     async def move_event(self, record: FabriqueRecord) -> None:

@@ -84,16 +84,26 @@ def first_conflict(candidate: Interval, existing: Iterable[tuple[int, Interval]]
 
 
 def check_bookable(
-    slot: Interval, duration_minutes: int, parcours: Parcours, now: datetime, lead_days: dict[Parcours, int]
+    slot: Interval,
+    duration_minutes: int,
+    parcours: Parcours,
+    now: datetime,
+    lead_days: dict[Parcours, int],
+    *,
+    forcible: bool = False,
 ) -> None:
-    """A slot fits a Fabrique if it is long enough and leaves the preparation time its parcours needs."""
+    """A slot fits a Fabrique if it is long enough and leaves the preparation time its parcours needs.
+
+    ``forcible``: the team is moving the session and may override the lead time, so the refusal tells it how.
+    """
     if slot.start <= now:
         raise InvalidState("error.slot.past")
     if slot.minutes < duration_minutes:
         raise InvalidInput("error.slot.too_short", slot_minutes=slot.minutes, needed=duration_minutes)
     lead = lead_days[parcours]
     if slot.start < now + timedelta(days=lead):
-        raise InvalidInput("error.slot.too_soon", days=lead, parcours=parcours)
+        key = "error.move.too_soon" if forcible else "error.slot.too_soon"
+        raise InvalidInput(key, days=lead, parcours=parcours)
 
 
 def monthly_occurrences(

@@ -152,6 +152,14 @@ ENGLISH: dict[str, str] = {
     "Enregistrement + notes, ou compte-rendu 3P (par défaut : selon le parcours)": "Recording + notes, or 3P report (default: by track)",
     "Enregistrement + notes": "Recording + notes",
     "Compte-rendu 3P": "3P report",
+    # /equipe deplacer
+    "deplacer": "move",
+    "Déplacer une session vers un créneau, ou une date et une heure (inscriptions gardées)": "Move a session to a slot, or to a date and time (registrations kept)",
+    "Le créneau d'arrivée (n°…), ou bien date et heure": "The slot to move to (#…), or else date and time",
+    "Ou la nouvelle date, JJ/MM/AAAA (heure de Paris), avec l'heure": "Or the new date, DD/MM/YYYY (Paris time), with the time",
+    "Et la nouvelle heure de début, HH:MM": "And the new start time, HH:MM",
+    "force": "force",
+    "Passer outre le délai de préparation du parcours (équipe seulement)": "Override the track's preparation time (team only)",
 }
 
 _ENGLISH_LOCALES = {discord.Locale.american_english, discord.Locale.british_english}

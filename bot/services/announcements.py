@@ -1,5 +1,5 @@
-"""The public life of a booked session, each step one call: book, move, release, give the Zoom link, announce,
-cancel, open the welcome series, retry the outside copies.
+"""The public life of a booked session, each step one call: book, move (the organizer's or the team's), release,
+give the Zoom link, announce, cancel, open the welcome series, retry the outside copies.
 
 Each step changes the database through the service that owns the rule (slots, sessions, outreach), then does what
 it owes people on Discord through the ports: the announcement (Noticeboard), the team's card (Cards), DMs to the
@@ -22,11 +22,11 @@ from bot.services._common import tell_organizers
 from bot.services.calendars import session_calendar
 from bot.services.guild_config import GuildConfigService
 from bot.services.outreach import Event, OutreachService
-from bot.services.ports import Cards, Messenger, Noticeboard
+from bot.services.ports import Attachment, Cards, Messenger, Noticeboard
 from bot.services.records import FabriqueRecord
 from bot.services.registrations import Letter, RegistrationService, Spawn
 from bot.services.sessions import Cancellation, SessionService
-from bot.services.slots import Booking, SlotService
+from bot.services.slots import Booking, MoveTarget, SlotService
 
 log = logging.getLogger(__name__)
 
@@ -96,30 +96,14 @@ class AnnouncementService:
         """Book (or move to) a slot. Booked: announced at once if the Zoom link is known (or Zoom makes one).
         Moved: announcement, event, calendar and registrants follow the new date."""
         booking = await self._slots.book(guild_id, fabrique_id, slot_id, actor, places)
-        record, before = booking.fabrique, booking.previous
-        await self._cards.show(record.guild_id, record.id)
-        await self._registrations.tell_promoted(record, booking.promoted)
-        if before.starts_at is not None and before.announcement_message_id is not None:
-            await self._moved(before, record, booking.registrant_ids)
-            text = self._i18n(
-                "dm.organizer.moved",
-                number=record.id,
-                title=shown(record.title),
-                before=before.starts_at,
-                date=record.starts_at,
-            )
-            await self.tell_organizers(record, text, by=actor.user_id)
-            return Booked(booking, moved=True, announced=False)
-        if record.awaiting_confirmation:  # seed step 4: the partners confirm before anything is published
-            await self._offer_confirmation(record, by=actor.user_id)
-            return Booked(booking, moved=False, announced=False, held=True)
-        if not record.has_zoom_link:
-            record = await self._outreach.ensure_meeting(record.id)  # Zoom, when configured
-        announced = await self.announce_if_ready(record, by=actor.user_id)
-        if announced is None:
-            text = self._i18n("dm.organizer.booked", number=record.id, title=shown(record.title), date=record.starts_at)
-            await self.tell_organizers(record, text, by=actor.user_id)
-        return Booked(booking, moved=False, announced=announced is not None)
+        return await self._after_booking(booking, actor)
+
+    async def move(self, guild_id: int, fabrique_id: int, actor: Actor, target: MoveTarget) -> Booked:
+        """The team moves a session to a slot, or to a date and time (``force`` overrides the lead time): the
+        same as an organizer's move — registrations stay, each registrant hears it once with the new ``.ics``,
+        the announcement, event, Zoom meeting, website post and list follow."""
+        booking = await self._slots.move(guild_id, fabrique_id, actor, target)
+        return await self._after_booking(booking, actor)
 
     async def confirm(self, guild_id: int, fabrique_id: int, actor: Actor) -> Confirmed:
         """« Annoncer » (or ``/fabrique annoncer``): a held booking is published now, as an unheld one is at booking
@@ -146,24 +130,31 @@ class AnnouncementService:
         return booking
 
     async def release(self, guild_id: int, fabrique_id: int, actor: Actor) -> Booking:
-        """The organizer gives the slot back: the announcement closes, registrants and organizers are told."""
+        """The slot is given back: the announcement says the date is to be set again, registrants keep their
+        place and hear it once, organizers are told; the next booking brings everyone along."""
         booking = await self._slots.release(guild_id, fabrique_id, actor)
         before = booking.previous
-        text = self._i18n("dm.released", title=shown(before.title), date=before.starts_at)
-        await self._withdrawn(before, booking.registrant_ids, text, Letter.RELEASED)
+        title = shown(before.title)
+        await self._board.close(before, self._i18n("announcement.banner.released", title=title), final=False)
+        text = self._i18n("dm.released", title=title)
+        await self._registrations.notices.tell_all(before, booking.registrant_ids, text, Letter.RELEASED)
+        self._spawn(self._outreach.follow(before.id, Event.RELEASE))
         await self._cards.show(before.guild_id, before.id)
-        told = self._i18n("dm.organizer.released", number=before.id, title=shown(before.title), date=before.starts_at)
+        told = self._i18n("dm.organizer.released", number=before.id, title=title, date=before.starts_at)
         await self.tell_organizers(before, told, by=actor.user_id)
         return booking
 
     async def cancel(self, guild_id: int, fabrique_id: int, actor: Actor, reason: str) -> Cancellation:
-        """The team cancels: the announcement closes, registrants and organizers read the motif."""
+        """The team cancels: the announcement says « ANNULÉE » and loses its ✅ and buttons, the event is
+        cancelled, registrants and organizers read the motif once, the website and the list say so."""
         cancellation = await self._sessions.cancel(guild_id, fabrique_id, actor, reason)
-        before = cancellation.previous
-        text = self._i18n(
-            "dm.cancelled", title=shown(before.title), date=before.starts_at, reason=shown(cancellation.reason)
+        before, motif = cancellation.previous, shown(cancellation.reason)
+        await self._board.close(before, self._i18n("announcement.banner.cancelled", reason=motif), final=True)
+        text = self._i18n("dm.cancelled", title=shown(before.title), date=before.starts_at, reason=motif)
+        await self._registrations.notices.tell_all(
+            before, cancellation.registrant_ids, text, Letter.CANCELLED, reason=cancellation.reason
         )
-        await self._withdrawn(before, cancellation.registrant_ids, text, Letter.CANCELLED, cancellation.reason)
+        self._spawn(self._outreach.follow(before.id, Event.CANCEL))
         await self.tell_organizers(before, text, by=actor.user_id)
         await self._cards.show(before.guild_id, before.id)
         return cancellation
@@ -222,6 +213,7 @@ class AnnouncementService:
                 record.guild_id, i18n("team.needs_link", number=record.id, date=record.starts_at)
             )
             return None
+        again = record.announcement_message_id is not None  # released, then booked anew: its people come along
         config = await self._guild_config.get(record.guild_id)
         attendance = await self._registrations.attendance(record.id)
         posted = await self._board.post(record, attendance, config.agenda_channel_id or 0)
@@ -231,7 +223,14 @@ class AnnouncementService:
         announced = await self._sessions.mark_announced(
             record.guild_id, record.id, self._bot_actor(), posted.channel_id, posted.message_id, posted.event_id
         )
-        self._spawn(self._outreach.follow(record.id, Event.ANNOUNCE))
+        self._spawn(self._outreach.follow(record.id, Event.MOVE if again else Event.ANNOUNCE))
+        if again:
+            text = i18n("dm.rebooked", title=shown(announced.title), date=announced.starts_at)
+            registrant_ids = await self._registrations.registrant_ids(announced.id)
+            attachment = Attachment(f"fabrique-{announced.id}.ics", self.calendar([announced]))
+            await self._registrations.notices.tell_all(
+                announced, registrant_ids, text, Letter.REBOOKED, attachment=attachment
+            )
         await self._cards.show(announced.guild_id, announced.id)
         text = i18n(
             "dm.organizer.announced", number=announced.id, title=shown(announced.title), date=announced.starts_at
@@ -261,20 +260,43 @@ class AnnouncementService:
     def calendar(self, records: Iterable[FabriqueRecord]) -> bytes:
         return session_calendar(records, self._i18n, self._clock())
 
+    async def _after_booking(self, booking: Booking, actor: Actor) -> Booked:
+        """What a booking or a move owes people: the card, the promoted, and either the moved announcement or a
+        first (or renewed) one."""
+        record, before = booking.fabrique, booking.previous
+        await self._cards.show(record.guild_id, record.id)
+        await self._registrations.tell_promoted(record, booking.promoted)
+        if before.starts_at is not None and before.announcement_message_id is not None:
+            await self._moved(before, record, booking.registrant_ids)
+            text = self._i18n(
+                "dm.organizer.moved",
+                number=record.id,
+                title=shown(record.title),
+                before=before.starts_at,
+                date=record.starts_at,
+            )
+            await self.tell_organizers(record, text, by=actor.user_id)
+            return Booked(booking, moved=True, announced=False)
+        if record.awaiting_confirmation:  # seed step 4: the partners confirm before anything is published
+            await self._offer_confirmation(record, by=actor.user_id)
+            return Booked(booking, moved=False, announced=False, held=True)
+        if not record.has_zoom_link:
+            record = await self._outreach.ensure_meeting(record.id)  # Zoom, when configured
+        announced = await self.announce_if_ready(record, by=actor.user_id)
+        if announced is None:
+            text = self._i18n("dm.organizer.booked", number=record.id, title=shown(record.title), date=record.starts_at)
+            await self.tell_organizers(record, text, by=actor.user_id)
+        return Booked(booking, moved=False, announced=announced is not None)
+
     async def _moved(self, before: FabriqueRecord, after: FabriqueRecord, registrant_ids: tuple[int, ...]) -> None:
         await self._board.redraw(after.id, with_calendar=True)
         await self._board.move_event(after)
         text = self._i18n("dm.moved", title=shown(after.title), before=before.starts_at, date=after.starts_at)
-        await self._registrations.notices.tell_all(after, registrant_ids, text, Letter.MOVED, before=before.starts_at)
+        attachment = Attachment(f"fabrique-{after.id}.ics", self.calendar([after]))
+        await self._registrations.notices.tell_all(
+            after, registrant_ids, text, Letter.MOVED, attachment=attachment, before=before.starts_at
+        )
         self._spawn(self._outreach.follow(after.id, Event.MOVE))
-
-    async def _withdrawn(
-        self, before: FabriqueRecord, registrant_ids: tuple[int, ...], text: str, letter: Letter, reason: str = ""
-    ) -> None:
-        """Released or cancelled: members read ``text`` by DM, people outside Discord get ``letter`` by e-mail."""
-        await self._board.close(before, text)
-        await self._registrations.notices.tell_all(before, registrant_ids, text, letter, reason=reason)
-        self._spawn(self._outreach.follow(before.id, Event.CANCEL))
 
     def _bot_actor(self) -> Actor:
         return Actor(user_id=self._bot_user_id(), is_team=True)

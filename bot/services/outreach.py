@@ -42,6 +42,7 @@ class Event(StrEnum):
     ANNOUNCE = "announce"
     MOVE = "move"
     CANCEL = "cancel"
+    RELEASE = "release"  # the slot given back: no date for now, registrations kept; the website says so, no email
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,7 @@ class OutreachService:
     async def follow(self, fabrique_id: int, event: Event) -> None:
         """Bring every outside copy in line with the session after ``event``; failures are recorded, not raised."""
         record = await self._record(fabrique_id)
-        if event is not Event.ANNOUNCE:
+        if event in (Event.MOVE, Event.CANCEL):  # a released session keeps its meeting until its new date
             await self._zoom_follow(record, event)
         await self._website(record, event)
         await self._mail(record, event)
@@ -275,7 +276,7 @@ class OutreachService:
 
     async def _retry(self, fabrique_id: int, target: str) -> FabriqueRecord | None:
         record = await self._record(fabrique_id)
-        event = Event.CANCEL if record.state is State.CANCELLED else Event.ANNOUNCE
+        event = {State.CANCELLED: Event.CANCEL, State.APPROVED: Event.RELEASE}.get(record.state, Event.ANNOUNCE)
         if target == ZOOM:
             return await self._retry_zoom(record, event)
         elif target == WEBSITE:

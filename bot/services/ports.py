@@ -24,12 +24,22 @@ class Posted:
     event_id: int | None
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file that goes with a DM (a session's new ``.ics``), already made: the Discord side only sends it."""
+
+    filename: str
+    data: bytes
+
+
 @runtime_checkable
 class Messenger(Protocol):
     """Direct messages and the team channel. A closed DM is a normal situation: ``False``, never an exception."""
 
-    async def dm(self, user_id: int, text: str, *, recap_for: int | None = None) -> bool:
-        """DM ``text``; ``recap_for`` adds the two documentation buttons of that Fabrique."""
+    async def dm(
+        self, user_id: int, text: str, *, recap_for: int | None = None, attachment: Attachment | None = None
+    ) -> bool:
+        """DM ``text``; ``recap_for`` adds the two documentation buttons of that Fabrique, ``attachment`` a file."""
         ...
 
     async def offer_recording(self, user_id: int, text: str, fabrique_id: int) -> bool:
@@ -78,7 +88,9 @@ class Noticeboard(Protocol):
     """The public face of a session: its announcement, its ✅, its scheduled event."""
 
     async def post(self, record: FabriqueRecord, attendance: Attendance, channel_id: int) -> Posted | None:
-        """Post the announcement in ``channel_id`` (None when the channel cannot be reached)."""
+        """Post the announcement in ``channel_id`` (None when the channel cannot be reached). A session that was
+        announced before (its slot released, then booked again) gets its old announcement back, open again: the
+        ✅ of those who kept their registration stay on it."""
         ...
 
     def refresh(self, fabrique_id: int) -> None:
@@ -89,8 +101,10 @@ class Noticeboard(Protocol):
         """Show the current state and count now (and a new .ics when the date changed)."""
         ...
 
-    async def close(self, record: FabriqueRecord, text: str) -> None:
-        """Released or cancelled: the announcement says ``text`` and closes, the scheduled event is cancelled."""
+    async def close(self, record: FabriqueRecord, banner: str, *, final: bool) -> None:
+        """Released or cancelled: the announcement says ``banner`` at its top and loses its buttons, the scheduled
+        event is cancelled. ``final`` (cancelled): the ✅ reactions go too; otherwise they stay with the kept
+        registrations until the new date."""
         ...
 
     async def move_event(self, record: FabriqueRecord) -> None:

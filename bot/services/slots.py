@@ -26,6 +26,26 @@ from bot.services.timeline import Planner
 
 
 @dataclass(frozen=True)
+class MoveTarget:
+    """Where the team moves a session: a slot (``slot_id``) or a date and time typed in the guild's zone, never
+    both; ``force`` overrides the lead time."""
+
+    slot_id: int | None = None
+    date_text: str | None = None
+    time_text: str | None = None
+    force: bool = False
+
+    def start(self, tz: ZoneInfo) -> datetime | None:
+        """The typed date and time in UTC, None for a slot; a refusal unless exactly one target is given."""
+        typed = (self.date_text, self.time_text)
+        if self.slot_id is not None and typed == (None, None):
+            return None
+        if self.slot_id is None and None not in typed:
+            return parse_local(self.date_text or "", self.time_text or "", tz)
+        raise InvalidInput("error.move.target")
+
+
+@dataclass(frozen=True)
 class Booking:
     """A booking, a move or a release: the Fabrique now, where it was before, and who must hear about it."""
 
@@ -93,7 +113,8 @@ class SlotService:
     ) -> Booking:
         """Book ``slot_id`` for an approved Fabrique, or move an already booked one there.
 
-        ``capacity`` (places) defaults to ``[sessions] default_capacity``; 0 means Zoom's own limit.
+        ``capacity`` (places) defaults to ``[sessions] default_capacity``; 0 means Zoom's own limit. A Fabrique
+        whose slot was released keeps its places, registrations and waitlist: they come along to the new date.
         """
         try:
             async with self._uow() as uow:
@@ -101,14 +122,7 @@ class SlotService:
                 previous = FabriqueRecord.of(row)
                 action = Action.MOVE if State(row.state) in BOOKED else Action.BOOK
                 check(row, action, actor)
-                slot = await uow.slots.get(slot_id, guild_id, lock=True)
-                if slot is None:
-                    raise NotFound("error.unknown_slot", number=slot_id)
-                if row.slot_id == slot.id:
-                    raise InvalidState("error.slot.already_yours", number=slot_id)
-                holder = (await uow.fabriques.holding_slots([slot.id])).get(slot.id)
-                if holder is not None:
-                    raise InvalidState("error.slot.taken", number=slot_id)
+                slot = await self._free_slot(uow, guild_id, slot_id, row)
                 now = self._clock()
                 check_bookable(
                     Interval(slot.starts_at, slot.ends_at),
@@ -118,28 +132,92 @@ class SlotService:
                     self._lead_days,
                 )
                 transition(uow, row, action, actor, now, reason=f"slot {slot.id}")
-                row.slot_id = slot.id
-                row.starts_at = slot.starts_at
-                row.ends_at = slot.starts_at + timedelta(minutes=row.duration_minutes)
                 promoted: tuple[int, ...] = ()
                 if capacity is not None:
                     if capacity < 0:
                         raise InvalidInput("error.input.capacity")
                     row.capacity = capacity
                     promoted = await seat_waitlist(uow, row)  # more places: those waiting get them, in order
-                elif action is Action.BOOK:
-                    row.capacity = self._sessions.default_capacity
+                elif action is Action.BOOK and row.announcement_message_id is None:
+                    row.capacity = self._sessions.default_capacity  # a first booking, not one after a release
                 if action is Action.BOOK and self._sessions.confirm_before_announce:
                     row.confirm_by = min(now + timedelta(days=self._sessions.hold_days), slot.starts_at)
-                registrants = tuple(r.user_id for r in await uow.registrations.all(row.id))
-                await self._planner(uow, row)  # a move re-plans every reminder for the new date
+                booking = await self._place(uow, row, slot, previous, promoted)
                 await uow.commit()
-                return Booking(FabriqueRecord.of(row), previous, registrants, promoted)
+                return booking
         except Conflict:
             raise InvalidState("error.slot.taken", number=slot_id) from None
 
+    async def move(self, guild_id: int, fabrique_id: int, actor: Actor, target: MoveTarget) -> Booking:
+        """The team moves a booked session to a free slot, or to a date and time for which a slot is made now
+        with the session's length (the no-overlap rule still holds). ``force`` overrides the lead time, for the
+        team only: organizers move through ``book``, always under the lead time."""
+        if not actor.is_team:
+            raise Forbidden("error.team_only")
+        start = target.start(self._tz)
+        try:
+            async with self._uow() as uow:
+                row = await require_fabrique(uow, guild_id, fabrique_id, lock=True)
+                previous = FabriqueRecord.of(row)
+                check(row, Action.MOVE, actor)
+                now = self._clock()
+                if start is None:
+                    slot = await self._free_slot(uow, guild_id, target.slot_id or 0, row)
+                else:  # the session's own slot is left behind, so it does not count as an overlap
+                    made = new_slot(start, row.duration_minutes, now)
+                    slot = await insert_slot(uow, guild_id, actor, made, self._buffer, now, ignoring=row.slot_id)
+                interval = Interval(slot.starts_at, slot.ends_at)
+                lead_days = dict.fromkeys(Parcours, 0) if target.force else self._lead_days
+                check_bookable(interval, row.duration_minutes, Parcours(row.parcours), now, lead_days, forcible=True)
+                reason = f"slot {slot.id}" + (" (force)" if target.force else "")
+                transition(uow, row, Action.MOVE, actor, now, reason=reason)
+                old_slot_id = row.slot_id
+                booking = await self._place(uow, row, slot, previous, ())
+                await self._drop_overlapped(uow, guild_id, old_slot_id, interval)
+                await uow.commit()
+                return booking
+        except Conflict:
+            raise InvalidState("error.slot.taken", number=target.slot_id or 0) from None
+
+    async def _free_slot(self, uow: UnitOfWork, guild_id: int, slot_id: int, row: FabriqueRow) -> SlotRow:
+        """The slot ``slot_id``, locked, if it exists, is not already this Fabrique's and nobody holds it."""
+        slot = await uow.slots.get(slot_id, guild_id, lock=True)
+        if slot is None:
+            raise NotFound("error.unknown_slot", number=slot_id)
+        if row.slot_id == slot.id:
+            raise InvalidState("error.slot.already_yours", number=slot_id)
+        holder = (await uow.fabriques.holding_slots([slot.id])).get(slot.id)
+        if holder is not None:
+            raise InvalidState("error.slot.taken", number=slot_id)
+        return slot
+
+    async def _place(
+        self,
+        uow: UnitOfWork,
+        row: FabriqueRow,
+        slot: SlotRow,
+        previous: FabriqueRecord,
+        promoted: tuple[int, ...],
+    ) -> Booking:
+        """Put the Fabrique on ``slot``: its date, and every reminder re-planned for it (registrations stay)."""
+        row.slot_id = slot.id
+        row.starts_at = slot.starts_at
+        row.ends_at = slot.starts_at + timedelta(minutes=row.duration_minutes)
+        registrants = tuple(r.user_id for r in await uow.registrations.all(row.id))
+        await self._planner(uow, row)  # a move re-plans every reminder for the new date
+        return Booking(FabriqueRecord.of(row), previous, registrants, promoted)
+
+    async def _drop_overlapped(self, uow: UnitOfWork, guild_id: int, slot_id: int | None, interval: Interval) -> None:
+        """A session moved close to its own old slot: that slot goes, or two slots would overlap (buffer included)."""
+        old = await uow.slots.get(slot_id, guild_id, lock=True) if slot_id is not None else None
+        if old is not None and Interval(old.starts_at, old.ends_at).overlaps(interval, self._buffer):
+            await uow.flush()
+            await uow.slots.delete(old)
+
     async def release(self, guild_id: int, fabrique_id: int, actor: Actor) -> Booking:
-        """Give the slot back: the Fabrique is approved again, and its registrations end with the old date."""
+        """Give the slot back: the Fabrique is approved again, waiting for a new date. Its registrations, places
+        and waitlist stay, and its announcement stays where it is (it says the date is to be set again): the next
+        booking brings them all along."""
         async with self._uow() as uow:
             row = await require_fabrique(uow, guild_id, fabrique_id, lock=True)
             return await self._release(uow, row, actor)
@@ -158,13 +236,10 @@ class SlotService:
         previous = FabriqueRecord.of(row)
         transition(uow, row, Action.RELEASE, actor, self._clock())
         registrants = tuple(r.user_id for r in await uow.registrations.all(row.id))
-        await uow.registrations.delete_all(row.id)
         row.slot_id = None
         row.starts_at = None
         row.ends_at = None
-        row.announcement_channel_id = None
-        row.announcement_message_id = None
-        row.scheduled_event_id = None
+        row.scheduled_event_id = None  # Discord's event is cancelled: the next announcement makes a new one
         row.confirm_by = None
         await self._planner(uow, row)
         await uow.commit()
@@ -182,11 +257,21 @@ class SlotService:
 
 
 async def insert_slot(
-    uow: UnitOfWork, guild_id: int, actor: Actor, interval: Interval, buffer: timedelta, now: datetime
+    uow: UnitOfWork,
+    guild_id: int,
+    actor: Actor,
+    interval: Interval,
+    buffer: timedelta,
+    now: datetime,
+    *,
+    ignoring: int | None = None,
 ) -> SlotRow:
-    """Add a slot unless it overlaps another one (buffer included); the error names the one in the way."""
+    """Add a slot unless it overlaps another one (buffer included); the error names the one in the way.
+
+    ``ignoring``: the slot of the session being moved, which it is leaving.
+    """
     await uow.slots.lock_guild(guild_id)
-    existing = await uow.slots.ending_after(guild_id, interval.start - buffer)
+    existing = [s for s in await uow.slots.ending_after(guild_id, interval.start - buffer) if s.id != ignoring]
     conflict = first_conflict(interval, [(s.id, Interval(s.starts_at, s.ends_at)) for s in existing], buffer)
     if conflict is not None:
         other = next(s for s in existing if s.id == conflict)

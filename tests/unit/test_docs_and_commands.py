@@ -59,6 +59,7 @@ EXPECTED_COMMANDS = {
         "creneau-retirer",
         "creneaux",
         "lien-zoom",
+        "deplacer",
         "annuler",
         "suivi",
         "accueil",

@@ -28,7 +28,7 @@ from bot.domain.proposal import Format, Parcours
 from bot.domain.registration import Source, Status
 from bot.domain.text import shown
 from bot.i18n import I18n
-from bot.services.ports import Posted
+from bot.services.ports import Attachment, Posted
 from bot.services.records import Attendance, FabriqueRecord
 from bot.services.registrations import Reactor, RegistrationService
 from bot.services.timeline import Planner, timeline_settings
@@ -65,7 +65,7 @@ class FakeBoard:
     async def redraw(self, fabrique_id: int, *, with_calendar: bool = False) -> None:
         self.redrawn.append(fabrique_id)
 
-    async def close(self, record: FabriqueRecord, text: str) -> None:
+    async def close(self, record: FabriqueRecord, banner: str, *, final: bool) -> None:
         raise AssertionError("registrations never close an announcement")
 
     async def move_event(self, record: FabriqueRecord) -> None:
@@ -78,7 +78,9 @@ class FakeMessenger:
     sent: list[tuple[int, str]] = field(default_factory=list)
     threads: list[tuple[int | None, str]] = field(default_factory=list)
 
-    async def dm(self, user_id: int, text: str, *, recap_for: int | None = None) -> bool:
+    async def dm(
+        self, user_id: int, text: str, *, recap_for: int | None = None, attachment: Attachment | None = None
+    ) -> bool:
         if user_id in self.closed:
             return False
         self.sent.append((user_id, text))

@@ -13,13 +13,15 @@ from bot.config import SessionSettings
 from bot.db.models import AuditRow, FabriqueRow, RegistrationRow, SlotRow
 from bot.domain.lifecycle import Action, Actor, State
 from bot.domain.proposal import Parcours
-from bot.domain.registration import Source
+from bot.domain.registration import Source, Status
 from bot.errors import Forbidden, InvalidInput, InvalidState, NotFound
 from bot.services import Services
 from bot.services.records import FabriqueRecord
+from bot.services.slots import MoveTarget
 from tests.conftest import GUILD_ID, make_settings
 from tests.ports import services_on
 from tests.unit.builders import (
+    AGENDA_CHANNEL,
     ALICE,
     BOB,
     CAROL,
@@ -450,7 +452,7 @@ async def test_move_to_a_taken_slot_or_by_a_stranger_is_refused(configured: Serv
     assert (await configured.sessions.get(GUILD_ID, mine.id)).slot_id == first.id
 
 
-async def test_release_frees_the_slot_and_ends_the_registrations(
+async def test_release_frees_the_slot_and_keeps_the_registrations(
     configured: Services, engine: AsyncEngine, clock: FakeClock
 ) -> None:
     fabrique = await approved_fabrique(configured)
@@ -466,17 +468,17 @@ async def test_release_frees_the_slot_and_ends_the_registrations(
     released = booking.fabrique
     assert released.state is State.APPROVED
     assert (released.slot_id, released.starts_at, released.ends_at) == (None, None, None)
+    # The announcement stays (it says the date is to be set again); Discord's event is cancelled and forgotten.
     assert (released.announcement_channel_id, released.announcement_message_id, released.scheduled_event_id) == (
-        None,
-        None,
+        AGENDA_CHANNEL,
+        900000000000000001,
         None,
     )
     assert booking.previous.state is State.ANNOUNCED
     assert booking.previous.slot_id == slot.id
     assert booking.registrant_ids == (BOB.user_id, CAROL.user_id)  # waitlisted ones hear of it too
-    assert await count(engine, RegistrationRow) == 0
+    assert await count(engine, RegistrationRow) == 2
     assert [s.id for s in await configured.slots.upcoming(GUILD_ID, free_only=True)] == [slot.id]
-    assert await configured.registrations.session_for_message(900000000000000001) is None
 
     _, history = await configured.proposals.with_history(GUILD_ID, fabrique.id)
     assert [e.action for e in history] == ["propose", "approve", "book", "announce", "release"]
@@ -486,9 +488,16 @@ async def test_release_frees_the_slot_and_ends_the_registrations(
         clock.now,
     )
 
-    # Approved again: it can be booked anew.
+    # Approved again: booked anew, it brings its places, its seated registrant and its waitlist along.
     again = await configured.slots.book(GUILD_ID, fabrique.id, slot.id, ALICE)
     assert again.fabrique.state is State.SCHEDULED
+    assert again.fabrique.capacity == 1
+    assert again.registrant_ids == (BOB.user_id, CAROL.user_id)
+    _, listed = await configured.registrations.registrants(GUILD_ID, fabrique.id, TEAM)
+    assert [(r.user_id, r.status) for r in listed] == [
+        (BOB.user_id, Status.CONFIRMED),
+        (CAROL.user_id, Status.WAITLISTED),
+    ]
 
 
 async def test_release_refusals(configured: Services) -> None:
@@ -558,3 +567,47 @@ async def test_two_organizers_booking_one_slot_at_once_exactly_one_wins(
         assert await count(engine, AuditRow, AuditRow.fabrique_id == winner.id, AuditRow.action == "book") == 1
         holders = {s.id: s.booked_by for s in await configured.slots.upcoming(GUILD_ID, free_only=False)}
         assert holders[slot.id] == winner.id
+
+
+# --- the team's move -----------------------------------------------------------------------------------------------
+
+
+async def test_a_team_move_to_a_typed_time_next_to_its_own_slot_replaces_that_slot(
+    configured: Services, engine: AsyncEngine
+) -> None:
+    fabrique = await approved_fabrique(configured)  # 2h
+    slot = await add_slot(configured, "15/03/2027", "14:00", 180)
+    await configured.slots.book(GUILD_ID, fabrique.id, slot.id, ALICE)
+
+    # 15:00 overlaps the session's own 14:00–17:00 slot, which it is leaving: no refusal, and that slot goes.
+    target = MoveTarget(date_text="15/03/2027", time_text="15:00")
+    booking = await configured.slots.move(GUILD_ID, fabrique.id, TEAM, target)
+
+    moved = booking.fabrique
+    assert moved.state is State.SCHEDULED and moved.slot_id != slot.id
+    assert moved.starts_at == datetime(2027, 3, 15, 14, 0, tzinfo=UTC)  # 15:00 in Paris
+    assert moved.ends_at == moved.starts_at + timedelta(hours=2)
+    planning = await configured.slots.team_planning(GUILD_ID, TEAM)
+    assert [(s.id, s.minutes, s.booked_by) for s in planning] == [(moved.slot_id, 120, fabrique.id)]
+    assert await count(engine, AuditRow, AuditRow.action == Action.MOVE.value) == 1
+
+
+async def test_a_team_move_needs_exactly_one_target_and_the_team(configured: Services) -> None:
+    fabrique = await approved_fabrique(configured)
+    slot = await add_slot(configured)
+    other = await add_slot(configured, "20/03/2027")
+    await configured.slots.book(GUILD_ID, fabrique.id, slot.id, ALICE)
+    targets = [
+        MoveTarget(),
+        MoveTarget(slot_id=other.id, date_text="21/03/2027", time_text="10:00"),
+        MoveTarget(date_text="21/03/2027"),
+        MoveTarget(time_text="10:00"),
+    ]
+    for target in targets:
+        with pytest.raises(InvalidInput) as refused:
+            await configured.slots.move(GUILD_ID, fabrique.id, TEAM, target)
+        assert refused.value.key == "error.move.target"
+    with pytest.raises(Forbidden) as forbidden:
+        await configured.slots.move(GUILD_ID, fabrique.id, ALICE, MoveTarget(slot_id=other.id, force=True))
+    assert forbidden.value.key == "error.team_only"
+    assert (await configured.sessions.get(GUILD_ID, fabrique.id)).slot_id == slot.id

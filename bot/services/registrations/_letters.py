@@ -34,11 +34,14 @@ class Letter(StrEnum):
     REMINDER = "reminder"
     UNREGISTERED = "unregistered"
     MOVED = "moved"
+    REBOOKED = "rebooked"  # released, then given a new date
     RELEASED = "released"
     CANCELLED = "cancelled"
 
 
-WITH_CALENDAR = frozenset({Letter.REGISTERED, Letter.PROMOTED, Letter.MOVED})  # a date to put in their agenda
+WITH_CALENDAR = frozenset(
+    {Letter.REGISTERED, Letter.PROMOTED, Letter.MOVED, Letter.REBOOKED}
+)  # a date to put in their agenda
 
 
 class OutsideLetters:

@@ -19,7 +19,7 @@ from bot.domain.text import shown
 from bot.errors import DomainError
 from bot.i18n import I18n
 from bot.integrations.mailing import MailingError
-from bot.services.ports import Messenger
+from bot.services.ports import Attachment, Messenger
 from bot.services.records import FabriqueRecord
 from bot.services.registrations._letters import Letter, OutsideLetters
 from bot.services.registrations._values import RegistrationOutcome
@@ -87,18 +87,27 @@ class Notices:
                 await self.dm(record, user_id, text)
 
     async def tell_all(
-        self, record: FabriqueRecord, user_ids: Iterable[int], text: str, letter: Letter, **values: Any
+        self,
+        record: FabriqueRecord,
+        user_ids: Iterable[int],
+        text: str,
+        letter: Letter,
+        *,
+        attachment: Attachment | None = None,
+        **values: Any,
     ) -> None:
-        """A change every registrant must know (a move, a release, a cancellation): ``text`` by DM to members,
-        ``letter`` by e-mail to the others."""
+        """A change every registrant must know (a move, a release, a cancellation): ``text`` by DM to members
+        (with ``attachment``, e.g. the new ``.ics``), ``letter`` by e-mail to the others."""
         for user_id in user_ids:
             if is_outsider(user_id):
                 await self.mail(record, user_id, letter, **values)
             else:
-                await self.dm(record, user_id, text)
+                await self.dm(record, user_id, text, attachment=attachment)
 
-    async def dm(self, record: FabriqueRecord, user_id: int, text: str) -> bool:
-        delivered = await self._messenger.dm(user_id, text)
+    async def dm(
+        self, record: FabriqueRecord, user_id: int, text: str, *, attachment: Attachment | None = None
+    ) -> bool:
+        delivered = await self._messenger.dm(user_id, text, attachment=attachment)
         if not delivered:
             await self.dm_failed(record.id, user_id)
         return delivered

@@ -190,6 +190,11 @@ class RegistrationService:
             row = await uow.fabriques.by_announcement(message_id)
             return FabriqueRecord.of(row) if row is not None else None
 
+    async def registrant_ids(self, fabrique_id: int) -> tuple[int, ...]:
+        """Everyone registered (seated or waiting), in arrival order: who hears of a new date."""
+        async with self._uow() as uow:
+            return tuple(r.user_id for r in await uow.registrations.all(fabrique_id))
+
     async def attendance(self, fabrique_id: int) -> Attendance:
         return (await self.as_announced(fabrique_id))[1]
 
