@@ -86,6 +86,8 @@ class SessionSettings(_Section):
     min_lead_days_classique: NonNegativeInt = 7
     min_lead_days_express: NonNegativeInt = 2
     reminders_before_minutes: list[PositiveInt] = Field(default_factory=lambda: [1440, 60])
+    # How many days before its date the next welcome session of the team's rule is announced (/equipe accueil).
+    announce_days: Annotated[int, Field(ge=1, le=366)] = 30
 
 
 class DocumentationSettings(_Section):

@@ -21,6 +21,7 @@ from bot.db.repositories import (
     RegistrationRepository,
     SlotRepository,
     UploadTokenRepository,
+    WelcomeRuleRepository,
     ZoomRecordingRepository,
 )
 
@@ -51,6 +52,7 @@ class UnitOfWork:
         self.member_names = MemberNameRepository(self.session)
         self.upload_tokens = UploadTokenRepository(self.session)
         self.recordings = ZoomRecordingRepository(self.session)
+        self.welcome_rules = WelcomeRuleRepository(self.session)
         return self
 
     async def __aexit__(

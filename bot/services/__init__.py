@@ -31,6 +31,7 @@ from bot.services.sessions import SessionService
 from bot.services.slots import SlotService
 from bot.services.timeline import Planner, TimelineService, timeline_settings
 from bot.services.uploads import UploadService
+from bot.services.welcome import WelcomeService
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Services:
     sessions: SessionService
     registrations: RegistrationService
     announcements: AnnouncementService
+    welcome: WelcomeService
     timeline: TimelineService
     documentation: DocumentationService
     documentation_jobs: DocumentationJobs
@@ -110,6 +112,10 @@ def build_services(
         bot_user_id=ports.directory.own_id,
         spawn=background.spawn,
     )
+    welcome = WelcomeService(
+        uow, settings.sessions, settings.general.tz, clock, sessions=sessions, announcements=announcements,
+        messenger=ports.messenger, i18n=i18n, wake=wake,
+    )  # fmt: skip
     speaking = {"cards": ports.cards, "messenger": ports.messenger, "i18n": i18n}  # what tells people of a change
     return Services(
         guild_config=guild_config,
@@ -118,6 +124,7 @@ def build_services(
         sessions=sessions,
         registrations=registrations,
         announcements=announcements,
+        welcome=welcome,
         timeline=TimelineService(uow, timing, clock),
         documentation=documentation,
         documentation_jobs=jobs,
