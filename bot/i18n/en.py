@@ -250,7 +250,7 @@ MESSAGES: dict[str, str] = {
     "welcome.rule.unlimited": "no place limit",
     "welcome.rule.new_link": "new Zoom link",
     "welcome.stopped": "⏹️ Welcome session rule stopped: the bot will schedule no new ones.",
-    "welcome.stopped.kept": "The {count} session(s) already scheduled stay; cancel them one by one with /equipe annuler if needed:",
+    "welcome.stopped.kept": "What is already scheduled stays ({count} session(s)); cancel a date with /equipe annuler if needed:",
     "welcome.field.weekday": "day",
     "welcome.field.ordinal": "rank",
     "welcome.field.at": "time",

@@ -246,7 +246,7 @@ MESSAGES: dict[str, str] = {
     "welcome.rule.unlimited": "places sans limite",
     "welcome.rule.new_link": "nouveau lien Zoom",
     "welcome.stopped": "⏹️ Règle des sessions d'accueil arrêtée : le bot n'en programmera plus de nouvelles.",
-    "welcome.stopped.kept": "Les {count} session(s) déjà programmée(s) restent ; annulez-les une par une avec /equipe annuler si besoin :",
+    "welcome.stopped.kept": "Ce qui est déjà programmé reste ({count} session(s)) ; annulez une date avec /equipe annuler si besoin :",
     "welcome.field.weekday": "jour",
     "welcome.field.ordinal": "rang",
     "welcome.field.at": "heure",

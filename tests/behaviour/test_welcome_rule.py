@@ -49,7 +49,9 @@ def announcements(world: World) -> list[str]:
 
 
 async def set_rule(world: World, **options: object) -> str:
-    return said(await world.moderator.slash(world.general, "equipe accueil", **{**RULE, **options})).content
+    """The moderator sets the rule of RULE with these options changed (None: the option is left out)."""
+    given = {name: value for name, value in {**RULE, **options}.items() if value is not None}
+    return said(await world.moderator.slash(world.general, "equipe accueil", **given)).content
 
 
 async def test_the_rule_announces_one_session_then_the_next_each_month(world: World, settings: Settings) -> None:
@@ -120,7 +122,7 @@ async def test_stopping_the_rule_stops_the_renewal_and_keeps_what_is_announced(
     [(january, _, _)] = await welcome_sessions(settings)
     text = said(await world.moderator.slash(world.general, "equipe accueil", arreter=True)).content
     assert "Règle des sessions d'accueil arrêtée" in text
-    assert f"n°{january}" in text and "restent" in text
+    assert f"n°{january}" in text and "déjà programmé reste" in text
 
     await move_to(world, JANUARY + HALF_HOUR + timedelta(minutes=1))
     await move_to(world, FEBRUARY + HALF_HOUR)
@@ -206,4 +208,17 @@ async def test_a_date_in_the_way_of_a_slot_is_told_to_the_team_once_and_made_whe
     assert "retiré" in said(removed).content
     await world.env.bot.run_due_work()
     assert [(s, state) for _, s, state in await welcome_sessions(settings)][-1] == (FEBRUARY, "announced")
+    assert_refused(world.env)
+
+
+async def test_without_a_link_each_session_waits_for_the_teams_link(world: World, settings: Settings) -> None:
+    text = await set_rule(world, lien=None)
+    assert "Règle des sessions d'accueil enregistrée" in text
+    [(january, _, state)] = await welcome_sessions(settings)
+    assert state == "scheduled" and announcements(world) == []
+    assert "lien Zoom" in world.team_channel.last_message.content  # the team is asked for it
+
+    linked = await world.moderator.slash(world.general, "equipe lien-zoom", fabrique=january, url=ZOOM)
+    assert "maintenant annoncée" in said(linked).content
+    assert await welcome_sessions(settings) == [(january, JANUARY, "announced")]
     assert_refused(world.env)

@@ -5,19 +5,25 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.config import ZoomSettings
+from bot.db import migrate
 from bot.db.models import FabriqueRow
 from bot.domain.lifecycle import State
 from bot.errors import Forbidden, InvalidInput, InvalidState
 from bot.services import Services
+from bot.services.clients import Clients
 from bot.services.welcome import RuleChanges
-from tests.conftest import GUILD_ID
+from tests.conftest import GUILD_ID, make_settings
+from tests.ports import services_on
 from tests.unit.builders import ALICE, TEAM, ZOOM_URL, configure
 from tests.unit.conftest import FakeClock
+from tests.unit.fake_cloud import FakeCloud
 
 # The clock is Monday 1 March 2027, 09:00 UTC: the first Tuesdays at 12:30 in Paris are 2 March (11:30 UTC, winter
 # time) and 6 April (10:30 UTC, summer time).
@@ -92,3 +98,19 @@ async def test_refusals_store_nothing(configured: Services, engine: AsyncEngine)
         assert refused.value.key == key
     assert await welcome_starts(engine) == []
     assert await configured.welcome.next_due() is None
+
+
+async def test_with_zoom_on_each_session_gets_its_own_meeting(
+    engine: AsyncEngine, database_url: str, tmp_path: Path, clock: FakeClock
+) -> None:
+    await migrate.upgrade(engine)
+    zoom = ZoomSettings(enabled=True, account_id="acc", client_id="client", host_user="me")
+    cloud = FakeCloud()
+    services = services_on(engine, make_settings(tmp_path, database_url, zoom=zoom), clock, clients=Clients(zoom=cloud))
+    await configure(services)
+
+    result = await services.welcome.set_rule(GUILD_ID, TEAM, RuleChanges(weekday=1, ordinal=1, at="12:30"))
+    assert [r.state for r in result.made] == [State.ANNOUNCED]
+    clock.now = MARCH + timedelta(days=6)
+    assert await services.welcome.keep_announced() == 1
+    assert len(cloud.meetings) == 2  # one Zoom meeting per session, the link never shared between dates
