@@ -155,6 +155,7 @@ class FabriqueBot(commands.Bot):
             timeline=self.services.timeline,
             registrations=self.services.registrations,
             retry_copies=self.services.announcements.retry_due_copies,
+            keep_welcome=self.services.welcome.keep_announced,
             messenger=ports.messenger,
             cards=ports.cards,
             i18n=self.services.i18n,
@@ -204,7 +205,9 @@ class FabriqueBot(commands.Bot):
         await self.scheduler.rearm()
 
     async def _next_due(self) -> datetime | None:
-        return await self.services.timeline.next_due()
+        """The earliest of the next due item and the next moment a welcome rule owes a session."""
+        moments = [await self.services.timeline.next_due(), await self.services.welcome.next_due()]
+        return min((moment for moment in moments if moment is not None), default=None)
 
     async def run_due_work(self) -> int:
         """Run every timed item due now (SPEC §5); returns how many ran. The scheduler calls it; tests too."""

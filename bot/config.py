@@ -89,6 +89,8 @@ class SessionSettings(_Section):
     # Seed step 4: a booked slot is held, nothing published, until the organizer (or the team) confirms it.
     confirm_before_announce: bool = False
     hold_days: PositiveInt = 7  # a hold not confirmed within these days is released (the organizer told a day before)
+    # How many days before its date the next welcome session of the team's rule is announced (/equipe accueil).
+    announce_days: Annotated[int, Field(ge=1, le=366)] = 30
 
 
 class DocumentationSettings(_Section):

@@ -16,12 +16,12 @@ from discord.app_commands import Choice, locale_str
 from discord.ext import commands
 
 from bot.domain.lifecycle import Actor
-from bot.domain.schedule import parse_time
 from bot.errors import Forbidden
 from bot.i18n import I18n, format_duration
 from bot.services.guild_config import ConfigChanges
 from bot.services.slots import MoveTarget
-from cogs import _render, _suggest
+from bot.services.welcome import RuleChanges
+from cogs import _render, _suggest, _welcome
 from cogs._feedback import bot_of, current_actor, guild_id, member_actor, reply, report_error
 
 if TYPE_CHECKING:
@@ -236,7 +236,8 @@ class TeamCommands(
         await reply(interaction, text)
 
     @app_commands.command(
-        name=locale_str("accueil"), description=locale_str("Programmer les sessions d'accueil « 30 min chrono »")
+        name=locale_str("accueil"),
+        description=locale_str("Régler ou arrêter la règle des sessions d'accueil « 30 min chrono »"),
     )
     @app_commands.rename(
         jour=locale_str("jour"),
@@ -245,14 +246,18 @@ class TeamCommands(
         nombre=locale_str("nombre"),
         lien=locale_str("lien"),
         places=locale_str("places"),
+        duree=locale_str("duree"),
+        arreter=locale_str("arreter"),
     )
     @app_commands.describe(
         jour=locale_str("Le jour de la semaine"),
         rang=locale_str("Lequel dans le mois (ex. le premier mardi)"),
         heure=locale_str("L'heure de début, HH:MM"),
-        nombre=locale_str("Combien de sessions programmer (1 à 12)"),
-        lien=ZOOM_URL,
+        nombre=locale_str("Combien de sessions garder annoncées d'avance (1 par défaut)"),
+        lien=locale_str("Le lien Zoom (https://…) des sessions, envoyé seulement aux inscrit·es (facultatif)"),
         places=locale_str("Nombre de places (facultatif ; 0 = limite de Zoom)"),
+        duree=locale_str("Durée d'une session en minutes (30 par défaut)"),
+        arreter=locale_str("Oui : arrêter la règle (les sessions déjà annoncées restent)"),
     )
     @app_commands.choices(
         jour=[Choice(name=locale_str(day.capitalize()), value=index) for index, day in enumerate(WEEKDAYS)],
@@ -261,27 +266,33 @@ class TeamCommands(
     async def welcome(
         self,
         interaction: discord.Interaction,
-        jour: Choice[int],
-        rang: Choice[int],
-        heure: str,
-        lien: str,
-        nombre: app_commands.Range[int, 1, 12] = 3,
-        places: app_commands.Range[int, 0, 100] = 0,
+        jour: Choice[int] | None = None,
+        rang: Choice[int] | None = None,
+        heure: str | None = None,
+        lien: str | None = None,
+        nombre: app_commands.Range[int, 1, 12] | None = None,
+        places: app_commands.Range[int, 0, 100] | None = None,
+        duree: app_commands.Range[int, 15, 120] | None = None,
+        arreter: bool = False,
     ) -> None:
+        """Set the rule (or change the values given), or stop it; the options left out keep their value."""
         await interaction.response.defer(ephemeral=True)
         actor = await current_actor(interaction)
-        created = await self.bot.services.announcements.open_welcome_series(
-            guild_id(interaction),
-            actor,
-            weekday=jour.value,
-            ordinal=rang.value,
-            at=parse_time(heure),
-            count=nombre,
-            zoom_url=lien,
+        welcome = self.bot.services.welcome
+        if arreter:
+            await reply(interaction, _welcome.stopped(await welcome.stop(guild_id(interaction), actor), self.i18n))
+            return
+        changes = RuleChanges(
+            weekday=jour.value if jour is not None else None,
+            ordinal=rang.value if rang is not None else None,
+            at=heure,
+            duration_minutes=duree,
             capacity=places,
+            ahead=nombre,
+            zoom_url=lien,
         )
-        dates = "\n".join(self.i18n("welcome.line", number=r.id, date=r.starts_at) for r in created)
-        await reply(interaction, self.i18n("welcome.done", count=len(created)) + "\n" + dates)
+        result = await welcome.set_rule(guild_id(interaction), actor, changes)
+        await reply(interaction, _welcome.rule_set(result, self.i18n))
 
     # --- registrations by the team -----------------------------------------------------------------------------
 

@@ -94,6 +94,8 @@ class GuildConfigRow(Base):
 
 class FabriqueRow(Base):
     __tablename__ = "fabrique"
+    # One session per date of a welcome rule: what keeps a restart or two dispatches from making it twice.
+    __table_args__ = (UniqueConstraint("welcome_rule_id", "welcome_occurrence"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     guild_id: Mapped[int] = mapped_column(BigInteger, index=True)
@@ -133,6 +135,30 @@ class FabriqueRow(Base):
     # Who came, read from Zoom's list of the past meeting's participants: a count and an average, never names.
     zoom_participants: Mapped[int | None] = mapped_column(Integer)
     zoom_average_seconds: Mapped[int | None] = mapped_column(Integer)
+    # A welcome session made by the team's rule: the rule and the date it was made for (kept if it is moved).
+    welcome_rule_id: Mapped[int | None] = mapped_column(ForeignKey("welcome_rule.id", ondelete="SET NULL"))
+    welcome_occurrence: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class WelcomeRuleRow(Base):
+    """The team's welcome rule, one per guild (see bot.domain.welcome); stopping it keeps the row, inactive."""
+
+    __tablename__ = "welcome_rule"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    weekday: Mapped[int] = mapped_column(Integer)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    at_minutes: Mapped[int] = mapped_column(Integer)  # minutes after local midnight, in the guild's time zone
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    capacity: Mapped[int] = mapped_column(Integer)
+    ahead: Mapped[int] = mapped_column(Integer)
+    zoom_url: Mapped[str | None] = mapped_column(Text)  # never shown publicly: registrants only
+    active: Mapped[bool] = mapped_column(Boolean)
+    since: Mapped[datetime] = mapped_column(UTCDateTime())  # the rule's dates come after this moment
+    alerted_occurrence: Mapped[datetime | None] = mapped_column(UTCDateTime())  # told the team it could not be made
+    updated_by: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class SlotRow(Base):

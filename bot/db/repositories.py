@@ -21,6 +21,7 @@ from bot.db.models import (
     RegistrationRow,
     SlotRow,
     UploadTokenRow,
+    WelcomeRuleRow,
     ZoomRecordingRow,
 )
 from bot.domain.documentation import JobStatus
@@ -472,3 +473,47 @@ class UploadTokenRepository:
     async def purge(self, expired_before: datetime) -> None:
         """Forget links expired long ago (a used or expired link is answered as unknown afterwards)."""
         await self._session.execute(delete(UploadTokenRow).where(UploadTokenRow.expires_at < expired_before))
+
+
+class WelcomeRuleRepository:
+    """The team's welcome rule of each guild, and the sessions it made (by the date each was made for)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def add(self, row: WelcomeRuleRow) -> None:
+        self._session.add(row)
+
+    async def of_guild(self, guild_id: int, *, lock: bool = False) -> WelcomeRuleRow | None:
+        statement = select(WelcomeRuleRow).where(WelcomeRuleRow.guild_id == guild_id)
+        if lock:
+            statement = statement.with_for_update()
+        return (await self._session.execute(statement)).scalar_one_or_none()
+
+    async def get(self, rule_id: int, *, lock: bool = False) -> WelcomeRuleRow | None:
+        statement = select(WelcomeRuleRow).where(WelcomeRuleRow.id == rule_id)
+        if lock:
+            statement = statement.with_for_update()
+        return (await self._session.execute(statement)).scalar_one_or_none()
+
+    async def active(self) -> list[WelcomeRuleRow]:
+        statement = select(WelcomeRuleRow).where(WelcomeRuleRow.active.is_(True)).order_by(WelcomeRuleRow.id)
+        return list((await self._session.execute(statement)).scalars())
+
+    async def occurrences(self, rule_id: int) -> set[datetime]:
+        """The dates that already have their session, whatever became of it (held, moved, cancelled)."""
+        statement = select(FabriqueRow.welcome_occurrence).where(FabriqueRow.welcome_rule_id == rule_id)
+        return {moment for moment in (await self._session.execute(statement)).scalars() if moment is not None}
+
+    async def sessions_to_come(self, rule_id: int, states: set[str], now: datetime) -> list[FabriqueRow]:
+        """The rule's sessions in ``states`` that have not started, soonest first."""
+        statement = (
+            select(FabriqueRow)
+            .where(
+                FabriqueRow.welcome_rule_id == rule_id,
+                FabriqueRow.state.in_(states),
+                FabriqueRow.starts_at > now,
+            )
+            .order_by(FabriqueRow.starts_at, FabriqueRow.id)
+        )
+        return list((await self._session.execute(statement)).scalars())

@@ -22,6 +22,7 @@ from bot.db.repositories import (
     RegistrationRepository,
     SlotRepository,
     UploadTokenRepository,
+    WelcomeRuleRepository,
     ZoomRecordingRepository,
 )
 
@@ -53,6 +54,7 @@ class UnitOfWork:
         self.member_names = MemberNameRepository(self.session)
         self.upload_tokens = UploadTokenRepository(self.session)
         self.recordings = ZoomRecordingRepository(self.session)
+        self.welcome_rules = WelcomeRuleRepository(self.session)
         return self
 
     async def __aexit__(

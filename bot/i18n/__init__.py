@@ -86,6 +86,10 @@ class I18n:
             return f"{day} {month} {local.day}, {local.year} at {local:%H:%M}"
         return f"{day} {local.day} {month} {local.year} à {local:%H:%M}"
 
+    def weekday(self, index: int) -> str:
+        """The name of a day of the week (0 is Monday): « mardi »."""
+        return _DAYS[self.language][index]
+
     def label(self, value: StrEnum) -> str:
         return self(f"{_ENUM_PREFIXES[type(value)]}.{value.value}")
 

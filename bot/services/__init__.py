@@ -32,6 +32,7 @@ from bot.services.sessions import SessionService
 from bot.services.slots import SlotService
 from bot.services.timeline import Planner, TimelineService, timeline_settings
 from bot.services.uploads import UploadService
+from bot.services.welcome import WelcomeService
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Services:
     team_registrations: TeamRegistrations  # /equipe inscrire | desinscrire, people outside Discord included
     announcements: AnnouncementService
     links: LinkService
+    welcome: WelcomeService
     timeline: TimelineService
     documentation: DocumentationService
     documentation_jobs: DocumentationJobs
@@ -114,6 +116,10 @@ def build_services(
         bot_user_id=ports.directory.own_id,
         spawn=background.spawn,
     )
+    welcome = WelcomeService(
+        uow, settings.sessions, settings.general.tz, clock, sessions=sessions, announcements=announcements,
+        messenger=ports.messenger, i18n=i18n, wake=wake,
+    )  # fmt: skip
     speaking = {"cards": ports.cards, "messenger": ports.messenger, "i18n": i18n}  # what tells people of a change
     return Services(
         guild_config=guild_config,
@@ -124,6 +130,7 @@ def build_services(
         team_registrations=TeamRegistrations(uow, clock, registrations),
         announcements=announcements,
         links=LinkService(registrations=registrations, outreach=outreach, i18n=i18n),
+        welcome=welcome,
         timeline=TimelineService(uow, timing, clock),
         documentation=documentation,
         documentation_jobs=jobs,

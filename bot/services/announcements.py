@@ -1,5 +1,5 @@
 """The public life of a booked session, each step one call: book, move (the organizer's or the team's), release,
-give the Zoom link, announce, cancel, open the welcome series, retry the outside copies.
+give the Zoom link, announce, cancel, announce a session the bot made (the welcome rule's), retry the outside copies.
 
 Each step changes the database through the service that owns the rule (slots, sessions, outreach), then does what
 it owes people on Discord through the ports: the announcement (Noticeboard), the team's card (Cards), DMs to the
@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import time
 
 from bot.clock import Clock
 from bot.domain.lifecycle import Actor, State
@@ -165,26 +164,13 @@ class AnnouncementService:
         announced = await self.announce_if_ready(record, by=actor.user_id)
         return Linked(record, announced is not None)
 
-    async def open_welcome_series(
-        self, guild_id: int, actor: Actor, *, weekday: int, ordinal: int, at: time, count: int, zoom_url: str,
-        capacity: int,
-    ) -> list[FabriqueRecord]:  # fmt: skip
-        """The team's monthly welcome sessions, each announced as soon as it exists."""
-        created = await self._sessions.create_welcome_series(
-            guild_id,
-            actor,
-            weekday=weekday,
-            ordinal=ordinal,
-            at=at,
-            count=count,
-            zoom_url=zoom_url,
-            capacity=capacity,
-            title=self._i18n("welcome.title"),
-            description=self._i18n("welcome.description"),
-        )
-        for record in created:
-            await self.announce_if_ready(record, by=actor.user_id)
-        return created
+    async def announce_made(self, record: FabriqueRecord, *, by: int) -> FabriqueRecord | None:
+        """A session the bot made itself (the team's welcome rule): Zoom makes its meeting when no link was given,
+        then it is announced like a booking, or the team is asked for the link. ``by`` is the team member whose rule
+        made it, who needs no DM about each session."""
+        if not record.has_zoom_link:
+            record = await self._outreach.ensure_meeting(record.id)
+        return await self.announce_if_ready(record, by=by)
 
     async def retry_copies(self, fabrique_id: int) -> int:
         """The team's « Réessayer » on failed outside copies; a session that got its Zoom link is announced."""

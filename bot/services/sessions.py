@@ -1,9 +1,9 @@
-"""Booked sessions: the Zoom link, the announcement, cancellation, the agenda and the monthly welcome sessions."""
+"""Booked sessions: the Zoom link, the announcement, cancellation, the agenda and the team's welcome sessions."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -14,15 +14,14 @@ from bot.db.uow import UnitOfWorkFactory
 from bot.domain.lifecycle import BOOKED, Action, Actor, State
 from bot.domain.proposal import FabriqueKind, Format, Parcours, validated_reason
 from bot.domain.registration import effective_capacity
-from bot.domain.schedule import Interval, monthly_occurrences
+from bot.domain.schedule import Interval
+from bot.domain.welcome import WelcomeRule
 from bot.errors import Forbidden, InvalidInput, InvalidState, NotFound
 from bot.services._common import check, organizers, record_audit, require_fabrique, transition
 from bot.services.records import FabriqueRecord
 from bot.services.slots import insert_slot
 from bot.services.timeline import Planner
 
-WELCOME_MINUTES = 30
-WELCOME_MAX_COUNT = 12
 URL_MAX = 500
 
 
@@ -137,61 +136,55 @@ class SessionService:
             rows = await uow.fabriques.in_states(None, {State.ANNOUNCED.value}, starting_after=self._clock())
             return [FabriqueRecord.of(row) for row in rows]
 
-    async def create_welcome_series(
+    async def create_welcome(
         self,
         guild_id: int,
         actor: Actor,
+        rule: WelcomeRule,
+        start: datetime,
         *,
-        weekday: int,
-        ordinal: int,
-        at: time,
-        count: int,
-        zoom_url: str,
-        capacity: int,
         title: str,
         description: str,
-    ) -> list[FabriqueRecord]:
-        """« 30 min chrono » sessions on e.g. the first Tuesday of the next months; all or nothing."""
+        rule_id: int | None = None,
+    ) -> FabriqueRecord:
+        """A « 30 min chrono » session of the team on its own slot, ready to announce; made for the date ``start``
+        of the rule ``rule_id`` (the database refuses a second session for the same date with ``Conflict``)."""
         if not actor.is_team:
             raise Forbidden("error.team_only")
-        if not 1 <= count <= WELCOME_MAX_COUNT:
-            raise InvalidInput("error.input.count", maximum=WELCOME_MAX_COUNT)
-        link = validated_link(zoom_url)
+        link = validated_link(rule.zoom_url) if rule.zoom_url else None
         now = self._clock()
         buffer = timedelta(minutes=self._sessions.buffer_minutes)
-        created: list[FabriqueRecord] = []
         async with self._uow() as uow:
-            for start in monthly_occurrences(weekday, ordinal, at, self._tz, now, count):
-                slot = await insert_slot(
-                    uow, guild_id, actor, Interval(start, start + timedelta(minutes=WELCOME_MINUTES)), buffer, now
-                )
-                row = FabriqueRow(
-                    guild_id=guild_id,
-                    organizer_id=actor.user_id,
-                    format=Format.AUTRE,
-                    parcours=Parcours.EXPRESS,
-                    duration_minutes=WELCOME_MINUTES,
-                    title=title,
-                    description=description,
-                    speaker="",
-                    needs="",
-                    state=State.SCHEDULED,
-                    revision=1,
-                    created_at=now,
-                    updated_at=now,
-                    kind=FabriqueKind.WELCOME,
-                    slot_id=slot.id,
-                    starts_at=slot.starts_at,
-                    ends_at=slot.ends_at,
-                    capacity=effective_capacity(capacity),
-                    zoom_url=link,
-                )
-                uow.fabriques.add(row)
-                await uow.flush()
-                record_audit(uow, row, actor, Action.BOOK, now)
-                created.append(FabriqueRecord.of(row))
+            interval = Interval(start, start + timedelta(minutes=rule.duration_minutes))
+            slot = await insert_slot(uow, guild_id, actor, interval, buffer, now)
+            row = FabriqueRow(
+                guild_id=guild_id,
+                organizer_id=actor.user_id,
+                format=Format.AUTRE,
+                parcours=Parcours.EXPRESS,
+                duration_minutes=rule.duration_minutes,
+                title=title,
+                description=description,
+                speaker="",
+                needs="",
+                state=State.SCHEDULED,
+                revision=1,
+                created_at=now,
+                updated_at=now,
+                kind=FabriqueKind.WELCOME,
+                slot_id=slot.id,
+                starts_at=slot.starts_at,
+                ends_at=slot.ends_at,
+                capacity=effective_capacity(rule.capacity),
+                zoom_url=link,
+                welcome_rule_id=rule_id,
+                welcome_occurrence=start if rule_id is not None else None,
+            )
+            uow.fabriques.add(row)
+            await uow.flush()
+            record_audit(uow, row, actor, Action.BOOK, now)
             await uow.commit()
-        return created
+            return FabriqueRecord.of(row)
 
 
 def validated_link(url: str) -> str:

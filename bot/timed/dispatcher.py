@@ -1,5 +1,6 @@
 """The one dispatcher of due work: it claims what is due, runs each item's handler in claim order and records each
-outcome before the next send, then retries the outside copies whose wait is over.
+outcome before the next send, then makes the sessions the team's welcome rule owes and retries the outside copies
+whose wait is over.
 
 One dispatch at a time (the scheduler's wake-ups, its sweep and tests may all ask at once). Closing waits for a
 dispatch in flight to record what it sent, so nothing is left claimed that was actually sent.
@@ -32,6 +33,7 @@ class Dispatcher:
         timeline: TimelineService,
         registrations: RegistrationService,
         retry_copies: Callable[[], Awaitable[int]],
+        keep_welcome: Callable[[], Awaitable[int]],
         messenger: Messenger,
         cards: Cards,
         i18n: I18n,
@@ -43,14 +45,16 @@ class Dispatcher:
         announcements: AnnouncementService,
     ) -> None:
         """``retry_copies`` retries the failed outside copies whose wait is over and says how many it tried;
+        ``keep_welcome`` makes (and announces) the sessions the welcome rules owe now and says how many;
         ``recordings`` asks Zoom for the cloud recordings of ended sessions; ``links`` writes the organizers' links
         (the host one fresh from Zoom); ``announcements`` releases held bookings left unconfirmed."""
         _require(messenger, "messenger", "dm", "tell_team", "notice_in_thread", "offer_announce")
         _require(cards, "cards", "show")
-        if not (callable(retry_copies) and callable(clock) and callable(bot_user_id)):
-            raise TypeError("retry_copies, clock and bot_user_id must be callables")
+        if not all(map(callable, (retry_copies, keep_welcome, clock, bot_user_id))):
+            raise TypeError("retry_copies, keep_welcome, clock and bot_user_id must be callables")
         self._timeline = timeline
         self._retry_copies = retry_copies
+        self._keep_welcome = keep_welcome
         self._handlers = TimedHandlers(
             timeline=timeline,
             registrations=registrations,
@@ -84,7 +88,8 @@ class Dispatcher:
                         rest = [i for i in items[index + 1 :] if i.fabrique_id == item.fabrique_id]
                         contexts.update(await self._timeline.contexts(rest))
                 ran += len(items)
-            if not self._closed:
+            if not self._closed:  # after the items, so a session that just ended has made room for the next
+                ran += await self._keep_welcome()
                 ran += await self._retry_copies()
         return ran
 

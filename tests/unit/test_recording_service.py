@@ -116,6 +116,7 @@ async def world(engine: AsyncEngine, database_url: str, tmp_path: Path, clock: F
         timeline=services.timeline,
         registrations=services.registrations,
         retry_copies=no_copies,
+        keep_welcome=no_copies,  # no welcome rule either
         messenger=messenger,
         cards=cards,
         i18n=services.i18n,

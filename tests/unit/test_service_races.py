@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from datetime import time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -17,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.db.models import FabriqueRow, SlotRow
 from bot.domain.lifecycle import State
 from bot.domain.registration import Source, Status
-from bot.domain.schedule import Interval
+from bot.domain.schedule import Interval, monthly_occurrences
+from bot.domain.welcome import WelcomeRule
 from bot.errors import DomainError, Forbidden, InvalidInput, InvalidState, NotFound
 from bot.services import Services
 from bot.services.records import FabriqueRecord, SlotRecord
@@ -116,17 +118,10 @@ async def test_a_welcome_series_racing_a_slot_on_the_same_time_never_overlaps(
     # The clock is Monday 01/03/2027: the first Tuesday..Friday of March are the 2nd..5th.
     for weekday in range(1, 5):
         date = f"{weekday + 1:02d}/03/2027"
-        welcome = configured.sessions.create_welcome_series(
-            GUILD_ID,
-            TEAM,
-            weekday=weekday,
-            ordinal=1,
-            at=time(12, 30),
-            count=1,
-            zoom_url=ZOOM_URL,
-            capacity=0,
-            title="30 min chrono",
-            description="Découvrir la communauté.",
+        rule = WelcomeRule(weekday=weekday, ordinal=1, at=time(12, 30), zoom_url=ZOOM_URL)
+        start = monthly_occurrences(weekday, 1, rule.at, ZoneInfo("Europe/Paris"), FakeClock().now, 1)[0]
+        welcome = configured.sessions.create_welcome(
+            GUILD_ID, TEAM, rule, start, title="30 min chrono", description="Découvrir la communauté."
         )
         slot = configured.slots.add(GUILD_ID, TEAM, date, "12:00", 60)
         pair = (welcome, slot) if weekday % 2 else (slot, welcome)

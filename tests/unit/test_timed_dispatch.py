@@ -63,6 +63,11 @@ class Copies:
         return self.due
 
 
+async def no_welcome() -> int:
+    """No welcome rule owes a session (tests/behaviour/test_welcome_rule.py has those)."""
+    return 0
+
+
 @dataclass
 class Timed:
     dispatcher: Dispatcher
@@ -81,6 +86,7 @@ async def timed(services: Services, engine: AsyncEngine, clock: FakeClock) -> Ti
         timeline=services.timeline,
         registrations=services.registrations,
         retry_copies=copies.retry,
+        keep_welcome=no_welcome,
         messenger=messenger,
         cards=cards,
         i18n=I18N,
@@ -282,6 +288,7 @@ async def test_a_missing_collaborator_is_a_construction_error(
         "timeline": services.timeline,
         "registrations": services.registrations,
         "retry_copies": Copies().retry,
+        "keep_welcome": no_welcome,
         "messenger": FakeMessenger(),
         "cards": FakeCards(engine),
         "i18n": I18N,
@@ -293,7 +300,7 @@ async def test_a_missing_collaborator_is_a_construction_error(
         "announcements": services.announcements,
     }
     Dispatcher(**complete)
-    for name in ("messenger", "cards", "retry_copies"):
+    for name in ("messenger", "cards", "retry_copies", "keep_welcome"):
         with pytest.raises(TypeError):
             Dispatcher(**{**complete, name: None})
         with pytest.raises(TypeError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -12,7 +13,9 @@ from bot.db.engine import create_sessionmaker
 from bot.db.models import DueWorkRow
 from bot.domain.lifecycle import Action, State
 from bot.domain.registration import Source, Status
+from bot.domain.schedule import monthly_occurrences
 from bot.domain.timeline import Work
+from bot.domain.welcome import WelcomeRule
 from bot.errors import InvalidState
 from bot.services import Services
 from bot.services.timeline import MAX_ATTEMPTS, RETRY_AFTER, DueItem
@@ -599,18 +602,13 @@ async def test_follow_up_counts_states_and_lists_late_documentation(configured: 
     await announce(configured, second.id, message_id=900000000000000002)
     await approved_fabrique(configured, CAROL)
     await configured.proposals.propose(GUILD_ID, CAROL, DRAFT)
-    welcome = await configured.sessions.create_welcome_series(
-        GUILD_ID,
-        TEAM,
-        weekday=1,
-        ordinal=1,
-        at=time(12, 30),
-        count=1,
-        zoom_url=ZOOM_URL,
-        capacity=0,
-        title="30 min chrono",
-        description="Découvrir la communauté.",
-    )
+    rule = WelcomeRule(weekday=1, ordinal=1, at=time(12, 30), zoom_url=ZOOM_URL)
+    start = monthly_occurrences(1, 1, time(12, 30), ZoneInfo("Europe/Paris"), clock.now, 1)[0]
+    welcome = [
+        await configured.sessions.create_welcome(
+            GUILD_ID, TEAM, rule, start, title="30 min chrono", description="Découvrir la communauté."
+        )
+    ]
     await configured.sessions.mark_announced(GUILD_ID, welcome[0].id, BOT, AGENDA_CHANNEL, 900000000000000003, None)
 
     clock.now = datetime(2027, 3, 20, 9, 0, tzinfo=UTC)
