@@ -58,6 +58,7 @@ EXPECTED_COMMANDS = {
         "creneau-retirer",
         "creneaux",
         "lien-zoom",
+        "modifier",
         "annuler",
         "suivi",
         "accueil",
