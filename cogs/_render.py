@@ -11,13 +11,22 @@ from datetime import datetime
 
 import discord
 
+from bot.domain.edits import Field, Value
 from bot.domain.lifecycle import State
 from bot.domain.registration import Status, effective_capacity
 from bot.domain.text import shown, spreadsheet_cell
 from bot.i18n import I18n, format_duration
 from bot.services.outreach import CopyState
 from bot.services.recordings import presence_text
-from bot.services.records import Attendance, AuditRecord, FabriqueRecord, GuildConfig, RegistrationRecord, SlotRecord
+from bot.services.records import (
+    Attendance,
+    AuditRecord,
+    EditRecord,
+    FabriqueRecord,
+    GuildConfig,
+    RegistrationRecord,
+    SlotRecord,
+)
 from bot.services.registrations import TeamRegistration
 from bot.services.timeline import FollowUp
 
@@ -106,10 +115,12 @@ def _timestamp(moment: datetime) -> int:
 
 
 def organizers(record: FabriqueRecord) -> str:
-    return " · ".join(f"<@{user_id}>" for user_id in (record.organizer_id, record.coorganizer_id) if user_id)
+    return " · ".join(f"<@{user_id}>" for user_id in (record.organizer_id, *record.coorganizer_ids))
 
 
-def moderation_card(record: FabriqueRecord, history: Sequence[AuditRecord], i18n: I18n) -> discord.Embed:
+def moderation_card(
+    record: FabriqueRecord, history: Sequence[AuditRecord], i18n: I18n, edits: Sequence[EditRecord] = ()
+) -> discord.Embed:
     """The card the team reads: the proposal as it is now, its state, and who did what so far."""
     embed = discord.Embed(
         title=_clip(i18n("card.title", number=record.id, title=shown(record.title)), 256),
@@ -137,8 +148,42 @@ def moderation_card(record: FabriqueRecord, history: Sequence[AuditRecord], i18n
     ]
     if lines:
         embed.add_field(name=i18n("card.history"), value=_clip("\n".join(lines[-8:])), inline=False)
+    if edits:
+        shown_edits = "\n".join(edit_lines(edit, i18n) for edit in edits)
+        embed.add_field(name=i18n("card.edits"), value=_clip(shown_edits), inline=False)
     embed.set_footer(text=i18n("card.footer", revision=record.revision, date=record.created_at.strftime("%d/%m/%Y")))
     return embed
+
+
+VALUE_SHOWN = 80  # a long description is shown by its beginning: the card says what changed, not all of it
+
+
+def edit_lines(edit: EditRecord, i18n: I18n) -> str:
+    """One correction: who and when, then each field as before → after; an undone one says so."""
+    key = "card.edit.undo" if edit.undo_of is not None else "card.edit"
+    lines = [i18n(key, ts=_timestamp(edit.at), actor=edit.actor_id, version=edit.version)]
+    for change in edit.changes:
+        before, after = _edit_value(change.field, change.before, i18n), _edit_value(change.field, change.after, i18n)
+        what = i18n(f"edit.field.{change.field.value}")
+        lines.append(i18n("card.edit.change", what=what, before=before, after=after))
+    if edit.undone_by is not None:
+        lines.append(i18n("card.edit.undone", actor=edit.undone_by))
+    return "\n".join(lines)
+
+
+def _edit_value(field: Field, value: Value, i18n: I18n) -> str:
+    if isinstance(value, tuple):
+        return " ".join(f"<@{user_id}>" for user_id in value) or i18n("card.none")
+    if field is Field.ORGANIZER:
+        return f"<@{value}>"
+    if field is Field.DURATION and isinstance(value, int):
+        return format_duration(value)
+    if field is Field.CAPACITY:
+        return str(value) if value else i18n("edit.zoom_limit")
+    if field in (Field.FORMAT, Field.PARCOURS):
+        return i18n(f"{field.value}.{value}")
+    text = str(value)
+    return f"« {shown(_clip(text, VALUE_SHOWN))} »" if text else i18n("card.none")
 
 
 def my_fabriques(records: Sequence[FabriqueRecord], i18n: I18n) -> discord.Embed:

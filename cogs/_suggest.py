@@ -41,6 +41,15 @@ async def editable(interaction: discord.Interaction, typed: str) -> list[Choice[
     return _fabrique_choices(interaction, records, typed)
 
 
+async def correctable(interaction: discord.Interaction, typed: str) -> list[Choice[int]]:
+    """The member's Fabriques they may still edit, booked and announced ones included."""
+    if interaction.guild_id is None:
+        return []
+    proposals = bot_of(interaction).services.proposals
+    records = await proposals.suggest(interaction.guild_id, interaction.user.id, editable_only=True, booked_too=True)
+    return _fabrique_choices(interaction, records, typed)
+
+
 async def bookable(interaction: discord.Interaction, typed: str) -> list[Choice[int]]:
     if interaction.guild_id is None:
         return []

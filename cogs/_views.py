@@ -20,10 +20,12 @@ from bot.domain.proposal import (
     Format,
     Parcours,
     ProposalDraft,
+    ProposalText,
 )
 from bot.domain.text import shown
 from bot.errors import InvalidInput
 from bot.i18n import I18n
+from bot.services.corrections import Corrected
 from bot.services.records import FabriqueRecord
 from cogs._feedback import i18n_of, reply, report_error
 
@@ -141,6 +143,30 @@ def checked_coorganizer(member: discord.Member | None) -> int | None:
     if member.bot:
         raise InvalidInput("error.input.coorganizer_bot")
     return member.id
+
+
+def checked_person(member: discord.Member | None) -> int | None:
+    """An organizer or co-organizer the team names: a person, never a bot."""
+    if member is not None and member.bot:
+        raise InvalidInput("error.correct.bot")
+    return member.id if member is not None else None
+
+
+def form_text(values: dict[str, str]) -> ProposalText:
+    return ProposalText(
+        title=values.get("titre", ""),
+        description=values.get("description", ""),
+        speaker=values.get("intervenant", ""),
+        needs=values.get("besoins", ""),
+    )
+
+
+def corrected_text(i18n: I18n, corrected: Corrected) -> str:
+    record = corrected.fabrique
+    if not corrected.changes:
+        return i18n("correct.unchanged", number=record.id, title=shown(record.title))
+    fields = ", ".join(i18n(f"edit.field.{change.field.value}") for change in corrected.changes)
+    return i18n("correct.done", number=record.id, title=shown(record.title), fields=fields, revision=record.revision)
 
 
 def proposal_draft(

@@ -141,6 +141,9 @@ class Announcements(commands.Cog):
     async def move_event(self, record: FabriqueRecord) -> None:
         await self._edit_event(record, start_time=record.starts_at, end_time=record.ends_at)
 
+    async def update_event(self, record: FabriqueRecord) -> None:
+        await self._edit_event(record, name=record.title[:100], description=_render.shown(record.description)[:1000])
+
     def _ics_file(self, record: FabriqueRecord) -> discord.File:
         data = self.bot.services.announcements.calendar([record])
         return discord.File(io.BytesIO(data), filename=f"fabrique-{record.id}.ics")

@@ -18,11 +18,13 @@ from discord.ext import commands
 from bot.domain.lifecycle import Actor
 from bot.errors import Forbidden
 from bot.i18n import I18n, format_duration
+from bot.services.corrections import People
 from bot.services.guild_config import ConfigChanges
 from bot.services.slots import MoveTarget
 from bot.services.welcome import RuleChanges
 from cogs import _render, _suggest, _welcome
 from cogs._feedback import bot_of, current_actor, guild_id, member_actor, reply, report_error
+from cogs._views import checked_person, corrected_text, form_text, proposal_modal
 
 if TYPE_CHECKING:
     from bot.app import FabriqueBot
@@ -218,6 +220,57 @@ class TeamCommands(
             count=len(booking.registrant_ids),
         )
         await reply(interaction, text)
+
+    @app_commands.command(
+        name=locale_str("modifier"), description=locale_str("Corriger une Fabrique : textes, places, organisation")
+    )
+    @app_commands.rename(
+        fabrique=locale_str("fabrique"),
+        organisateur=locale_str("organisateur"),
+        ajouter_coorganisateur=locale_str("ajouter_coorganisateur"),
+        retirer_coorganisateur=locale_str("retirer_coorganisateur"),
+        places=locale_str("places"),
+    )
+    @app_commands.describe(
+        fabrique=FABRIQUE,
+        organisateur=locale_str("La personne qui organise désormais (prévenue par message privé)"),
+        ajouter_coorganisateur=locale_str("Un·e coorganisateur·ice à ajouter"),
+        retirer_coorganisateur=locale_str("Un·e coorganisateur·ice à retirer"),
+        places=locale_str("Le nombre de places (0 = limite de Zoom ; jamais moins que les inscrit·es)"),
+    )
+    @app_commands.autocomplete(fabrique=_suggest.booked)
+    async def correct(
+        self,
+        interaction: discord.Interaction,
+        fabrique: int,
+        organisateur: discord.Member | None = None,
+        ajouter_coorganisateur: discord.Member | None = None,
+        retirer_coorganisateur: discord.User | None = None,
+        places: app_commands.Range[int, 0, 100] | None = None,
+    ) -> None:
+        """Checked before the form opens (team, state, people, places), then the form pre-filled with the texts."""
+        actor = await current_actor(interaction)
+        people = People(
+            places=places,
+            organizer_id=checked_person(organisateur),
+            add_coorganizer=checked_person(ajouter_coorganisateur),
+            remove_coorganizer=retirer_coorganisateur.id if retirer_coorganisateur else None,
+        )
+        services = self.bot.services
+        current = await services.corrections.check_correction(guild_id(interaction), fabrique, actor, people)
+
+        async def submit(modal_interaction: discord.Interaction, values: dict[str, str]) -> None:
+            await modal_interaction.response.defer(ephemeral=True)
+            for member in (organisateur, ajouter_coorganisateur):
+                if member is not None:  # named later in texts read outside Discord, even if they never act
+                    await services.member_names.remember(member.guild.id, member.id, member.display_name)
+            corrected = await services.corrections.correct(
+                guild_id(modal_interaction), fabrique, await current_actor(modal_interaction), form_text(values), people
+            )
+            await reply(modal_interaction, corrected_text(self.i18n, corrected))
+
+        title = self.i18n("modal.correct.title", number=current.id)
+        await interaction.response.send_modal(proposal_modal(self.i18n, title, submit, current))
 
     @app_commands.command(
         name=locale_str("annuler"), description=locale_str("Annuler une session programmée ou annoncée")

@@ -107,8 +107,8 @@ class FabriqueCommands(
         coorganisateur: discord.Member | None,
     ) -> None:
         actor = await current_actor(interaction)
-        current = await self.bot.services.proposals.get_editable(guild_id(interaction), fabrique, actor)
-        coorganizer_id = checked_coorganizer(coorganisateur) if coorganisateur else current.coorganizer_id
+        current = await self.bot.services.corrections.get_editable(guild_id(interaction), fabrique, actor)
+        coorganizer_id = checked_coorganizer(coorganisateur)  # added to the co-organizers; None keeps them
 
         async def submit(modal_interaction: discord.Interaction, values: dict[str, str]) -> None:
             await modal_interaction.response.defer(ephemeral=True)
@@ -120,7 +120,7 @@ class FabriqueCommands(
                 coorganizer_id,
             )
             await self._remember(coorganisateur)
-            record = await self.bot.services.proposals.edit(guild_id(modal_interaction), fabrique, actor, draft)
+            record = await self.bot.services.corrections.edit(guild_id(modal_interaction), fabrique, actor, draft)
             await reply(modal_interaction, edited_text(self.i18n, current, record))
 
         title = self.i18n("modal.edit.title", number=current.id)
@@ -379,10 +379,10 @@ def _proposal_commands(
         format=locale_str("Nouveau format (facultatif)"),
         parcours=locale_str("Nouveau parcours (facultatif)"),
         duree=locale_str("Nouvelle durée (facultatif)"),
-        coorganisateur=locale_str("Nouveau·elle coorganisateur·ice (facultatif)"),
+        coorganisateur=locale_str("Un·e coorganisateur·ice de plus (facultatif)"),
     )
     @app_commands.choices(format=FORMAT_CHOICES, parcours=PARCOURS_CHOICES, duree=durations)
-    @app_commands.autocomplete(fabrique=_suggest.editable)
+    @app_commands.autocomplete(fabrique=_suggest.correctable)
     async def edit(
         interaction: discord.Interaction,
         fabrique: int,
@@ -400,7 +400,9 @@ def _proposal_commands(
             callback=propose,
         ),
         app_commands.Command(
-            name=locale_str("modifier"), description=locale_str("Modifier une de vos propositions"), callback=edit
+            name=locale_str("modifier"),
+            description=locale_str("Modifier une de vos Fabriques, même annoncée"),
+            callback=edit,
         ),
     ]
 

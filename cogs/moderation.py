@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +20,7 @@ from discord.ext import commands
 from bot.domain.lifecycle import Action, State
 from bot.i18n import I18n
 from bot.services.proposals import Decision
-from bot.services.records import AuditRecord, FabriqueRecord
+from bot.services.records import AuditRecord, EditRecord, FabriqueRecord
 from cogs import _render
 from cogs._announce_ui import AnnounceButton
 from cogs._feedback import NO_PINGS, bot_of, current_actor, guild_id, i18n_of, reply, report_error
@@ -100,6 +101,40 @@ async def _confirm(interaction: discord.Interaction, decision: Decision) -> None
     await reply(interaction, confirmation)
 
 
+class UndoEditButton(ui.DynamicItem[ui.Button[Any]], template=r"fab:undo:(?P<id>\d+):(?P<version>\d+)"):
+    """« Annuler la modification » under an organizer's edit after approval; the custom_id names the version, so a
+    click on an old card never undoes a newer correction."""
+
+    def __init__(self, fabrique_id: int, version: int, label: str | None = None) -> None:
+        super().__init__(
+            ui.Button(
+                label=label or "undo",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"fab:undo:{fabrique_id}:{version}",
+            )
+        )
+        self.fabrique_id = fabrique_id
+        self.version = version
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: ui.Button[Any], match: re.Match[str], /
+    ) -> UndoEditButton:
+        return cls(int(match["id"]), int(match["version"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await interaction.response.defer(ephemeral=True)
+            corrections = bot_of(interaction).services.corrections
+            actor = await current_actor(interaction)
+            corrected = await corrections.undo(guild_id(interaction), self.fabrique_id, self.version, actor)
+            record = corrected.fabrique
+            text = i18n_of(interaction)("undo.done", number=record.id, title=_render.shown(record.title))
+            await reply(interaction, text)
+        except Exception as error:  # component callbacks bypass tree.on_error: report the same way
+            await report_error(interaction, error)
+
+
 class Moderation(commands.Cog):
     """The cards, and the buttons on them."""
 
@@ -107,10 +142,10 @@ class Moderation(commands.Cog):
         self.bot = bot
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(ModerationButton, AnnounceButton)
+        self.bot.add_dynamic_items(ModerationButton, AnnounceButton, UndoEditButton)
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(ModerationButton, AnnounceButton)
+        self.bot.remove_dynamic_items(ModerationButton, AnnounceButton, UndoEditButton)
 
     async def show(self, guild_id: int, fabrique_id: int) -> bool:
         """Show the Fabrique's current state on its card; a missing card (or one deleted by hand) is posted again."""
@@ -118,36 +153,38 @@ class Moderation(commands.Cog):
         record, history = await services.proposals.with_history(guild_id, fabrique_id)
         if record.is_welcome:
             return True  # the team's own welcome sessions were never proposals: no card
+        card = Card(record, history, await services.corrections.recent(fabrique_id))
         if record.card_channel_id is None or record.card_message_id is None:
             config = await services.guild_config.get(guild_id)
-            return config.team_channel_id is not None and await self._post(record, history, config.team_channel_id)
+            return config.team_channel_id is not None and await self._post(card, config.team_channel_id)
         channel = self.bot.get_channel(record.card_channel_id)
         if not isinstance(channel, discord.TextChannel | discord.Thread):
             log.warning("card channel %s of fabrique %s is gone", record.card_channel_id, record.id)
             return False
         try:
             await channel.get_partial_message(record.card_message_id).edit(
-                embed=_render.moderation_card(record, history, self.bot.i18n),
-                view=_card_view(self.bot.i18n, record),
+                embed=_render.moderation_card(card.record, card.history, self.bot.i18n, card.edits),
+                view=_card_view(self.bot.i18n, card),
                 allowed_mentions=NO_PINGS,
             )
         except discord.NotFound:
-            return await self._post(record, history, channel.id)
+            return await self._post(card, channel.id)
         except discord.HTTPException:
             log.warning("could not update the card of fabrique %s", record.id, exc_info=True)
             return False
         return True
 
-    async def _post(self, record: FabriqueRecord, history: list[AuditRecord], channel_id: int) -> bool:
-        """Post a new card for ``record``; False if the channel cannot be reached."""
+    async def _post(self, card: Card, channel_id: int) -> bool:
+        """Post a new card; False if the channel cannot be reached."""
+        record = card.record
         channel = self.bot.get_channel(channel_id)
         if not isinstance(channel, discord.TextChannel | discord.Thread):
             log.warning("team channel %s not reachable for card of fabrique %s", channel_id, record.id)
             return False
         try:
             message = await channel.send(
-                embed=_render.moderation_card(record, history, self.bot.i18n),
-                view=_card_view(self.bot.i18n, record),
+                embed=_render.moderation_card(record, card.history, self.bot.i18n, card.edits),
+                view=_card_view(self.bot.i18n, card),
                 allowed_mentions=NO_PINGS,
             )
         except discord.HTTPException:
@@ -157,12 +194,25 @@ class Moderation(commands.Cog):
         return True
 
 
-def _card_view(i18n: I18n, record: FabriqueRecord) -> ui.View:
+@dataclass(frozen=True)
+class Card:
+    """What a card shows: the Fabrique, its audit trail, its latest corrections."""
+
+    record: FabriqueRecord
+    history: list[AuditRecord]
+    edits: list[EditRecord]
+
+
+def _card_view(i18n: I18n, card: Card) -> ui.View:
+    record = card.record
     view = ui.View(timeout=None)
     for action in _BUTTONS_BY_STATE.get(record.state, ()):
         view.add_item(ModerationButton(action, record.id, i18n(f"button.{action.value}")))
     if record.awaiting_confirmation:  # the team may confirm for the organizer
         view.add_item(AnnounceButton(record.id, i18n("button.announce")))
+    latest = card.edits[-1] if card.edits else None
+    if latest is not None and latest.version == record.revision and latest.open_to_undo:
+        view.add_item(UndoEditButton(record.id, latest.version, i18n("button.undo_edit")))
     return view
 
 

@@ -109,6 +109,7 @@ class FakeBoard:
     redrawn: list[int] = field(default_factory=list)
     closed: list[int] = field(default_factory=list)
     moved: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
 
     async def post(self, record: FabriqueRecord, attendance: Attendance, channel_id: int) -> Posted | None:
         self.posted.append(record.id)
@@ -125,6 +126,9 @@ class FakeBoard:
 
     async def move_event(self, record: FabriqueRecord) -> None:
         self.moved.append(record.id)
+
+    async def update_event(self, record: FabriqueRecord) -> None:
+        self.updated.append(record.id)
 
 
 @dataclass

@@ -20,7 +20,7 @@ from sqlalchemy import (
     false,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from bot.domain.documentation import JobStatus, Path3P
@@ -100,7 +100,6 @@ class FabriqueRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     guild_id: Mapped[int] = mapped_column(BigInteger, index=True)
     organizer_id: Mapped[int] = mapped_column(BigInteger, index=True)
-    coorganizer_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     format: Mapped[Format] = mapped_column(stored_as_text(Format, 32))
     parcours: Mapped[Parcours] = mapped_column(stored_as_text(Parcours, 16))
     duration_minutes: Mapped[int] = mapped_column(Integer)
@@ -138,6 +137,14 @@ class FabriqueRow(Base):
     # A welcome session made by the team's rule: the rule and the date it was made for (kept if it is moved).
     welcome_rule_id: Mapped[int | None] = mapped_column(ForeignKey("welcome_rule.id", ondelete="SET NULL"))
     welcome_occurrence: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Loaded with every Fabrique (one more SELECT per query, whatever the number of rows): who may act as organizer.
+    coorganizers: Mapped[list[CoorganizerRow]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by="CoorganizerRow.id"
+    )
+
+    @property
+    def coorganizer_ids(self) -> tuple[int, ...]:
+        return tuple(c.user_id for c in self.coorganizers)
 
 
 class WelcomeRuleRow(Base):
@@ -159,6 +166,40 @@ class WelcomeRuleRow(Base):
     alerted_occurrence: Mapped[datetime | None] = mapped_column(UTCDateTime())  # told the team it could not be made
     updated_by: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CoorganizerRow(Base):
+    """A member who organizes a Fabrique with its organizer, with the same rights; a Fabrique may have several."""
+
+    __tablename__ = "coorganizer"
+    __table_args__ = (UniqueConstraint("fabrique_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    fabrique_id: Mapped[int] = mapped_column(ForeignKey("fabrique.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class EditRow(Base):
+    """One correction of a Fabrique: the fields it changed (JSON ``{field: [before, after]}``), who, when.
+
+    ``version`` is the Fabrique's revision the correction produced: an undo names it, and is refused once a newer
+    correction exists. ``undoable`` marks an organizer's edit after approval, which the team may take back.
+    """
+
+    __tablename__ = "fabrique_edit"
+    __table_args__ = (UniqueConstraint("fabrique_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    fabrique_id: Mapped[int] = mapped_column(ForeignKey("fabrique.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    actor_id: Mapped[int] = mapped_column(BigInteger)
+    by_team: Mapped[bool] = mapped_column(Boolean)
+    changes: Mapped[str] = mapped_column(Text)
+    undoable: Mapped[bool] = mapped_column(Boolean)
+    undo_of: Mapped[int | None] = mapped_column(Integer)  # the version this correction took back
+    undone_by: Mapped[int | None] = mapped_column(BigInteger)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class SlotRow(Base):

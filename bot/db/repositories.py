@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import case, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
     AuditRow,
+    CoorganizerRow,
     CopyRow,
     DepartureRow,
     DocumentationRow,
     DueWorkRow,
+    EditRow,
     FabriqueRow,
     GuildConfigRow,
     MemberNameRow,
@@ -64,7 +66,7 @@ class FabriqueRepository:
             select(FabriqueRow)
             .where(
                 FabriqueRow.guild_id == guild_id,
-                or_(FabriqueRow.organizer_id == user_id, FabriqueRow.coorganizer_id == user_id),
+                _organized_by(user_id),
             )
             .order_by(FabriqueRow.id.desc())
         )
@@ -76,7 +78,7 @@ class FabriqueRepository:
             select(FabriqueRow)
             .where(
                 FabriqueRow.guild_id == guild_id,
-                or_(FabriqueRow.organizer_id == user_id, FabriqueRow.coorganizer_id == user_id),
+                _organized_by(user_id),
                 FabriqueRow.state.in_(states),
             )
             .order_by(FabriqueRow.id.desc())
@@ -127,6 +129,31 @@ class FabriqueRepository:
             .group_by(FabriqueRow.state)
         )
         return {state: count for state, count in (await self._session.execute(statement)).all()}
+
+
+def _organized_by(user_id: int) -> ColumnElement[bool]:
+    """The Fabriques this member organizes or co-organizes."""
+    coorganized = select(CoorganizerRow.fabrique_id).where(CoorganizerRow.user_id == user_id)
+    return or_(FabriqueRow.organizer_id == user_id, FabriqueRow.id.in_(coorganized))
+
+
+class EditRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def add(self, row: EditRow) -> None:
+        self._session.add(row)
+
+    async def get(self, fabrique_id: int, version: int) -> EditRow | None:
+        statement = select(EditRow).where(EditRow.fabrique_id == fabrique_id, EditRow.version == version)
+        return (await self._session.execute(statement)).scalar_one_or_none()
+
+    async def latest(self, fabrique_id: int, limit: int) -> list[EditRow]:
+        """The most recent corrections of a Fabrique, oldest first: what its card shows."""
+        statement = (
+            select(EditRow).where(EditRow.fabrique_id == fabrique_id).order_by(EditRow.version.desc()).limit(limit)
+        )
+        return list(reversed((await self._session.execute(statement)).scalars().all()))
 
 
 class SlotRepository:

@@ -15,6 +15,7 @@ from bot.db.repositories import (
     DepartureRepository,
     DocumentationRepository,
     DueWorkRepository,
+    EditRepository,
     FabriqueRepository,
     GuildConfigRepository,
     MemberNameRepository,
@@ -43,6 +44,7 @@ class UnitOfWork:
         self._after_commit = []
         self.fabriques = FabriqueRepository(self.session)
         self.audit = AuditRepository(self.session)
+        self.edits = EditRepository(self.session)
         self.guilds = GuildConfigRepository(self.session)
         self.slots = SlotRepository(self.session)
         self.registrations = RegistrationRepository(self.session)

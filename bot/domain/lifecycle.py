@@ -39,6 +39,8 @@ class Action(StrEnum):
     PROMPT = "prompt"
     DOCUMENT = "document"
     PUBLISH = "publish"
+    CORRECT = "correct"  # the team changes what a Fabrique says or who runs it, whatever its stage
+    UNDO_EDIT = "undo_edit"  # the team restores what a Fabrique said before an organizer's edit
 
 
 class Role(StrEnum):
@@ -69,13 +71,19 @@ class Rule:
 
 EDITABLE = frozenset({State.PROPOSED, State.CHANGES_REQUESTED, State.APPROVED})
 BOOKED = frozenset({State.SCHEDULED, State.ANNOUNCED})
+# The organizer may still correct a booked or announced session: every copy of it follows.
+CORRECTABLE = EDITABLE | BOOKED
+# The team may correct anything until the documentation is published (the article then holds the record).
+TEAM_CORRECTABLE = CORRECTABLE | {State.HELD, State.DOCUMENTATION_DUE, State.DOCUMENTING}
 
 RULES: dict[Action, Rule] = {
     Action.APPROVE: Rule(frozenset({State.PROPOSED}), Role.TEAM, State.APPROVED),
     Action.REQUEST_CHANGES: Rule(frozenset({State.PROPOSED}), Role.TEAM, State.CHANGES_REQUESTED, True),
     Action.REJECT: Rule(frozenset({State.PROPOSED, State.CHANGES_REQUESTED}), Role.TEAM, State.REJECTED, True),
     Action.WITHDRAW: Rule(EDITABLE, Role.ORGANIZER, State.WITHDRAWN),
-    Action.EDIT: Rule(EDITABLE, Role.ORGANIZER, None),
+    Action.EDIT: Rule(CORRECTABLE, Role.ORGANIZER, None),
+    Action.CORRECT: Rule(TEAM_CORRECTABLE, Role.TEAM, None),
+    Action.UNDO_EDIT: Rule(TEAM_CORRECTABLE, Role.TEAM, None),
     Action.BOOK: Rule(frozenset({State.APPROVED}), Role.ORGANIZER_OR_TEAM, State.SCHEDULED),
     Action.MOVE: Rule(BOOKED, Role.ORGANIZER_OR_TEAM, None),
     Action.RELEASE: Rule(BOOKED, Role.ORGANIZER_OR_TEAM, State.APPROVED),

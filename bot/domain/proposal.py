@@ -53,15 +53,7 @@ class ProposalDraft:
 
     def validated(self, *, organizer_id: int, allowed_durations: list[int]) -> ProposalDraft:
         """A copy with surrounding blanks removed, or InvalidInput naming the first field that is wrong."""
-        title = " ".join(self.title.split())
-        description = self.description.strip()
-        speaker = self.speaker.strip()
-        needs = self.needs.strip()
-        _require_text("titre", title, TITLE_MAX)
-        _require_plain_line("titre", title)
-        _require_text("description", description, DESCRIPTION_MAX)
-        _limit("intervenant", speaker, SPEAKER_MAX)
-        _limit("besoins", needs, NEEDS_MAX)
+        text = validated_text(ProposalText(self.title, self.description, self.speaker, self.needs))
         if self.duration_minutes not in allowed_durations:
             raise InvalidInput(
                 "error.input.duration",
@@ -73,12 +65,36 @@ class ProposalDraft:
             format=self.format,
             parcours=self.parcours,
             duration_minutes=self.duration_minutes,
-            title=title,
-            description=description,
-            speaker=speaker,
-            needs=needs,
+            title=text.title,
+            description=text.description,
+            speaker=text.speaker,
+            needs=text.needs,
             coorganizer_id=self.coorganizer_id,
         )
+
+
+@dataclass(frozen=True)
+class ProposalText:
+    """The four fields of the proposal form (SPEC §5: ``titre``, ``description``, ``intervenant``, ``besoins``)."""
+
+    title: str
+    description: str
+    speaker: str = ""
+    needs: str = ""
+
+
+def validated_text(text: ProposalText) -> ProposalText:
+    """The same limits for a proposal and for any later correction, by the organizer or the team."""
+    title = " ".join(text.title.split())
+    description = text.description.strip()
+    speaker = text.speaker.strip()
+    needs = text.needs.strip()
+    _require_text("titre", title, TITLE_MAX)
+    _require_plain_line("titre", title)
+    _require_text("description", description, DESCRIPTION_MAX)
+    _limit("intervenant", speaker, SPEAKER_MAX)
+    _limit("besoins", needs, NEEDS_MAX)
+    return ProposalText(title, description, speaker, needs)
 
 
 def validated_reason(reason: str) -> str:

@@ -27,12 +27,12 @@ ENGLISH: dict[str, str] = {
     "Un·e membre qui organise avec vous (facultatif)": "A member organizing with you (optional)",
     # /fabrique modifier, retirer, mes-fabriques
     "modifier": "edit",
-    "Modifier une de vos propositions": "Edit one of your proposals",
+    "Modifier une de vos Fabriques, même annoncée": "Edit one of your workshops, even announced",
     "Le numéro de la Fabrique (n°…)": "The workshop number (#…)",
     "Nouveau format (facultatif)": "New format (optional)",
     "Nouveau parcours (facultatif)": "New track (optional)",
     "Nouvelle durée (facultatif)": "New length (optional)",
-    "Nouveau·elle coorganisateur·ice (facultatif)": "New co-organizer (optional)",
+    "Un·e coorganisateur·ice de plus (facultatif)": "One more co-organizer (optional)",
     "retirer": "withdraw",
     "Retirer une de vos propositions": "Withdraw one of your proposals",
     "mes-fabriques": "my-workshops",
@@ -97,6 +97,17 @@ ENGLISH: dict[str, str] = {
     "email": "email",
     "Son adresse e-mail : confirmation, rappels et lien lui arrivent par là": "Their e-mail address: confirmation, reminders and link go there",
     "L'adresse e-mail de la personne hors Discord": "The e-mail address of the person outside Discord",
+    # /equipe modifier
+    "Corriger une Fabrique : textes, places, organisation": "Correct a workshop: texts, seats, organizers",
+    "organisateur": "organizer",
+    "La personne qui organise désormais (prévenue par message privé)": "Who organizes it from now on (told by DM)",
+    "ajouter_coorganisateur": "add_coorganizer",
+    "Un·e coorganisateur·ice à ajouter": "A co-organizer to add",
+    "retirer_coorganisateur": "remove_coorganizer",
+    "Un·e coorganisateur·ice à retirer": "A co-organizer to remove",
+    "Le nombre de places (0 = limite de Zoom ; jamais moins que les inscrit·es)": (
+        "Number of seats (0 = Zoom's limit; never fewer than registrants)"
+    ),
     # /equipe lien-zoom, annuler, accueil
     "lien-zoom": "zoom-link",
     "Donner ou remplacer le lien Zoom d'une Fabrique": "Give or replace a workshop's Zoom link",

@@ -16,6 +16,7 @@ from bot.i18n import I18n
 from bot.services._background import Background
 from bot.services.announcements import AnnouncementPorts, AnnouncementService
 from bot.services.clients import Clients
+from bot.services.corrections import CorrectionPorts, CorrectionService
 from bot.services.documentation import DocumentationService
 from bot.services.documentation_jobs import DocumentationJobs, GuildArticleTexts
 from bot.services.documenting import DocumentingService
@@ -39,6 +40,7 @@ from bot.services.welcome import WelcomeService
 class Services:
     guild_config: GuildConfigService
     proposals: ProposalService
+    corrections: CorrectionService
     slots: SlotService
     sessions: SessionService
     registrations: RegistrationService
@@ -124,6 +126,17 @@ def build_services(
     return Services(
         guild_config=guild_config,
         proposals=ProposalService(uow, guild_config, settings.sessions, clock, **speaking),
+        corrections=CorrectionService(
+            uow,
+            settings.sessions,
+            clock,
+            planner,
+            outreach=outreach,
+            registrations=registrations,
+            ports=CorrectionPorts(cards=ports.cards, board=ports.board, messenger=ports.messenger),
+            i18n=i18n,
+            spawn=background.spawn,
+        ),
         slots=slots,
         sessions=sessions,
         registrations=registrations,

@@ -21,7 +21,7 @@ async def require_fabrique(uow: UnitOfWork, guild_id: int, fabrique_id: int, *, 
 
 
 def organizers(row: FabriqueRow) -> frozenset[int]:
-    return frozenset(i for i in (row.organizer_id, row.coorganizer_id) if i is not None)
+    return frozenset((row.organizer_id, *row.coorganizer_ids))
 
 
 def check(row: FabriqueRow, action: Action, actor: Actor) -> State:

@@ -47,7 +47,7 @@ class MemberNameService:
         Someone who left the server, or is not in the member cache (after a restart), is named by the display name
         stored when they last acted; an id means nothing to a reader, so the last resort is a neutral word.
         """
-        user_ids = [i for i in (record.organizer_id, record.coorganizer_id) if i is not None]
+        user_ids = [record.organizer_id, *record.coorganizer_ids]
         live = self._directory.display_names(record.guild_id, user_ids)
         missing = set(user_ids) - live.keys()
         stored = await self.names(record.guild_id, missing) if missing else {}

@@ -43,6 +43,7 @@ class Event(StrEnum):
     MOVE = "move"
     CANCEL = "cancel"
     RELEASE = "release"  # the slot given back: no date for now, registrations kept; the website says so, no email
+    EDIT = "edit"  # the title, text or people changed: Zoom's topic and the website post follow, nobody is mailed
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,10 @@ class OutreachService:
         record = await self._record(fabrique_id)
         if event in (Event.MOVE, Event.CANCEL):  # a released session keeps its meeting until its new date
             await self._zoom_follow(record, event)
+        if event is Event.EDIT:
+            if record.state is State.ANNOUNCED:  # before that, the website has no post to correct
+                await self._website(record, Event.ANNOUNCE)  # the post reads as announced, with the new text
+            return
         await self._website(record, event)
         await self._mail(record, event)
 
@@ -299,6 +304,10 @@ class OutreachService:
         """The session, when the retried meeting gave it the link it was waiting for."""
         if event is Event.CANCEL:
             await self._zoom_follow(record, event)
+            return None
+        copy = await self._copy(record.id, ZOOM)
+        if copy is not None and copy.external_id:
+            await self._zoom_follow(record, Event.EDIT)  # our meeting exists: a failed update is retried as one
             return None
         if record.has_zoom_link:
             # The team pasted a link meanwhile: registrants already have it, a new meeting would contradict it.

@@ -111,6 +111,10 @@ class Noticeboard(Protocol):
         """The scheduled event follows the session's new date."""
         ...
 
+    async def update_event(self, record: FabriqueRecord) -> None:
+        """The scheduled event follows the session's corrected title and description."""
+        ...
+
 
 @runtime_checkable
 class JobRunner(Protocol):

@@ -1,4 +1,4 @@
-"""Proposals and their moderation: propose, edit, withdraw, approve, request changes, reject.
+"""Proposals and their moderation: propose, withdraw, approve, request changes, reject (edits: ``corrections``).
 
 Every transition goes through ``domain.lifecycle.next_state`` (who may, from which state) and writes an audit row
 in the same transaction as the change.
@@ -10,9 +10,9 @@ from dataclasses import dataclass, replace
 
 from bot.clock import Clock
 from bot.config import SessionSettings
-from bot.db.models import FabriqueRow
+from bot.db.models import CoorganizerRow, FabriqueRow
 from bot.db.uow import UnitOfWorkFactory
-from bot.domain.lifecycle import EDITABLE, Action, Actor, State
+from bot.domain.lifecycle import CORRECTABLE, EDITABLE, Action, Actor, State
 from bot.domain.proposal import ProposalDraft, validated_reason
 from bot.domain.text import shown
 from bot.errors import Forbidden, NotConfigured
@@ -71,7 +71,7 @@ class ProposalService:
             row = FabriqueRow(
                 guild_id=guild_id,
                 organizer_id=actor.user_id,
-                coorganizer_id=clean.coorganizer_id,
+                coorganizers=[CoorganizerRow(user_id=clean.coorganizer_id)] if clean.coorganizer_id else [],
                 format=clean.format,
                 parcours=clean.parcours,
                 duration_minutes=clean.duration_minutes,
@@ -91,37 +91,6 @@ class ProposalService:
             record = FabriqueRecord.of(row)
         if await self._cards.show(guild_id, record.id):  # the card's place is stored with the Fabrique
             return await self._get(guild_id, record.id)
-        return record
-
-    async def get_editable(self, guild_id: int, fabrique_id: int, actor: Actor) -> FabriqueRecord:
-        """The proposal the organizer is about to edit, refused early if they may not."""
-        async with self._uow() as uow:
-            row = await require_fabrique(uow, guild_id, fabrique_id)
-            check(row, Action.EDIT, actor)
-            return FabriqueRecord.of(row)
-
-    async def edit(self, guild_id: int, fabrique_id: int, actor: Actor, draft: ProposalDraft) -> FabriqueRecord:
-        """Replace the proposal's content; a proposal sent back for changes goes back to the team."""
-        async with self._uow() as uow:
-            row = await require_fabrique(uow, guild_id, fabrique_id, lock=True)
-            target = check(row, Action.EDIT, actor)
-            clean = draft.validated(organizer_id=row.organizer_id, allowed_durations=self._sessions.durations_minutes)
-            row.format = clean.format
-            row.parcours = clean.parcours
-            row.duration_minutes = clean.duration_minutes
-            row.title = clean.title
-            row.description = clean.description
-            row.speaker = clean.speaker
-            row.needs = clean.needs
-            row.coorganizer_id = clean.coorganizer_id
-            row.revision += 1
-            previous = State(row.state)
-            row.state = target
-            row.updated_at = self._clock()
-            record_audit(uow, row, actor, Action.EDIT, row.updated_at, None, previous)
-            await uow.commit()
-            record = FabriqueRecord.of(row)
-        await self._cards.show(guild_id, fabrique_id)
         return record
 
     async def withdraw(self, guild_id: int, fabrique_id: int, actor: Actor) -> FabriqueRecord:
@@ -167,9 +136,13 @@ class ProposalService:
         async with self._uow() as uow:
             return [FabriqueRecord.of(row) for row in await uow.fabriques.list_for_member(guild_id, user_id)]
 
-    async def suggest(self, guild_id: int, user_id: int, editable_only: bool) -> list[FabriqueRecord]:
-        """The member's own Fabriques for autocomplete (editable ones when editing or withdrawing)."""
-        states = {s.value for s in (EDITABLE if editable_only else State)}
+    async def suggest(
+        self, guild_id: int, user_id: int, editable_only: bool, *, booked_too: bool = False
+    ) -> list[FabriqueRecord]:
+        """The member's own Fabriques for autocomplete: editable ones when withdrawing, and booked ones too when
+        editing (``booked_too``: an announced session may still be corrected by its organizer)."""
+        wanted = (CORRECTABLE if booked_too else EDITABLE) if editable_only else frozenset(State)
+        states = {s.value for s in wanted}
         async with self._uow() as uow:
             rows = await uow.fabriques.search_for_member(guild_id, user_id, states)
             return [FabriqueRecord.of(row) for row in rows]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.db.models import AuditRow, FabriqueRow, OutsideRegistrantRow, RegistrationRow, SlotRow
+from bot.db.models import AuditRow, EditRow, FabriqueRow, OutsideRegistrantRow, RegistrationRow, SlotRow
+from bot.domain.edits import Change, Content, Field, Value
 from bot.domain.lifecycle import Action, State
 from bot.domain.proposal import FabriqueKind, Format, Parcours
 from bot.domain.recordings import Presence
@@ -17,7 +19,7 @@ class FabriqueRecord:
     id: int
     guild_id: int
     organizer_id: int
-    coorganizer_id: int | None
+    coorganizer_ids: tuple[int, ...]
     format: Format
     parcours: Parcours
     duration_minutes: int
@@ -63,7 +65,7 @@ class FabriqueRecord:
 
     @property
     def organizer_ids(self) -> frozenset[int]:
-        return frozenset(i for i in (self.organizer_id, self.coorganizer_id) if i is not None)
+        return frozenset((self.organizer_id, *self.coorganizer_ids))
 
     @classmethod
     def of(cls, row: FabriqueRow) -> FabriqueRecord:
@@ -71,7 +73,7 @@ class FabriqueRecord:
             id=row.id,
             guild_id=row.guild_id,
             organizer_id=row.organizer_id,
-            coorganizer_id=row.coorganizer_id,
+            coorganizer_ids=row.coorganizer_ids,
             format=Format(row.format),
             parcours=Parcours(row.parcours),
             duration_minutes=row.duration_minutes,
@@ -174,6 +176,74 @@ class AuditRecord:
             reason=row.reason,
             at=row.at,
         )
+
+
+@dataclass(frozen=True)
+class EditRecord:
+    """One correction as the card shows it: before → after, who, when, and whether the team may still undo it."""
+
+    version: int
+    actor_id: int
+    by_team: bool
+    changes: tuple[Change, ...]
+    undoable: bool
+    undo_of: int | None
+    undone_by: int | None
+    at: datetime
+
+    @property
+    def open_to_undo(self) -> bool:
+        return self.undoable and self.undone_by is None
+
+    @classmethod
+    def of(cls, row: EditRow) -> EditRecord:
+        return cls(
+            version=row.version,
+            actor_id=row.actor_id,
+            by_team=row.by_team,
+            changes=decoded_changes(row.changes),
+            undoable=row.undoable,
+            undo_of=row.undo_of,
+            undone_by=row.undone_by,
+            at=row.at,
+        )
+
+
+def encoded_changes(changes: tuple[Change, ...]) -> str:
+    return json.dumps({c.field.value: [_plain(c.before), _plain(c.after)] for c in changes}, ensure_ascii=False)
+
+
+def decoded_changes(text: str) -> tuple[Change, ...]:
+    stored = json.loads(text)
+    return tuple(
+        Change(field, _value(stored[field.value][0]), _value(stored[field.value][1]))
+        for field in Field
+        if field.value in stored
+    )
+
+
+def _plain(value: Value) -> str | int | list[int]:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _value(stored: str | int | list[int]) -> Value:
+    return tuple(stored) if isinstance(stored, list) else stored
+
+
+def content_of(row: FabriqueRow) -> Content:
+    """What a correction may change, as the Fabrique holds it now."""
+    return Content(
+        title=row.title,
+        description=row.description,
+        speaker=row.speaker,
+        needs=row.needs,
+        format=Format(row.format),
+        parcours=Parcours(row.parcours),
+        duration_minutes=row.duration_minutes,
+        capacity=row.capacity,
+        organizer_id=row.organizer_id,
+        coorganizer_ids=row.coorganizer_ids,
+    )
 
 
 @dataclass(frozen=True)

@@ -160,6 +160,7 @@ class SessionService:
             row = FabriqueRow(
                 guild_id=guild_id,
                 organizer_id=actor.user_id,
+                coorganizers=[],
                 format=Format.AUTRE,
                 parcours=Parcours.EXPRESS,
                 duration_minutes=rule.duration_minutes,

@@ -60,5 +60,5 @@ async def test_organizers_who_left_are_named_in_the_article_tags_and_emails(
     assert "alice, bob" in email.text and str(world.alice.id) not in email.text
 
     # Someone the bot never saw is named by a neutral word, never by an id.
-    stranger = dataclasses.replace(record, coorganizer_id=NEVER_SEEN)
+    stranger = dataclasses.replace(record, coorganizer_ids=(NEVER_SEEN,))
     assert await bot.services.member_names.organizer_names(stranger) == "alice, un·e membre"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Column, Integer, MetaData, inspect
+from sqlalchemy import Column, Integer, MetaData, inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -85,3 +86,65 @@ async def test_the_comparison_does_notice_a_difference(engine: AsyncEngine) -> N
     async with engine.connect() as connection:
         found = await connection.run_sync(compare)
     assert [(diff[0], diff[3].name) for diff in found] == [("add_column", "not_migrated")]
+
+
+async def test_the_single_coorganizer_becomes_the_first_of_several_and_comes_back_on_downgrade(
+    engine: AsyncEngine,
+) -> None:
+    """0012 moves ``fabrique.coorganizer_id`` into the ``coorganizer`` table; going back keeps the first one."""
+    await migrate.upgrade(engine, "0008")
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO fabrique (guild_id, organizer_id, coorganizer_id, format, parcours, duration_minutes, "
+                "title, description, speaker, needs, state, revision, created_at, updated_at, kind, capacity) VALUES "
+                "(1, 11, 22, 'atelier', 'classique', 120, 'T', 'D', '', '', 'approved', 1, :now, :now, "
+                "'fabrique', 0), (1, 33, NULL, 'atelier', 'classique', 120, 'U', 'D', '', '', 'approved', 1, :now, "
+                ":now, 'fabrique', 0)"
+            ),
+            {"now": datetime(2027, 1, 1, tzinfo=UTC)},
+        )
+    await migrate.upgrade(engine)
+    async with engine.begin() as connection:
+        moved = (await connection.execute(text("SELECT fabrique_id, user_id FROM coorganizer"))).all()
+        assert [tuple(row) for row in moved] == [(1, 22)]
+        await connection.execute(text("INSERT INTO coorganizer (fabrique_id, user_id) VALUES (1, 44), (2, 55)"))
+    await migrate.downgrade(engine, "0008")
+    async with engine.connect() as connection:
+        back = (await connection.execute(text("SELECT id, coorganizer_id FROM fabrique ORDER BY id"))).all()
+    assert [tuple(row) for row in back] == [(1, 22), (2, 55)]
+
+
+async def test_rows_pointing_at_a_fabrique_survive_every_migration_that_rebuilds_its_table(
+    engine: AsyncEngine,
+) -> None:
+    """On SQLite, batch mode rebuilds ``fabrique`` (0010, 0011, …): with foreign keys on while it ran, dropping the
+    old table would have deleted every registration and audit row. The same holds going back down."""
+    await migrate.upgrade(engine, "0008")
+    now = datetime(2027, 1, 1, tzinfo=UTC)
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO fabrique (guild_id, organizer_id, format, parcours, duration_minutes, title, description, "
+                "speaker, needs, state, revision, created_at, updated_at, kind, capacity) VALUES "
+                "(1, 11, 'atelier', 'classique', 120, 'T', 'D', '', '', 'announced', 1, :now, :now, 'fabrique', 0)"
+            ),
+            {"now": now},
+        )
+        await connection.execute(
+            text(
+                "INSERT INTO registration (fabrique_id, user_id, status, source, created_at, dm_failed) VALUES "
+                "(1, 501, 'confirmed', 'reaction', :now, false), (1, 502, 'waitlisted', 'button', :now, false)"
+            ),
+            {"now": now},
+        )
+
+    async def registrations() -> list[tuple[Any, ...]]:
+        async with engine.connect() as connection:
+            rows = await connection.execute(text("SELECT fabrique_id, user_id FROM registration ORDER BY id"))
+            return [tuple(row) for row in rows]
+
+    await migrate.upgrade(engine)
+    assert await registrations() == [(1, 501), (1, 502)]
+    await migrate.downgrade(engine, "0008")
+    assert await registrations() == [(1, 501), (1, 502)]

@@ -60,6 +60,7 @@ EXPECTED_COMMANDS = {
         "creneaux",
         "lien-zoom",
         "deplacer",
+        "modifier",
         "annuler",
         "suivi",
         "accueil",

@@ -30,6 +30,8 @@ ALLOWED: list[tuple[State, Action, State]] = [
     (State.PROPOSED, Action.EDIT, State.PROPOSED),
     (State.CHANGES_REQUESTED, Action.EDIT, State.PROPOSED),
     (State.APPROVED, Action.EDIT, State.APPROVED),
+    (State.SCHEDULED, Action.EDIT, State.SCHEDULED),
+    (State.ANNOUNCED, Action.EDIT, State.ANNOUNCED),
     (State.APPROVED, Action.BOOK, State.SCHEDULED),
     (State.SCHEDULED, Action.MOVE, State.SCHEDULED),
     (State.ANNOUNCED, Action.MOVE, State.ANNOUNCED),
@@ -42,6 +44,21 @@ ALLOWED: list[tuple[State, Action, State]] = [
     (State.HELD, Action.PROMPT, State.DOCUMENTATION_DUE),
     (State.DOCUMENTATION_DUE, Action.DOCUMENT, State.DOCUMENTING),
     (State.DOCUMENTING, Action.PUBLISH, State.DOCUMENTED),
+]
+# The team corrects (and undoes an organizer's edit) at any stage until the documentation is published.
+ALLOWED += [
+    (state, action, state)
+    for action in (Action.CORRECT, Action.UNDO_EDIT)
+    for state in (
+        State.PROPOSED,
+        State.CHANGES_REQUESTED,
+        State.APPROVED,
+        State.SCHEDULED,
+        State.ANNOUNCED,
+        State.HELD,
+        State.DOCUMENTATION_DUE,
+        State.DOCUMENTING,
+    )
 ]
 ALLOWED_PAIRS = {(source, action) for source, action, _ in ALLOWED}
 REFUSED_PAIRS = [(state, action) for action in RULES for state in State if (state, action) not in ALLOWED_PAIRS]

@@ -135,18 +135,18 @@ async def test_edit_by_someone_else_is_refused_and_changes_nothing(configured: S
 
     for intruder in (BOB, MODERATOR):
         with pytest.raises(Forbidden) as refused:
-            await configured.proposals.edit(GUILD_ID, record.id, intruder, replace(DRAFT, title="Piraté"))
+            await configured.corrections.edit(GUILD_ID, record.id, intruder, replace(DRAFT, title="Piraté"))
         assert refused.value.key == "error.not_organizer"
         with pytest.raises(Forbidden):
-            await configured.proposals.get_editable(GUILD_ID, record.id, intruder)
+            await configured.corrections.get_editable(GUILD_ID, record.id, intruder)
 
     assert await configured.proposals.with_history(GUILD_ID, record.id) == before
 
 
 async def test_edit_of_a_proposed_proposal_keeps_it_proposed(configured: Services) -> None:
     record = await configured.proposals.propose(GUILD_ID, ALICE, DRAFT)
-    assert (await configured.proposals.get_editable(GUILD_ID, record.id, ALICE)).id == record.id
-    edited = await configured.proposals.edit(
+    assert (await configured.corrections.get_editable(GUILD_ID, record.id, ALICE)).id == record.id
+    edited = await configured.corrections.edit(
         GUILD_ID, record.id, ALICE, replace(DRAFT, title="Nouveau titre", format=Format.ARPENTAGE)
     )
     assert edited.state is State.PROPOSED
@@ -160,7 +160,7 @@ async def test_edit_after_changes_requested_goes_back_to_proposed(configured: Se
     clock.advance(hours=1)
     await configured.proposals.decide(GUILD_ID, record.id, MODERATOR, Action.REQUEST_CHANGES, "Précisez le public.")
     clock.advance(hours=1)
-    edited = await configured.proposals.edit(
+    edited = await configured.corrections.edit(
         GUILD_ID, record.id, ALICE, replace(DRAFT, description="Pour les médiateur·ices.")
     )
 
@@ -179,7 +179,7 @@ async def test_edit_after_changes_requested_goes_back_to_proposed(configured: Se
 
 async def test_the_coorganizer_may_edit_and_withdraw(configured: Services) -> None:
     record = await configured.proposals.propose(GUILD_ID, ALICE, replace(DRAFT, coorganizer_id=BOB.user_id))
-    edited = await configured.proposals.edit(
+    edited = await configured.corrections.edit(
         GUILD_ID, record.id, BOB, replace(DRAFT, title="Par Bob", coorganizer_id=BOB.user_id)
     )
     assert edited.title == "Par Bob"
@@ -192,7 +192,7 @@ async def test_edit_with_invalid_content_changes_nothing(configured: Services) -
     record = await configured.proposals.propose(GUILD_ID, ALICE, DRAFT)
     before = await configured.proposals.with_history(GUILD_ID, record.id)
     with pytest.raises(InvalidInput):
-        await configured.proposals.edit(GUILD_ID, record.id, ALICE, replace(DRAFT, title="   "))
+        await configured.corrections.edit(GUILD_ID, record.id, ALICE, replace(DRAFT, title="   "))
     assert await configured.proposals.with_history(GUILD_ID, record.id) == before
 
 
@@ -200,7 +200,7 @@ async def test_edit_of_a_rejected_proposal_is_invalid_state(configured: Services
     record = await configured.proposals.propose(GUILD_ID, ALICE, DRAFT)
     await configured.proposals.decide(GUILD_ID, record.id, MODERATOR, Action.REJECT, "Hors sujet.")
     with pytest.raises(InvalidState) as refused:
-        await configured.proposals.edit(GUILD_ID, record.id, ALICE, DRAFT)
+        await configured.corrections.edit(GUILD_ID, record.id, ALICE, DRAFT)
     assert refused.value.key == "error.state.edit"
     assert refused.value.params == {"state": State.REJECTED}
 
@@ -334,8 +334,8 @@ async def test_an_unknown_number_is_not_found(configured: Services) -> None:
     calls = [
         configured.proposals.with_history(GUILD_ID, 9999),
         configured.proposals.withdraw(GUILD_ID, 9999, ALICE),
-        configured.proposals.edit(GUILD_ID, 9999, ALICE, DRAFT),
-        configured.proposals.get_editable(GUILD_ID, 9999, ALICE),
+        configured.corrections.edit(GUILD_ID, 9999, ALICE, DRAFT),
+        configured.corrections.get_editable(GUILD_ID, 9999, ALICE),
         configured.proposals.decide(GUILD_ID, 9999, MODERATOR, Action.APPROVE),
         configured.proposals.check_decision(GUILD_ID, 9999, MODERATOR, Action.APPROVE),
         configured.proposals.attach_card(GUILD_ID, 9999, TEAM_CHANNEL, 1),
@@ -406,7 +406,7 @@ async def test_audit_trail_is_in_order_with_actors_states_and_times(configured: 
     clock.advance(minutes=10)
     await configured.proposals.decide(GUILD_ID, record.id, MODERATOR, Action.REQUEST_CHANGES, "Ajoutez le public.")
     clock.advance(minutes=10)
-    await configured.proposals.edit(GUILD_ID, record.id, ALICE, DRAFT)
+    await configured.corrections.edit(GUILD_ID, record.id, ALICE, DRAFT)
     clock.advance(minutes=10)
     await configured.proposals.decide(GUILD_ID, record.id, ADMIN, Action.APPROVE)
     clock.advance(minutes=10)

@@ -131,7 +131,7 @@ class World:
         row = FabriqueRow(
             guild_id=GUILD_ID,
             organizer_id=ORGANIZER,
-            coorganizer_id=None,
+            coorganizers=[],
             format=Format.ATELIER,
             parcours=Parcours.CLASSIQUE,
             duration_minutes=120,

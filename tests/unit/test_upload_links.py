@@ -358,7 +358,7 @@ def _record(title: str):
 
     moment = datetime(2027, 3, 1, tzinfo=UTC)
     return FabriqueRecord(
-        id=12, guild_id=GUILD_ID, organizer_id=ALICE.user_id, coorganizer_id=None, format=Format.ATELIER,
+        id=12, guild_id=GUILD_ID, organizer_id=ALICE.user_id, coorganizer_ids=(), format=Format.ATELIER,
         parcours=Parcours.CLASSIQUE, duration_minutes=120, title=title, description="", speaker="", needs="",
         state=State.DOCUMENTATION_DUE, revision=1, last_reason=None, card_channel_id=None, card_message_id=None,
         created_at=moment, updated_at=moment,
