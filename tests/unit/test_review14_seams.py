@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import SessionSettings
+from bot.config import SessionSettings, Settings
 from bot.db import migrate
 from bot.domain.proposal import ProposalText
 from bot.domain.registration import Source, Status
@@ -18,6 +18,7 @@ from bot.services import Services
 from bot.services.clients import Clients
 from bot.services.corrections import People
 from bot.services.slots import MoveTarget
+from bot.services.welcome import RuleChanges
 from tests.conftest import GUILD_ID, make_settings
 from tests.ports import FakeBoard, FakeMessenger, fake_ports, services_on
 from tests.unit.builders import (
@@ -43,20 +44,31 @@ class Held:
     board: FakeBoard
 
 
-@pytest.fixture
-async def held(
-    engine: AsyncEngine, database_url: str, tmp_path: Path, clock: Callable[[], datetime], told: list[datetime]
-) -> Held:
+async def _built(engine: AsyncEngine, settings: Settings, clock: Callable[[], datetime], told: list[datetime]) -> Held:
     await migrate.upgrade(engine)
-    settings = make_settings(
-        tmp_path, database_url, sessions=SessionSettings(confirm_before_announce=True, hold_days=7)
-    )
     messenger, mailer = FakeMessenger(), FakeMailer()
     ports = fake_ports(messenger=messenger)
     services = services_on(engine, settings, clock, wake=told.append, ports=ports, clients=Clients(mailer=mailer))
     await configure(services)
     assert isinstance(ports.board, FakeBoard)
     return Held(services, messenger, mailer, ports.board)
+
+
+@pytest.fixture
+async def held(
+    engine: AsyncEngine, database_url: str, tmp_path: Path, clock: Callable[[], datetime], told: list[datetime]
+) -> Held:
+    """``[sessions] confirm_before_announce = true``, mailing on."""
+    hold = SessionSettings(confirm_before_announce=True, hold_days=7)
+    return await _built(engine, make_settings(tmp_path, database_url, sessions=hold), clock, told)
+
+
+@pytest.fixture
+async def plain(
+    engine: AsyncEngine, database_url: str, tmp_path: Path, clock: Callable[[], datetime], told: list[datetime]
+) -> Held:
+    """The default settings (no hold), mailing on."""
+    return await _built(engine, make_settings(tmp_path, database_url), clock, told)
 
 
 def list_mail(mailer: FakeMailer) -> list[str]:
@@ -114,9 +126,9 @@ async def test_a_held_booking_moved_earlier_is_not_held_past_its_own_start(held:
     assert record.confirm_by <= record.starts_at
 
 
-async def test_places_raised_to_zoom_s_limit_seat_the_waitlist(held: Held) -> None:
+async def test_places_raised_to_zoom_s_limit_seat_the_waitlist(plain: Held) -> None:
     """``places: 0`` means Zoom's own limit (far more seats): those waiting must get them, as when places grow."""
-    services = held.services
+    services = plain.services
     session = await announced_session(services, capacity=1)
     await services.registrations.join(GUILD_ID, session.id, BOB, Source.BUTTON)
     waiting = await services.registrations.join(GUILD_ID, session.id, CAROL, Source.BUTTON)
@@ -125,3 +137,40 @@ async def test_places_raised_to_zoom_s_limit_seat_the_waitlist(held: Held) -> No
     await services.corrections.correct(GUILD_ID, session.id, TEAM, text, People(places=0))
     _, rows = await services.registrations.registrants(GUILD_ID, session.id, TEAM)
     assert {r.user_id: r.status for r in rows}[CAROL.user_id] is Status.CONFIRMED
+
+
+async def test_withdrawing_a_released_session_tells_its_registrants(plain: Held) -> None:
+    """A released session keeps its registrants (« a new booking brings them along »); if its organizer then
+    withdraws it, they must hear that it will not happen (the team cannot cancel it: it is no longer booked)."""
+    services = plain.services
+    session = await announced_session(services)
+    await services.registrations.join(GUILD_ID, session.id, BOB, Source.BUTTON)
+    await services.announcements.release(GUILD_ID, session.id, ALICE)
+    told = len(plain.messenger.to(BOB.user_id))
+    await services.proposals.withdraw(GUILD_ID, session.id, ALICE)
+    assert len(plain.messenger.to(BOB.user_id)) > told  # BOB learns the session is off
+    assert session.id in plain.board.closed[1:]  # and the announcement stops saying « date à fixer »
+
+
+async def test_a_short_welcome_session_can_be_moved_to_a_typed_date(held: Held) -> None:
+    """The welcome rule allows 15 to 120 minutes; the team's move to a typed date must accept the session's own
+    length, as the rule made it."""
+    services = held.services
+    rule = RuleChanges(weekday=1, ordinal=1, at="12:30", zoom_url=ZOOM_URL, duration_minutes=20)
+    made = (await services.welcome.set_rule(GUILD_ID, TEAM, rule)).made
+    (session,) = made
+    target = MoveTarget(date_text="04/03/2027", time_text="12:30", force=True)
+    moved = await services.announcements.move(GUILD_ID, session.id, TEAM, target)
+    assert moved.moved and moved.booking.fabrique.duration_minutes == 20
+
+
+async def test_a_released_welcome_session_booked_again_is_not_held(held: Held) -> None:
+    """Welcome sessions are the team's own: ``confirm_before_announce`` (the partners' confirmation) is not for
+    them, so booking one again after a release announces it as the rule did."""
+    services = held.services
+    rule = RuleChanges(weekday=1, ordinal=1, at="12:30", zoom_url=ZOOM_URL)
+    (session,) = (await services.welcome.set_rule(GUILD_ID, TEAM, rule)).made
+    await services.announcements.release(GUILD_ID, session.id, TEAM)
+    slot = await add_slot(services, "09/03/2027", "12:30", 30)
+    booked = await services.announcements.book(GUILD_ID, session.id, slot.id, TEAM, None)
+    assert not booked.held and booked.announced
