@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import SessionSettings, Settings
+from bot.config import SessionSettings, Settings, WordPressSettings
 from bot.db import migrate
 from bot.domain.proposal import ProposalText
 from bot.domain.registration import Source, Status
+from bot.integrations.wordpress import WordPressPost
 from bot.services import Services
 from bot.services.clients import Clients
 from bot.services.corrections import People
@@ -174,3 +175,52 @@ async def test_a_released_welcome_session_booked_again_is_not_held(held: Held) -
     slot = await add_slot(services, "09/03/2027", "12:30", 30)
     booked = await services.announcements.book(GUILD_ID, session.id, slot.id, TEAM, None)
     assert not booked.held and booked.announced
+
+
+@dataclass
+class FakeSite:
+    """The agenda side of WordPress: which posts the bot published."""
+
+    created: list[str] = field(default_factory=list)
+
+    async def find_post(self, slug: str) -> WordPressPost | None:
+        return None
+
+    async def category_id(self, name: str) -> int | None:
+        return 7
+
+    async def create_post(self, *, title: str, content: str, status: str, slug: str, **fields: object) -> WordPressPost:
+        self.created.append(title)
+        return WordPressPost(len(self.created), f"https://site.test/{slug}", status)
+
+    async def update_post(self, post_id: int, *, title: str | None = None, **fields: object) -> WordPressPost:
+        return WordPressPost(post_id, "https://site.test/post", "publish")
+
+    async def aclose(self) -> None:
+        return None
+
+
+@pytest.mark.parametrize("step", ["release", "cancel"])
+async def test_a_held_booking_given_up_publishes_no_website_post(
+    engine: AsyncEngine, database_url: str, tmp_path: Path, clock: FakeClock, told: list[datetime], step: str
+) -> None:
+    """Nothing of a held booking is public: releasing or cancelling it must not put it on the website's agenda."""
+    await migrate.upgrade(engine)
+    site = FakeSite()
+    settings = make_settings(
+        tmp_path, database_url,
+        sessions=SessionSettings(confirm_before_announce=True, hold_days=7),
+        wordpress=WordPressSettings(enabled=True, url="https://site.test", username="bot", events_category="Agenda"),
+    )  # fmt: skip
+    services = services_on(engine, settings, clock, wake=told.append, clients=Clients(wordpress=lambda: site))
+    await configure(services)
+    fabrique = await approved_fabrique(services, ALICE)
+    slot = await add_slot(services, "15/03/2027", "14:00", 180)
+    await services.sessions.set_zoom_link(GUILD_ID, fabrique.id, TEAM, ZOOM_URL)
+    assert (await services.announcements.book(GUILD_ID, fabrique.id, slot.id, ALICE, None)).held
+    if step == "release":
+        await services.announcements.release(GUILD_ID, fabrique.id, ALICE)
+    else:
+        await services.announcements.cancel(GUILD_ID, fabrique.id, TEAM, "Les partenaires ne peuvent pas.")
+    await services.background.settle()
+    assert site.created == []
