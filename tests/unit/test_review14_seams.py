@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.config import SessionSettings, Settings, WordPressSettings
+from bot.config import SessionSettings, Settings, WordPressSettings, ZoomSettings
 from bot.db import migrate
 from bot.domain.proposal import ProposalText
 from bot.domain.registration import Source, Status
@@ -34,6 +34,7 @@ from tests.unit.builders import (
     configure,
 )
 from tests.unit.conftest import FakeClock
+from tests.unit.fake_cloud import FakeCloud
 from tests.unit.test_team_registrations import FakeMailer
 
 
@@ -224,3 +225,34 @@ async def test_a_held_booking_given_up_publishes_no_website_post(
         await services.announcements.cancel(GUILD_ID, fabrique.id, TEAM, "Les partenaires ne peuvent pas.")
     await services.background.settle()
     assert site.created == []
+
+
+@dataclass
+class RecordingCloud(FakeCloud):
+    """Zoom, remembering each meeting update."""
+
+    updates: list[tuple[int, dict[str, object]]] = field(default_factory=list)
+
+    async def update_meeting(self, meeting_id: int, **changes: object) -> None:
+        self.updates.append((meeting_id, changes))
+
+
+async def test_a_corrected_title_reaches_the_zoom_meeting(
+    engine: AsyncEngine, database_url: str, tmp_path: Path, clock: FakeClock, told: list[datetime]
+) -> None:
+    """/equipe modifier: « every copy follows within seconds: … Zoom topic » (issue 14). The merge of the move
+    branch into outreach.follow kept Zoom for MOVE and CANCEL only."""
+    await migrate.upgrade(engine)
+    cloud = RecordingCloud()
+    zoom = ZoomSettings(enabled=True, account_id="acc", client_id="client", host_user="me")
+    settings = make_settings(tmp_path, database_url, zoom=zoom)
+    services = services_on(engine, settings, clock, wake=told.append, clients=Clients(zoom=cloud))
+    await configure(services)
+    fabrique = await approved_fabrique(services, ALICE)
+    slot = await add_slot(services, "15/03/2027", "14:00", 180)
+    assert (await services.announcements.book(GUILD_ID, fabrique.id, slot.id, ALICE, None)).announced
+    await services.background.settle()
+    text = ProposalText("Un titre corrigé", fabrique.description, fabrique.speaker, fabrique.needs)
+    await services.corrections.correct(GUILD_ID, fabrique.id, TEAM, text, People())
+    await services.background.settle()
+    assert [changes.get("topic") for _, changes in cloud.updates] == ["Un titre corrigé"]
