@@ -8,12 +8,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import SessionSettings, Settings, WordPressSettings, ZoomSettings
 from bot.db import migrate
+from bot.db.engine import create_sessionmaker
+from bot.db.models import DueWorkRow
+from bot.domain.lifecycle import State
 from bot.domain.proposal import ProposalText
 from bot.domain.registration import Source, Status
+from bot.domain.timeline import Work
 from bot.integrations.wordpress import WordPressPost
 from bot.services import Services
 from bot.services.clients import Clients
@@ -256,3 +261,23 @@ async def test_a_corrected_title_reaches_the_zoom_meeting(
     await services.corrections.correct(GUILD_ID, fabrique.id, TEAM, text, People())
     await services.background.settle()
     assert [changes.get("topic") for _, changes in cloud.updates] == ["Un titre corrigé"]
+
+
+async def test_the_host_of_a_welcome_session_gets_the_links_before_it(
+    engine: AsyncEngine, database_url: str, tmp_path: Path, clock: FakeClock, told: list[datetime]
+) -> None:
+    """With Zoom on, the welcome rule makes one meeting per session, hosted by the team member who set the rule: like
+    any organizer they must get the join and a fresh host link with the last reminder (issue 14, « Links that stay
+    right »). Welcome sessions skip the documentation's checklists and chasers, not the links."""
+    await migrate.upgrade(engine)
+    zoom = ZoomSettings(enabled=True, account_id="acc", client_id="client", host_user="me")
+    services = services_on(
+        engine, make_settings(tmp_path, database_url, zoom=zoom), clock, wake=told.append,
+        clients=Clients(zoom=FakeCloud()),
+    )  # fmt: skip
+    await configure(services)
+    (session,) = (await services.welcome.set_rule(GUILD_ID, TEAM, RuleChanges(weekday=1, ordinal=1, at="12:30"))).made
+    assert session.state is State.ANNOUNCED and session.organizer_id == TEAM.user_id
+    async with create_sessionmaker(engine)() as db:
+        kinds = {(row.kind, row.user_id) for row in (await db.execute(select(DueWorkRow))).scalars()}
+    assert (Work.HOST_LINKS, TEAM.user_id) in kinds
