@@ -281,3 +281,35 @@ async def test_the_host_of_a_welcome_session_gets_the_links_before_it(
     async with create_sessionmaker(engine)() as db:
         kinds = {(row.kind, row.user_id) for row in (await db.execute(select(DueWorkRow))).scalars()}
     assert (Work.HOST_LINKS, TEAM.user_id) in kinds
+
+
+async def test_leaving_a_released_session_reads_no_none_date(plain: Held) -> None:
+    """A released session keeps its registrants, who may still leave (✅ taken off, /equipe desinscrire): the
+    message they get must not print the missing date as « None »."""
+    services = plain.services
+    session = await announced_session(services)
+    await services.registrations.join(GUILD_ID, session.id, BOB, Source.BUTTON)
+    await services.team_registrations.register(
+        GUILD_ID, session.id, TEAM, member=None, name="Xavière", email="x@exemple.fr"
+    )
+    await services.announcements.release(GUILD_ID, session.id, ALICE)
+    await services.team_registrations.unregister(GUILD_ID, session.id, TEAM, member_id=BOB.user_id, email="")
+    await services.team_registrations.unregister(GUILD_ID, session.id, TEAM, member_id=None, email="x@exemple.fr")
+    assert "None" not in plain.messenger.to(BOB.user_id)[-1].text
+    assert "None" not in [m for m in plain.mailer.sent if m.to == "x@exemple.fr"][-1].text
+
+
+async def test_a_seat_freed_while_released_goes_to_the_waitlist_at_the_new_date(plain: Held) -> None:
+    """While released nobody is promoted (the session is not open); booked again, the seat freed meanwhile must go
+    to the first person waiting, not stay empty while they wait."""
+    services = plain.services
+    session = await announced_session(services, capacity=1)
+    await services.registrations.join(GUILD_ID, session.id, BOB, Source.BUTTON)
+    await services.registrations.join(GUILD_ID, session.id, CAROL, Source.BUTTON)
+    await services.announcements.release(GUILD_ID, session.id, ALICE)
+    await services.registrations.leave(GUILD_ID, session.id, BOB.user_id)
+    slot = await add_slot(services, "22/03/2027", "14:00", 180)
+    rebooked = await services.announcements.book(GUILD_ID, session.id, slot.id, ALICE, None)
+    assert rebooked.announced
+    _, rows = await services.registrations.registrants(GUILD_ID, session.id, TEAM)
+    assert {r.user_id: r.status for r in rows} == {CAROL.user_id: Status.CONFIRMED}
