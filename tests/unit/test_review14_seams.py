@@ -313,3 +313,13 @@ async def test_a_seat_freed_while_released_goes_to_the_waitlist_at_the_new_date(
     assert rebooked.announced
     _, rows = await services.registrations.registrants(GUILD_ID, session.id, TEAM)
     assert {r.user_id: r.status for r in rows} == {CAROL.user_id: Status.CONFIRMED}
+
+
+async def test_the_link_of_a_released_session_reads_no_none_date(plain: Held) -> None:
+    """/fabrique lien by a registrant kept through a release (their seat stays): no « (None) » for the date."""
+    services = plain.services
+    session = await announced_session(services)
+    await services.registrations.join(GUILD_ID, session.id, BOB, Source.BUTTON)
+    await services.announcements.release(GUILD_ID, session.id, ALICE)
+    links = await services.links.for_person(GUILD_ID, session.id, BOB)
+    assert "None" not in services.links.described(links)
