@@ -323,3 +323,20 @@ async def test_the_link_of_a_released_session_reads_no_none_date(plain: Held) ->
     await services.announcements.release(GUILD_ID, session.id, ALICE)
     links = await services.links.for_person(GUILD_ID, session.id, BOB)
     assert "None" not in services.links.described(links)
+
+
+async def test_a_one_day_hold_does_not_remind_at_the_moment_it_is_booked(
+    engine: AsyncEngine, database_url: str, tmp_path: Path, clock: FakeClock, told: list[datetime]
+) -> None:
+    """``hold_days = 1`` is accepted: the « a day before the release » reminder then falls due at booking time, so
+    the organizer is offered « Annoncer » a second time at once (the booking's reply already offers it)."""
+    settings = make_settings(
+        tmp_path, database_url, sessions=SessionSettings(confirm_before_announce=True, hold_days=1)
+    )
+    world = await _built(engine, settings, clock, told)
+    fabrique = await approved_fabrique(world.services, ALICE)
+    slot = await add_slot(world.services, "15/03/2027", "14:00", 180)
+    assert (await world.services.announcements.book(GUILD_ID, fabrique.id, slot.id, ALICE, None)).held
+    async with create_sessionmaker(engine)() as db:
+        reminders = [r for r in (await db.execute(select(DueWorkRow))).scalars() if r.kind == Work.HOLD_REMINDER]
+    assert all(r.due_at.replace(tzinfo=clock.now.tzinfo) > clock.now for r in reminders)
