@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -23,6 +23,8 @@ from bot.integrations.wordpress import WordPressPost
 from bot.services import Services
 from bot.services.clients import Clients
 from bot.services.corrections import People
+from bot.services.ports import Posted
+from bot.services.records import Attendance, FabriqueRecord
 from bot.services.slots import MoveTarget
 from bot.services.welcome import RuleChanges
 from tests.conftest import GUILD_ID, make_settings
@@ -340,3 +342,35 @@ async def test_a_one_day_hold_does_not_remind_at_the_moment_it_is_booked(
     async with create_sessionmaker(engine)() as db:
         reminders = [r for r in (await db.execute(select(DueWorkRow))).scalars() if r.kind == Work.HOLD_REMINDER]
     assert all(r.due_at.replace(tzinfo=clock.now.tzinfo) > clock.now for r in reminders)
+
+
+@dataclass
+class FlakyBoard(FakeBoard):
+    """Discord unreachable for the first announcement, fine afterwards."""
+
+    failures: int = 1
+
+    async def post(self, record: FabriqueRecord, attendance: Attendance, channel_id: int) -> Posted | None:
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("Discord is unreachable")
+        return await super().post(record, attendance, channel_id)
+
+
+async def test_a_welcome_session_whose_announcement_failed_is_announced_at_the_next_dispatch(
+    engine: AsyncEngine, database_url: str, tmp_path: Path, clock: FakeClock, told: list[datetime]
+) -> None:
+    """keep_announced says « the next dispatch tries again », but the session was stored before its announcement
+    failed (Discord down, or the bot stopped in between): its date counts as made and it is never announced."""
+    await migrate.upgrade(engine)
+    board = FlakyBoard()
+    ports = fake_ports()
+    ports = replace(ports, board=board)
+    services = services_on(engine, make_settings(tmp_path, database_url), clock, wake=told.append, ports=ports)
+    await configure(services)
+    with pytest.raises(ConnectionError):
+        await services.welcome.set_rule(
+            GUILD_ID, TEAM, RuleChanges(weekday=1, ordinal=1, at="12:30", zoom_url=ZOOM_URL)
+        )
+    await services.welcome.keep_announced()  # the due-work dispatcher, a moment later
+    assert [record.state for record in await services.sessions.booked_to_come(GUILD_ID)] == [State.ANNOUNCED]
