@@ -213,7 +213,7 @@ class TeamCommands(
         booking = booked.booking
         record = booking.fabrique
         text = self.i18n(
-            "move.done",
+            "move.done" if booked.moved else "move.done_unannounced",
             number=record.id,
             date=record.starts_at,
             slot=record.slot_id or 0,

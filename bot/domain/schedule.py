@@ -66,9 +66,10 @@ def parse_time(text: str) -> time:
         raise InvalidInput("error.input.time", value=text.strip()[:20]) from None
 
 
-def new_slot(start: datetime, minutes: int, now: datetime) -> Interval:
-    """A slot the team offers: in the future and of a sensible length."""
-    if not MIN_SLOT_MINUTES <= minutes <= MAX_SLOT_MINUTES:
+def new_slot(start: datetime, minutes: int, now: datetime, *, own_length: bool = False) -> Interval:
+    """A slot the team offers: in the future and of a sensible length — unless it is made for a session moved to
+    a date (``own_length``: the session's length, checked when it was proposed or set by the welcome rule)."""
+    if not own_length and not MIN_SLOT_MINUTES <= minutes <= MAX_SLOT_MINUTES:
         raise InvalidInput("error.input.slot_length", minimum=MIN_SLOT_MINUTES, maximum=MAX_SLOT_MINUTES)
     if start <= now:
         raise InvalidInput("error.input.past")

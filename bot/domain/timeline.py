@@ -90,10 +90,13 @@ def plan(
     """Everything this session still owes, for its current date; nothing for a cancelled or unbooked one.
 
     Planned ``now`` (late: a registration an hour before, an announcement the day before), a person gets only the
-    latest reminder or checklist already due, not one per delay that has passed.
+    latest reminder or checklist already due, not one per delay that has passed; and a hold's « a day before »
+    reminder already due (a hold of one day) is not sent on top of the « Annoncer » offered at booking.
     """
     items = _plan(session, seated, settings)
-    return items if now is None else _latest_overdue_only(items, now)
+    if now is None:
+        return items
+    return [i for i in _latest_overdue_only(items, now) if not (i.kind is Work.HOLD_REMINDER and i.due_at <= now)]
 
 
 def _latest_overdue_only(items: list[Planned], now: datetime) -> list[Planned]:
@@ -125,14 +128,15 @@ def _plan(session: Session, seated: Iterable[int], settings: TimelineSettings) -
             items.append(Planned(f"{prefix}:reminder:{minutes}:{user_id}", Work.REMINDER, due, user_id, minutes))
     items.append(Planned(f"{prefix}:start", Work.START, session.starts_at))
     items.append(Planned(f"{prefix}:end", Work.END, session.ends_at))
-    if session.documented:
-        return items
     last_reminder = min(settings.reminders_before_minutes, default=None)
-    for organizer in session.organizer_ids:
-        if last_reminder is not None:  # organizers get their links (the host one fresh) with the last reminder
-            due = session.starts_at - timedelta(minutes=last_reminder)
+    if last_reminder is not None:  # organizers (a welcome session's host too) get the links, the host one fresh
+        due = session.starts_at - timedelta(minutes=last_reminder)
+        for organizer in session.organizer_ids:
             key = f"{prefix}:host_links:{last_reminder}:{organizer}"
             items.append(Planned(key, Work.HOST_LINKS, due, organizer, last_reminder))
+    if session.documented:
+        return items
+    for organizer in session.organizer_ids:
         for days in CHECKLIST_DAYS[session.parcours]:
             due = session.starts_at - timedelta(days=days)
             items.append(Planned(f"{prefix}:checklist:{days}:{organizer}", Work.CHECKLIST, due, organizer, days))

@@ -63,6 +63,9 @@ def format_duration(minutes: int) -> str:
     return f"{hours}h{rest:02d}" if rest else f"{hours}h"
 
 
+DATE_PARAMETERS = frozenset({"date", "before", "until"})  # a session's date: None reads « date à fixer »
+
+
 class I18n:
     """The catalogue of one language, falling back to French for a key not yet translated."""
 
@@ -98,6 +101,8 @@ class I18n:
             return self.label(value)
         if isinstance(value, datetime):
             return self.date(value)
+        if value is None and name in DATE_PARAMETERS:  # a released session waits for its new date
+            return self("date.unset")
         if name == "field":
             return self(f"field.{value}")
         if isinstance(value, list | tuple) and all(isinstance(v, int) for v in value):

@@ -125,7 +125,9 @@ def build_services(
     speaking = {"cards": ports.cards, "messenger": ports.messenger, "i18n": i18n}  # what tells people of a change
     return Services(
         guild_config=guild_config,
-        proposals=ProposalService(uow, guild_config, settings.sessions, clock, **speaking),
+        proposals=ProposalService(
+            uow, guild_config, settings.sessions, clock, board=ports.board, registrations=registrations, **speaking
+        ),
         corrections=CorrectionService(
             uow,
             settings.sessions,

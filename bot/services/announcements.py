@@ -252,7 +252,7 @@ class AnnouncementService:
         record, before = booking.fabrique, booking.previous
         await self._cards.show(record.guild_id, record.id)
         await self._registrations.tell_promoted(record, booking.promoted)
-        if before.starts_at is not None and before.announcement_message_id is not None:
+        if before.state is State.ANNOUNCED:  # people know its date: they hear of the new one
             await self._moved(before, record, booking.registrant_ids)
             text = self._i18n(
                 "dm.organizer.moved",

@@ -250,7 +250,7 @@ class CorrectionService:
                 )
             )
         await uow.flush()
-        promoted = await seat_waitlist(uow, row) if after.capacity > before_record.capacity else ()
+        promoted = await seat_waitlist(uow, row)  # more places (0 is Zoom's limit): those waiting get them
         await self._planner(uow, row)  # a new organizer gets the checklists, the newly seated their reminders
         return _Applied(before_record, FabriqueRecord.of(row), changes, promoted)
 

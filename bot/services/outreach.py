@@ -188,14 +188,22 @@ class OutreachService:
     async def follow(self, fabrique_id: int, event: Event) -> None:
         """Bring every outside copy in line with the session after ``event``; failures are recorded, not raised."""
         record = await self._record(fabrique_id)
-        if event in (Event.MOVE, Event.CANCEL):  # a released session keeps its meeting until its new date
+        if event in (Event.MOVE, Event.CANCEL, Event.EDIT):  # a released session keeps its meeting until its new date
             await self._zoom_follow(record, event)
+        if event in (Event.CANCEL, Event.RELEASE) and not await self._was_public(record.id):
+            return  # held, or waiting for its link: the website and the list never heard of it
         if event is Event.EDIT:
             if record.state is State.ANNOUNCED:  # before that, the website has no post to correct
                 await self._website(record, Event.ANNOUNCE)  # the post reads as announced, with the new text
             return
         await self._website(record, event)
         await self._mail(record, event)
+
+    async def _was_public(self, fabrique_id: int) -> bool:
+        """The website or the list was told of the session (its post, or an e-mail, even a failed one)."""
+        async with self._uow() as uow:
+            targets = [row.target for row in await uow.copies.of(fabrique_id)]
+        return any(target == WEBSITE or target.startswith("mail:") for target in targets)
 
     async def _website(self, record: FabriqueRecord, event: Event) -> None:
         wordpress = self._settings.wordpress

@@ -19,8 +19,9 @@ from bot.errors import Forbidden, NotConfigured
 from bot.i18n import I18n
 from bot.services._common import check, record_audit, require_fabrique, transition
 from bot.services.guild_config import GuildConfigService
-from bot.services.ports import Cards, Messenger
+from bot.services.ports import Cards, Messenger, Noticeboard
 from bot.services.records import AuditRecord, FabriqueRecord, GuildConfig
+from bot.services.registrations import Letter, RegistrationService
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,11 @@ class ProposalService:
         cards: Cards,
         messenger: Messenger,
         i18n: I18n,
+        board: Noticeboard,
+        registrations: RegistrationService,
     ) -> None:
+        self._board = board  # a released session's announcement, still waiting for a date
+        self._registrations = registrations  # …and the people it kept
         self._uow = uow
         self._guild_config = guild_config
         self._sessions = sessions
@@ -94,8 +99,16 @@ class ProposalService:
         return record
 
     async def withdraw(self, guild_id: int, fabrique_id: int, actor: Actor) -> FabriqueRecord:
+        """The organizer gives up. A session released with its registrations kept (still « date à fixer ») is off
+        for good: its announcement says so and everyone kept hears it once."""
         record = (await self._transition(guild_id, fabrique_id, actor, Action.WITHDRAW, None)).fabrique
         await self._cards.show(guild_id, fabrique_id)
+        if record.announcement_message_id is not None:
+            title = shown(record.title)
+            await self._board.close(record, self._i18n("announcement.banner.withdrawn", title=title), final=True)
+            registrant_ids = await self._registrations.registrant_ids(record.id)
+            text = self._i18n("dm.withdrawn_session", title=title)
+            await self._registrations.notices.tell_all(record, registrant_ids, text, Letter.CANCELLED, reason="")
         return record
 
     async def check_decision(self, guild_id: int, fabrique_id: int, actor: Actor, action: Action) -> None:

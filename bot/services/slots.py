@@ -16,7 +16,7 @@ from bot.config import SessionSettings
 from bot.db.models import FabriqueRow, SlotRow
 from bot.db.uow import Conflict, UnitOfWork, UnitOfWorkFactory
 from bot.domain.lifecycle import BOOKED, Action, Actor, State
-from bot.domain.proposal import Parcours
+from bot.domain.proposal import FabriqueKind, Parcours
 from bot.domain.schedule import Interval, check_bookable, first_conflict, new_slot, parse_local
 from bot.errors import Forbidden, InvalidInput, InvalidState, NotFound
 from bot.services._common import check, require_fabrique, transition
@@ -140,7 +140,10 @@ class SlotService:
                     promoted = await seat_waitlist(uow, row)  # more places: those waiting get them, in order
                 elif action is Action.BOOK and row.announcement_message_id is None:
                     row.capacity = self._sessions.default_capacity  # a first booking, not one after a release
-                if action is Action.BOOK and self._sessions.confirm_before_announce:
+                elif action is Action.BOOK:  # after a release: seats freed meanwhile go to those waiting
+                    promoted = await seat_waitlist(uow, row)
+                welcome = row.kind == FabriqueKind.WELCOME  # the team's own sessions: nobody to confirm with
+                if action is Action.BOOK and self._sessions.confirm_before_announce and not welcome:
                     row.confirm_by = min(now + timedelta(days=self._sessions.hold_days), slot.starts_at)
                 booking = await self._place(uow, row, slot, previous, promoted)
                 await uow.commit()
@@ -164,7 +167,7 @@ class SlotService:
                 if start is None:
                     slot = await self._free_slot(uow, guild_id, target.slot_id or 0, row)
                 else:  # the session's own slot is left behind, so it does not count as an overlap
-                    made = new_slot(start, row.duration_minutes, now)
+                    made = new_slot(start, row.duration_minutes, now, own_length=True)
                     slot = await insert_slot(uow, guild_id, actor, made, self._buffer, now, ignoring=row.slot_id)
                 interval = Interval(slot.starts_at, slot.ends_at)
                 lead_days = dict.fromkeys(Parcours, 0) if target.force else self._lead_days
@@ -203,6 +206,8 @@ class SlotService:
         row.slot_id = slot.id
         row.starts_at = slot.starts_at
         row.ends_at = slot.starts_at + timedelta(minutes=row.duration_minutes)
+        if row.confirm_by is not None:  # a held booking moved earlier is released before it starts, at the latest
+            row.confirm_by = min(row.confirm_by, slot.starts_at)
         registrants = tuple(r.user_id for r in await uow.registrations.all(row.id))
         await self._planner(uow, row)  # a move re-plans every reminder for the new date
         return Booking(FabriqueRecord.of(row), previous, registrants, promoted)

@@ -18,7 +18,7 @@ from bot.clock import Clock
 from bot.config import SessionSettings
 from bot.db.models import WelcomeRuleRow
 from bot.db.uow import Conflict, UnitOfWorkFactory
-from bot.domain.lifecycle import BOOKED, Actor
+from bot.domain.lifecycle import BOOKED, Actor, State
 from bot.domain.schedule import parse_time
 from bot.domain.welcome import WelcomeRule, Window, month_after, window
 from bot.errors import DomainError, Forbidden, InvalidInput, InvalidState
@@ -193,7 +193,17 @@ class WelcomeService:
                 continue
             announced = await self._announcements.announce_made(record, by=organizer.user_id)
             made.append(announced or record)  # not announced: it waits for its Zoom link (the team was asked)
+        await self._announce_stranded(rule_id, organizer, {record.id for record in made})
         return made
+
+    async def _announce_stranded(self, rule_id: int, organizer: Actor, just_made: set[int]) -> None:
+        """A session made earlier with its link but never announced (Discord down, or the bot stopped in between):
+        its date counts as made, so nothing else would ever announce it."""
+        async with self._uow() as uow:
+            rows = await uow.welcome_rules.sessions_to_come(rule_id, {State.SCHEDULED.value}, self._clock())
+            stranded = [FabriqueRecord.of(row) for row in rows if row.id not in just_made and row.zoom_url]
+        for record in stranded:
+            await self._announcements.announce_if_ready(record, by=organizer.user_id)
 
     async def _alert_once(self, rule_id: int, guild_id: int, date: datetime, refusal: DomainError) -> None:
         async with self._uow() as uow:

@@ -179,9 +179,9 @@ def test_the_settings_drive_the_delays() -> None:
 
 
 def test_a_documented_session_owes_no_documentation_work() -> None:
-    """Welcome sessions are planned with documented=True: reminders, start and end only."""
+    """Welcome sessions are planned with documented=True: reminders, start, end, and the host's links."""
     items = plan(replace(SESSION, documented=True), [BOB], SETTINGS)
-    assert {item.kind for item in items} == {Work.REMINDER, Work.START, Work.END}
+    assert {item.kind for item in items} == {Work.REMINDER, Work.START, Work.END, Work.HOST_LINKS}
     assert len(by_kind(items, Work.REMINDER)) == 2
 
 

@@ -110,12 +110,15 @@ class RegistrationService:
         await self._after_leaving(outcome)
         return outcome
 
-    async def reconcile_announcement(self, record: FabriqueRecord, reacted: Sequence[Reactor]) -> None:
-        """At start: the ✅ found on the announcement become registrations (or their absence ends some)."""
+    async def reconcile_announcement(
+        self, record: FabriqueRecord, reacted: Sequence[Reactor], source: Source = Source.REACTION
+    ) -> None:
+        """At start: the ✅ found on the announcement (or the « Intéressé » of its scheduled event, ``source``
+        EVENT) become registrations, or their absence ends some."""
         async with self._uow() as uow:
             roles = await self._roles(uow, record.guild_id)
         actors = {reactor.user_id: roles.actor(reactor) for reactor in reacted}
-        result = await self.reconcile(record.guild_id, record.id, actors)
+        result = await self.reconcile(record.guild_id, record.id, actors, source)
         for outcome in result.added:
             await self.notices.confirm(outcome)
         for outcome in result.removed:
@@ -159,8 +162,11 @@ class RegistrationService:
             await uow.commit()
             return outcome
 
-    async def reconcile(self, guild_id: int, fabrique_id: int, reacted: dict[int, Actor]) -> Reconciliation:
-        """Apply what changed on the announcement's ✅ while the bot was away (both ways); idempotent.
+    async def reconcile(
+        self, guild_id: int, fabrique_id: int, reacted: dict[int, Actor], source: Source = Source.REACTION
+    ) -> Reconciliation:
+        """Apply what changed on the announcement's ✅ (or the event's « Intéressé »: ``source``) while the bot was
+        away (both ways); idempotent. Only registrations made that way end when the mark is gone.
 
         A ✅ whose author left by button or command since putting it there is not new: it is skipped.
         """
@@ -170,17 +176,18 @@ class RegistrationService:
             if not self._open(row):
                 return Reconciliation((), ())
             departed = await uow.departures.user_ids(fabrique_id)
-            await uow.departures.forget(fabrique_id, departed - reacted.keys())  # their ✅ went while we were away
-            await uow.commit()
+            if source is Source.REACTION:  # departures are about a ✅ left in place; « Intéressé » leaves none
+                await uow.departures.forget(fabrique_id, departed - reacted.keys())  # their ✅ went meanwhile
+                await uow.commit()
         added = [
-            await self.register(guild_id, fabrique_id, actor, Source.REACTION)
+            await self.register(guild_id, fabrique_id, actor, source)
             for user_id, actor in reacted.items()
             if user_id not in current and user_id not in departed and actor.is_member
         ]
         removed = [
             await self.unregister(guild_id, fabrique_id, user_id, by_reaction=True)
-            for user_id, source in current.items()
-            if source is Source.REACTION and user_id not in reacted
+            for user_id, made_by in current.items()
+            if made_by is source and user_id not in reacted
         ]
         return Reconciliation(tuple(added), tuple(removed))
 

@@ -1,4 +1,4 @@
-"""Review of issue 14's seams in SimCord: « Intéressé » meets the bot's restarts."""
+"""« Intéressé » given while the bot is away is caught up at its return, like a ✅."""
 
 from __future__ import annotations
 

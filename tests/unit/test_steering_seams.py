@@ -1,4 +1,5 @@
-"""Review of issue 14's seams: held bookings meet cancellation, moves and releases; corrections meet the waitlist."""
+"""Where the team-steering features meet: held bookings and cancellation, moves and releases, corrections and the
+waitlist, welcome sessions and holds, dates still to be set."""
 
 from __future__ import annotations
 
