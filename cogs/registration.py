@@ -100,7 +100,14 @@ class Registration(commands.Cog):
             self._catch_up = asyncio.create_task(self._reconcile_all())
 
     async def _reconcile_all(self) -> None:
-        """✅ added or removed while the bot was away become registrations or leave them; idempotent."""
+        """Sessions whose announcement a stop cut short are announced; ✅ added or removed while the bot was away
+        become registrations or leave them; idempotent."""
+        try:
+            announced = await self.bot.services.announcements.announce_stranded()
+            if announced:
+                log.info("%s session(s) booked but not announced before the stop are announced now", announced)
+        except Exception:
+            log.exception("sessions left unannounced could not be announced")
         try:
             records = await self.bot.services.sessions.announced_to_come()
         except Exception:

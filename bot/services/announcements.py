@@ -172,6 +172,18 @@ class AnnouncementService:
             record = await self._outreach.ensure_meeting(record.id)
         return await self.announce_if_ready(record, by=by)
 
+    async def announce_stranded(self) -> int:
+        """At start: a session that has its link and is not held, yet is not announced, was cut short by a stop
+        (or by Discord) between its booking or « Annoncer » and its announcement; it is announced now. Returns
+        how many were."""
+        stranded = [
+            record
+            for record in await self._sessions.scheduled_to_come()
+            if record.has_zoom_link and not record.awaiting_confirmation
+        ]
+        announced = [await self.announce_if_ready(record) for record in stranded]
+        return sum(1 for record in announced if record is not None)
+
     async def retry_copies(self, fabrique_id: int) -> int:
         """The team's « Réessayer » on failed outside copies; a session that got its Zoom link is announced."""
         retried = await self._outreach.retry(fabrique_id)

@@ -136,6 +136,13 @@ class SessionService:
             rows = await uow.fabriques.in_states(None, {State.ANNOUNCED.value}, starting_after=self._clock())
             return [FabriqueRecord.of(row) for row in rows]
 
+    async def scheduled_to_come(self) -> list[FabriqueRecord]:
+        """Every booked session not announced yet and still to come, all guilds: held, waiting for its link, or
+        cut short by a stop between its booking (or « Annoncer ») and its announcement."""
+        async with self._uow() as uow:
+            rows = await uow.fabriques.in_states(None, {State.SCHEDULED.value}, starting_after=self._clock())
+            return [FabriqueRecord.of(row) for row in rows]
+
     async def create_welcome(
         self,
         guild_id: int,

@@ -130,3 +130,30 @@ async def test_an_unconfirmed_hold_is_released_at_its_deadline(
     assert released.fabrique.confirm_by is None and released.fabrique.slot_id is None
     assert any(dm.user_id == ALICE.user_id and dm.text.startswith("🔓") for dm in messenger.dms)
     assert await services.announcements.release_unconfirmed(fabrique.id) is None  # once
+
+
+async def test_a_confirmation_cut_short_by_a_stop_is_announced_at_the_next_start(
+    holding: tuple[Services, FakeMessenger],
+) -> None:
+    """« Annoncer » commits the confirmation, then the bot stops before the announcement is posted: the session is
+    no longer held, nor announced, and « Annoncer » refuses. The start-up catch-up announces it (once); held and
+    link-less sessions are left alone."""
+    services, _ = holding
+    fabrique = await approved_fabrique(services, ALICE)
+    slot = await add_slot(services, "15/03/2027", "14:00", 180)
+    await services.sessions.set_zoom_link(GUILD_ID, fabrique.id, TEAM, NEW_URL)
+    await services.announcements.book(GUILD_ID, fabrique.id, slot.id, ALICE, None)
+    still_held = await approved_fabrique(services, ALICE)
+    other = await add_slot(services, "16/03/2027", "14:00", 180)
+    await services.sessions.set_zoom_link(GUILD_ID, still_held.id, TEAM, NEW_URL)
+    await services.announcements.book(GUILD_ID, still_held.id, other.id, ALICE, None)
+
+    stopped = await services.sessions.confirm_hold(GUILD_ID, fabrique.id, ALICE)  # committed; the stop comes here
+    assert stopped.state is State.SCHEDULED and not stopped.awaiting_confirmation
+    with pytest.raises(InvalidState):
+        await services.announcements.confirm(GUILD_ID, fabrique.id, ALICE)
+
+    assert await services.announcements.announce_stranded() == 1
+    assert (await services.sessions.get(GUILD_ID, fabrique.id)).state is State.ANNOUNCED
+    assert (await services.sessions.get(GUILD_ID, still_held.id)).awaiting_confirmation
+    assert await services.announcements.announce_stranded() == 0  # a second start finds nothing to do
