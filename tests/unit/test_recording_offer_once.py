@@ -10,6 +10,10 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import migrate
+from bot.db.models import ZoomRecordingRow
+from bot.domain.documentation import JobStatus
+from bot.domain.recordings import RecordingStatus
+from bot.errors import DomainError
 from bot.services.documentation import Path3P, Submission
 from bot.timed import Dispatcher
 from tests.conftest import GUILD_ID
@@ -77,3 +81,31 @@ async def test_the_zoom_form_opens_on_the_notes_already_given_by_hand(zoom_world
     # Happens: the field holds only the transcript's draft, so Alice's notes are lost when it is submitted
     # (the web door's upload keeps them: tests/unit/test_upload_links.py).
     assert offer.draft is not None and "Tour de table" in offer.draft
+
+
+async def test_an_old_offer_does_not_replace_a_recording_another_organizer_documented_with_since(
+    zoom_world: World,
+) -> None:
+    world = zoom_world
+    number = await session_on_zoom(world)
+    world.cloud.publish(meeting(world))
+    await world.at(END + timedelta(minutes=15))  # both organizers have « Utiliser cet enregistrement »
+    assert (await world.row(ZoomRecordingRow, number)).status is RecordingStatus.OFFERED
+
+    their_notes = "00:05:00 Tour de table\nNotes du co-organisateur"
+    await world.services.documentation.submit(  # the co-organizer documents with their own recording
+        GUILD_ID,
+        number,
+        COORGANIZER,
+        Submission(Path3P.CLASSIQUE, notes=their_notes, source_kind="url", source_url="https://exemple.org/a.m4a"),
+    )
+    await world.services.documentation.update(number, status=JobStatus.READY, audio_name="converti.mp3")
+
+    # Days later, ALICE clicks the button of the old DM: the poll itself would no longer offer it (see
+    # test_a_session_documented_with_another_recording_is_not_offered); the button must not either.
+    with pytest.raises(DomainError):
+        await world.recordings.offer(number, ALICE)
+    with pytest.raises(DomainError):
+        await world.recordings.accept(GUILD_ID, number, ALICE, notes="", resources="")
+    doc = await world.services.documentation.get(number)
+    assert (doc.source_kind, doc.notes, doc.audio_name) == ("url", their_notes, "converti.mp3")
