@@ -19,7 +19,7 @@ from bot.timed import Dispatcher
 from tests.conftest import GUILD_ID
 from tests.unit.builders import ALICE, BOT, COORGANIZER, configure
 from tests.unit.conftest import FakeClock
-from tests.unit.test_recording_service import END, World, meeting, no_copies, session_on_zoom, world_on
+from tests.unit.test_recording_service import END, LAST_POLL, World, meeting, no_copies, session_on_zoom, world_on
 
 
 @pytest.fixture
@@ -109,3 +109,26 @@ async def test_an_old_offer_does_not_replace_a_recording_another_organizer_docum
         await world.recordings.accept(GUILD_ID, number, ALICE, notes="", resources="")
     doc = await world.services.documentation.get(number)
     assert (doc.source_kind, doc.notes, doc.audio_name) == ("url", their_notes, "converti.mp3")
+
+
+async def test_an_organizer_who_sent_their_own_recording_is_not_asked_for_one_when_zoom_has_none(
+    zoom_world: World,
+) -> None:
+    world = zoom_world
+    number = await session_on_zoom(world)  # Zoom records nothing (the host recorded locally)
+    await world.at(END + timedelta(minutes=15))
+    await world.services.documentation.submit(
+        GUILD_ID,
+        number,
+        ALICE,
+        Submission(Path3P.CLASSIQUE, notes="Notes", source_kind="url", source_url="https://exemple.org/a.m4a"),
+    )
+    await world.services.documentation.update(number, status=JobStatus.READY, audio_name="converti.mp3")
+    before = len(world.messenger.dms)
+
+    await world.at(END + timedelta(minutes=LAST_POLL))  # the wait for Zoom ends
+
+    told = [dm.text for dm in world.messenger.dms[before:] if "enregistrement" in dm.text]
+    # Happens: ALICE and COORGANIZER read « pas d'enregistrement Zoom … envoyez-le avec /fabrique documenter »
+    # a day after ALICE sent it.
+    assert told == []
