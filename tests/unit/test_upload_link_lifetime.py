@@ -3,6 +3,8 @@ that follows a failed conversion of the recording it brought."""
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -65,3 +67,40 @@ async def test_a_received_recording_whose_conversion_failed_survives_a_restart_f
 
     # « Réessayer » converts the received upload again (UNFINISHED keeps FAILED for that): it must still be there.
     assert uploaded_path(link_door.work_dir, number).exists()
+
+
+class UnreachableCards:
+    """The team's card cannot be updated: Discord does not answer."""
+
+    async def show(self, guild_id: int, fabrique_id: int) -> bool:
+        raise ConnectionError("Discord is unreachable")
+
+
+async def test_a_received_recording_is_converted_even_when_the_team_s_card_cannot_be_updated(
+    services: Services, engine: AsyncEngine, clock: FakeClock
+) -> None:
+    runner = FakeRunner()
+    door = UploadService(
+        unit_of_work_factory(create_sessionmaker(engine)),
+        services.documentation,
+        clock,
+        cards=UnreachableCards(),
+        public_url=PUBLIC,
+        upload_hours=72,
+        messenger=FakeMessenger(),
+        runner=runner,
+        i18n=services.i18n,
+    )
+    number = await held(services)
+    token = token_of((await door.issue(GUILD_ID, number, ALICE)).url)
+
+    with contextlib.suppress(ConnectionError):  # the page may say what it likes, but the recording is kept ...
+        await door.receive(token, received_file(door), "séance.m4a", 27)
+
+    # ... and its job started. Happens: the link is used up, the documentation is « en cours » (so a new upload is
+    # refused as busy), the file waits, and no job runs until the bot restarts.
+    assert (await link_state_of(door, token), runner.started) == ("used", [number])
+
+
+async def link_state_of(door: UploadService, token: str) -> str:
+    return (await door.open(token)).state.value
