@@ -1,0 +1,101 @@
+"""The draft of Zoom's recording is made when the recording is offered, inside timed work. With ``[resume]`` the
+summary endpoint may think for up to ``timeout_seconds`` (120 s by default, 900 at most): timed work of other
+sessions (their start notice, their reminders) must not wait behind it."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.config import ResumeSettings, ZoomSettings
+from bot.db import migrate
+from bot.db.engine import create_sessionmaker
+from bot.db.uow import unit_of_work_factory
+from bot.services.drafts import DraftService
+from bot.services.recordings import RecordingService
+from bot.timed import Dispatcher
+from tests.conftest import GUILD_ID, make_settings
+from tests.unit.builders import ALICE, BOB, BOT, add_slot, approved_fabrique, configure
+from tests.unit.conftest import FakeClock
+from tests.unit.test_recording_service import END, no_copies, world_on
+
+ZOOM = ZoomSettings(enabled=True, account_id="acc", client_id="client", host_user="me")  # as world_on's
+SECOND_START = END + timedelta(minutes=90)  # 15/03/2027 17:30 in Paris, another session on Zoom
+
+
+class ThinkingModel:
+    """A summary endpoint that answers when the test says so."""
+
+    model = "lent"
+
+    def __init__(self) -> None:
+        self.asked = asyncio.Event()
+        self.answer = asyncio.Event()
+
+    async def complete(self, system: str, user: str) -> str:
+        self.asked.set()
+        await self.answer.wait()
+        return "Idées clés : …"
+
+
+async def test_a_slow_summary_endpoint_does_not_hold_back_another_session_s_start(
+    engine: AsyncEngine, database_url: str, tmp_path: Path, clock: FakeClock
+) -> None:
+    await migrate.upgrade(engine)
+    services, _, cloud, messenger, cards = world_on(engine, database_url, tmp_path, clock)
+    await configure(services)
+    model = ThinkingModel()
+    drafts = DraftService(
+        ResumeSettings(base_url="http://127.0.0.1:9/v1", model=model.model), i18n=services.i18n, zoom=None, resume=model
+    )
+    recordings = RecordingService(
+        unit_of_work_factory(create_sessionmaker(engine)),
+        make_settings(tmp_path, database_url, zoom=ZOOM),
+        clock,
+        zoom=cloud,
+        documentation=services.documentation,
+        cards=cards,
+        messenger=messenger,
+        i18n=services.i18n,
+        drafts=drafts,
+    )
+    dispatcher = Dispatcher(
+        timeline=services.timeline,
+        registrations=services.registrations,
+        retry_copies=no_copies,
+        keep_welcome=no_copies,
+        messenger=messenger,
+        cards=cards,
+        i18n=services.i18n,
+        clock=clock,
+        deadline_days=14,
+        bot_user_id=lambda: BOT.user_id,
+        recordings=recordings,
+        links=services.links,
+        announcements=services.announcements,
+    )
+    first = await approved_fabrique(services, ALICE)
+    await services.announcements.book(
+        GUILD_ID, first.id, (await add_slot(services, "15/03/2027", "14:00", 180)).id, ALICE, None
+    )
+    cloud.publish(cloud.meetings[0])
+    second = await approved_fabrique(services, BOB)
+    slot = await add_slot(services, "15/03/2027", "17:30", 180)
+    assert (await services.announcements.book(GUILD_ID, second.id, slot.id, BOB, None)).announced
+
+    clock.now = SECOND_START
+    running = asyncio.create_task(dispatcher.run_due())  # the first session's polls, then the second's start
+    try:
+        await asyncio.wait_for(model.asked.wait(), timeout=30)
+        for _ in range(200):  # the endpoint is thinking: let everything else run
+            await asyncio.sleep(0)
+        started = [text for _, text in messenger.threads if f"n°{second.id}" in text]
+        # Happens: nothing until the endpoint answers — the start notice waits behind the draft.
+        assert started, "the second session's start notice waits for the first session's draft"
+    finally:
+        model.answer.set()
+        await running
+    assert [text for _, text in messenger.threads if f"n°{second.id}" in text]  # once the endpoint answered
