@@ -61,7 +61,14 @@ def recap_view(i18n: I18n, fabrique_id: int) -> ui.View:
 
 
 def documentation_modal(
-    i18n: I18n, path: Path3P, number: int, handler: ModalHandler, *, with_link: bool, draft: str | None = None
+    i18n: I18n,
+    path: Path3P,
+    number: int,
+    handler: ModalHandler,
+    *,
+    with_link: bool,
+    draft: str | None = None,
+    resources: str | None = None,
 ) -> FormModal:
     """Notes + resources (recording path) or the 3P report + resources; custom_ids as SPEC §5. A ``draft`` (made
     from the transcript) fills the notes: the organizer reviews, corrects and validates it by submitting."""
@@ -87,6 +94,7 @@ def documentation_modal(
         max_length=REASON_MAX * 2,
         paragraph=True,
         required=False,
+        default=resources[: REASON_MAX * 2] if resources else None,
     )
     if with_link and path is Path3P.CLASSIQUE:
         modal.add_text("lien", i18n("label.lien"), i18n("hint.lien"), max_length=LINK_MAX, required=False)
@@ -137,7 +145,10 @@ async def open_form(
 
     with_link = zoom is None and not attachments.get("recording") and not attachments.get("link")
     draft = zoom.draft if zoom is not None else draft
-    modal = documentation_modal(bot.i18n, path, fabrique_id, submit, with_link=with_link, draft=draft)
+    resources = zoom.resources if zoom is not None else None
+    modal = documentation_modal(
+        bot.i18n, path, fabrique_id, submit, with_link=with_link, draft=draft, resources=resources
+    )
     await interaction.response.send_modal(modal)
 
 

@@ -288,6 +288,10 @@ class FabriqueCommands(
         chemin: Choice[str] | None = None,
     ) -> None:
         record = await self.bot.services.sessions.get(guild_id(interaction), fabrique)
+        # Who may document, first: nothing given here is read, drafted or sent anywhere for anyone else.
+        await self.bot.services.documentation.check_can_document(
+            guild_id(interaction), fabrique, await current_actor(interaction)
+        )
         path = Path3P(chemin.value) if chemin else Path3P(record.parcours.value)
         uploads = self.bot.services.uploads  # None unless the web door is on ([web] enabled)
         nothing_given = not any((enregistrement, lien, transcription, chat))

@@ -396,6 +396,9 @@ class ZoomRecordingRow(Base):
     transcript: Mapped[str | None] = mapped_column(Text)  # the VTT
     chat: Mapped[str | None] = mapped_column(Text)  # the chat TXT
     draft: Mapped[str | None] = mapped_column(Text)  # the notes' draft, made when the recording was offered
+    # The organizers who have the offer, space-separated ids: a poll retried after a Discord failure offers it
+    # to the others only.
+    offered_to: Mapped[str | None] = mapped_column(Text)
     checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # last time Zoom was asked
     offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

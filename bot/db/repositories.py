@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, case, delete, func, or_, select, update
@@ -496,6 +497,17 @@ class UploadTokenRepository:
     async def release(self, row_id: int) -> None:
         """The upload that used the link up was refused after all: the link serves again."""
         await self._session.execute(update(UploadTokenRow).where(UploadTokenRow.id == row_id).values(used_at=None))
+
+    async def revoke_unless_held_by(self, fabrique_id: int, user_ids: Iterable[int]) -> None:
+        """The Fabrique changed hands: its unused links given to anyone else no longer open (a new one is asked for
+        with ``/fabrique documenter``)."""
+        await self._session.execute(
+            delete(UploadTokenRow).where(
+                UploadTokenRow.fabrique_id == fabrique_id,
+                UploadTokenRow.used_at.is_(None),
+                UploadTokenRow.issued_by.not_in(list(user_ids)),
+            )
+        )
 
     async def purge(self, expired_before: datetime) -> None:
         """Forget links expired long ago (a used or expired link is answered as unknown afterwards)."""

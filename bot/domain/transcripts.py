@@ -17,8 +17,11 @@ from dataclasses import dataclass
 # ``HH:MM:SS.mmm`` or ``MM:SS.mmm`` (hours optional in WebVTT), with a dot or the SRT comma before the fraction.
 _TIME = r"(?:(\d{1,3}):)?([0-5]?\d):([0-5]\d)(?:[.,](\d{1,3}))?"
 _TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}")
-_VOICE = re.compile(r"<v(?:\.[^\s>]*)?\s+([^>]+)>", re.IGNORECASE)
-_TAG = re.compile(r"</?[a-z][^>]*>|<\d[\d:.]*>", re.IGNORECASE)  # <c.x>, <i>, </v>, <00:00:01.000> karaoke stamps
+# Bounded, and never across another « < »: a cue of « <a<a<a… » (no closing « > ») is read in linear time, where
+# « [^>]* » made every « < » scan to the end of the line (quadratic: minutes for a crafted 2 MB file).
+_VOICE = re.compile(r"<v(?:\.[^\s<>]{0,60})?\s+([^<>]{1,200})>", re.IGNORECASE)
+# <c.x>, <i>, </v>, and <00:00:01.000> karaoke stamps
+_TAG = re.compile(r"</?[a-z][^<>]{0,200}>|<\d[\d:.]{0,20}>", re.IGNORECASE)
 # Zoom writes « Prénom Nom: paroles ». A prefix is taken for a name only when it recurs (see ``parse_vtt``).
 _SPEAKER_PREFIX = re.compile(r"^([^:.?!<>\d]{1,60}?)\s*:\s+(\S.*)$")
 _MAX_SPEAKER_WORDS = 6

@@ -341,6 +341,7 @@ MESSAGES: dict[str, str] = {
     "attendance.minutes": "{minutes} min",
     "button.recording.use": "Use this recording",
     "button.recording.other": "I'll provide another",
+    "error.recording.other_source": "Fabrique #{number} is already documented with another recording: Zoom's stays aside. To change it, run /fabrique documenter again.",
     "error.recording.none": "No Zoom recording is available for Fabrique #{number}.",
     "error.zoom.download_host": "The Zoom recording file does not come from Zoom's servers: it is refused for safety. Provide the recording with /fabrique documenter.",
     "error.zoom.download_failed": "The recording could not be fetched from Zoom: “Retry” in a moment, or provide the file with /fabrique documenter.",

@@ -337,6 +337,7 @@ MESSAGES: dict[str, str] = {
     "attendance.minutes": "{minutes} min",
     "button.recording.use": "Utiliser cet enregistrement",
     "button.recording.other": "J'en fournis un autre",
+    "error.recording.other_source": "La Fabrique n°{number} est déjà documentée avec un autre enregistrement : celui de Zoom reste de côté. Pour en changer, relancez /fabrique documenter.",
     "error.recording.none": "Aucun enregistrement Zoom n'est disponible pour la Fabrique n°{number}.",
     "error.zoom.download_host": "Le fichier de l'enregistrement Zoom ne vient pas des serveurs de Zoom : il est refusé par sécurité. Fournissez l'enregistrement avec /fabrique documenter.",
     "error.zoom.download_failed": "L'enregistrement n'a pas pu être récupéré chez Zoom : « Réessayer » dans un moment, ou fournissez le fichier avec /fabrique documenter.",

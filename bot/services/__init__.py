@@ -102,7 +102,7 @@ def build_services(
     )  # fmt: skip
     recordings = RecordingService(
         uow, settings, clock, zoom=clients.recordings, documentation=documentation, cards=ports.cards,
-        messenger=ports.messenger, i18n=i18n, drafts=drafts, upload_door=uploads,
+        messenger=ports.messenger, i18n=i18n, drafts=drafts, spawn=background.spawn, upload_door=uploads,
     )  # fmt: skip
     texts = WithAttendance(GuildArticleTexts(names, i18n))
     jobs = DocumentationJobs(documentation, settings, texts, wordpress=clients.wordpress)

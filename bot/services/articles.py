@@ -99,13 +99,17 @@ class ArticleLabels:
 
 
 def sanitise(fragment: str) -> str:
-    return nh3.clean(
+    """Allowed tags only, and no square bracket left as such: WordPress runs any ``[shortcode]`` it finds in a
+    post's content (``[audio]`` playing another site's file, ``[embed]``, plugins' own), so every bracket a member
+    could have typed is an entity. The bot's own ``[audio]`` (``audio_player``) is the only shortcode left."""
+    clean = nh3.clean(
         fragment,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
     )
+    return clean.replace("[", "&#91;").replace("]", "&#93;")
 
 
 def member_html(text: str) -> str:

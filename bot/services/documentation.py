@@ -258,8 +258,12 @@ class DocumentationService:
 
     async def unfinished(self) -> list[Documentation]:
         """Jobs a restart must resume: queued or interrupted while downloading, converting or publishing."""
+        return await self.in_statuses(
+            {JobStatus.QUEUED, JobStatus.DOWNLOADING, JobStatus.CONVERTING, JobStatus.PUBLISHING}
+        )
+
+    async def in_statuses(self, statuses: set[JobStatus]) -> list[Documentation]:
         async with self._uow() as uow:
-            statuses = {JobStatus.QUEUED, JobStatus.DOWNLOADING, JobStatus.CONVERTING, JobStatus.PUBLISHING}
             result = []
             for row in await uow.documentation.in_statuses(statuses):
                 fabrique = await uow.fabriques.by_id(row.fabrique_id)

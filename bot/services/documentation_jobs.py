@@ -117,7 +117,8 @@ class DocumentationJobs:
     async def _compose(self, doc: Documentation) -> tuple[str, cover.CoverText]:
         """The article's HTML and what its cover card says, in the guild's language."""
         context, labels, _ = await self._texts(doc)
-        html = articles.compose(
+        html = await asyncio.to_thread(  # a long transcript's landmarks: off the event loop
+            articles.compose,
             context,
             labels,
             notes=doc.notes,
@@ -162,7 +163,9 @@ class DocumentationJobs:
                     on_progress=lambda fraction: progress(JobStatus.CONVERTING, fraction),
                 )
                 _, _, tags = await self._texts(doc)
-                marks = landmarks(doc.notes, doc.report, doc.transcript, duration_seconds=conversion.duration_seconds)
+                marks = await asyncio.to_thread(
+                    landmarks, doc.notes, doc.report, doc.transcript, duration_seconds=conversion.duration_seconds
+                )
                 await asyncio.to_thread(audio.write_tags, target, tags, marks)
                 teaser = name.replace(".mp3", "-extrait.mp3")
                 start = _teaser_start(marks, conversion.duration_seconds)

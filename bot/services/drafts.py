@@ -168,7 +168,7 @@ class DraftService:
     ) -> Draft | None:
         """The draft of ``fabrique``'s notes, or None when there is nothing to draft from (no Zoom summary, and no
         transcript or one without a readable cue)."""
-        cues = parse_vtt(transcript_vtt) if transcript_vtt else []
+        cues = await asyncio.to_thread(parse_vtt, transcript_vtt) if transcript_vtt else []  # up to 2 MB: off the loop
         if self._zoom is not None and zoom_meeting_id is not None:
             summary = await self._zoom_summary(self._zoom, fabrique, zoom_meeting_id)
             if summary:
@@ -183,6 +183,12 @@ class DraftService:
                 log.warning("Draft of Fabrique %s: the summary endpoint failed (%s)", fabrique.id, error.key)
                 notice = self._i18n("draft.fallback", reason=self._i18n(error.key))
         return self._done(fabrique, await asyncio.to_thread(self._offline_draft, cues, notice))
+
+    async def offline(self, transcript_vtt: str) -> Draft | None:
+        """The offline draft alone (about a second for two hours, off the event loop): what a form that must open
+        now can hold while a slower source is still working."""
+        cues = await asyncio.to_thread(parse_vtt, transcript_vtt)
+        return await asyncio.to_thread(self._offline_draft, cues, None) if cues else None
 
     def _done(self, fabrique: DraftSubject, draft: Draft) -> Draft:
         log.info("Draft of Fabrique %s from %s (%d characters)", fabrique.id, draft.source, len(draft.text))

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -94,6 +95,7 @@ class Offer:
     chat: str | None
     meeting: str  # the recorded instance (UUID), or the meeting id: what Zoom's own summary is asked with
     draft: str | None = None  # the notes' draft, for the organizer to review and validate in the form
+    resources: str = ""  # what was already given by hand, kept in the form
 
 
 def presence_text(i18n: I18n, found: Presence) -> str:
@@ -139,6 +141,7 @@ class RecordingService:
         messenger: Messenger,
         i18n: I18n,
         drafts: DraftService,
+        spawn: Callable[[Coroutine[Any, Any, Any]], None],
         upload_door: UploadDoor | None = None,
     ) -> None:
         """``zoom`` is None when Zoom is off; ``upload_door`` when the web door is off (people are then told to use
@@ -153,6 +156,7 @@ class RecordingService:
         self._i18n = i18n
         self._upload_door = upload_door
         self._drafts = drafts
+        self._spawn = spawn  # the draft is made beside the timed work: a summary endpoint may take minutes
         self._work_dir = Path(settings.general.data_dir) / "work"
 
     # --- timed work: asking Zoom ---------------------------------------------------------------------------------
@@ -205,7 +209,6 @@ class RecordingService:
         attendance = await self._attendance(record.id, found.uuid)
         transcript = await self._text(record.id, chosen.transcript, "transcript")
         chat = await self._text(record.id, chosen.chat, "chat")
-        draft = await self._drafts.draft(record, transcript, zoom_meeting_id=found.uuid)  # made now: forms are instant
         async with self._uow() as uow:
             row = await uow.recordings.get(record.id)
             fabrique = await uow.fabriques.by_id(record.id, lock=True)
@@ -217,7 +220,7 @@ class RecordingService:
             row.audio_extension = chosen.audio.extension or chosen.audio.file_type
             row.audio_bytes = chosen.audio.size
             row.transcript, row.chat = transcript, chat
-            row.draft = draft.text if draft is not None else None
+            row.draft = None  # made in the background (``_draft_later``)
             row.updated_at = self._clock()
             if attendance is not None:
                 fabrique.zoom_participants = attendance.participants
@@ -231,13 +234,41 @@ class RecordingService:
         if other:
             log.info("Zoom recording of fabrique %s kept aside: documented with another recording", record.id)
             return PollOutcome.NOTHING
+        self._spawn(self._draft_later(record, transcript, found.uuid))
         text = self._offer_text(record, chosen.audio, transcript is not None, chat is not None)
-        delivered = False
-        for user_id in sorted(record.organizer_ids):
-            delivered = await self._messenger.offer_recording(user_id, text, record.id) or delivered
+        delivered = await self._offer_each(record, text)
         await self._set_status(record.id, RecordingStatus.OFFERED, offered=True)
         log.info("Zoom recording of fabrique %s offered (delivered: %s)", record.id, delivered)
         return PollOutcome.OFFERED if delivered else PollOutcome.UNDELIVERED
+
+    async def _draft_later(self, record: FabriqueRecord, transcript: str | None, meeting: str) -> None:
+        """The notes' draft (Zoom's summary, the endpoint's, or the offline one), stored for the form; until it is,
+        « Utiliser cet enregistrement » opens on the offline draft, made on the spot."""
+        draft = await self._drafts.draft(record, transcript, zoom_meeting_id=meeting)
+        if draft is None:
+            return
+        async with self._uow() as uow:
+            row = await uow.recordings.get(record.id)
+            if row is not None:
+                row.draft = draft.text
+                await uow.commit()
+
+    async def _offer_each(self, record: FabriqueRecord, text: str) -> bool:
+        """Each organizer once: who has it is stored DM by DM, so when Discord fails on one the poll is retried
+        (the error goes up) and offers it to the others only. True when at least one DM was delivered."""
+        async with self._uow() as uow:
+            row = await uow.recordings.get(record.id)
+            done = set(map(int, (row.offered_to or "").split())) if row is not None else set()
+        delivered = bool(done)
+        for user_id in sorted(record.organizer_ids - done):
+            delivered = await self._messenger.offer_recording(user_id, text, record.id) or delivered
+            async with self._uow() as uow:
+                row = await uow.recordings.get(record.id)
+                if row is not None:
+                    offered = {*map(int, (row.offered_to or "").split()), user_id}
+                    row.offered_to = " ".join(map(str, sorted(offered)))
+                    await uow.commit()
+        return delivered
 
     def _offer_text(self, record: FabriqueRecord, audio_file: RecordingFile, transcript: bool, chat: bool) -> str:
         i18n = self._i18n
@@ -264,6 +295,7 @@ class RecordingService:
         async with self._uow() as uow:
             row = await uow.recordings.get(record.id)
             fabrique = await uow.fabriques.by_id(record.id, lock=True)
+            doc = await uow.documentation.get(record.id)
             assert row is not None and fabrique is not None
             row.status = RecordingStatus.EXPIRED
             row.decided_at = row.updated_at = self._clock()
@@ -271,6 +303,8 @@ class RecordingService:
                 fabrique.zoom_participants = attendance.participants
                 fabrique.zoom_average_seconds = attendance.average_seconds
             await uow.commit()
+        if doc is not None and doc.source_kind is not None and doc.status != JobStatus.FAILED:
+            return  # they already sent a recording of their own: nobody is asked for one
         key = "dm.recording.too_long" if processing else "dm.recording.none"
         for user_id in sorted(record.organizer_ids):
             how = await self._how_to(record.id, user_id)
@@ -314,7 +348,19 @@ class RecordingService:
         """What « Utiliser cet enregistrement » opens the form with; refused to others than organizers and team."""
         async with self._uow() as uow:
             row = await self._usable(uow, fabrique_id, actor)
-            return Offer(fabrique_id, row.transcript, row.chat, row.meeting_uuid or row.meeting_id, row.draft)
+            doc = await uow.documentation.get(fabrique_id)
+            given_notes = doc.notes.strip() if doc is not None and doc.notes else ""
+            resources = doc.resources if doc is not None and doc.resources else ""
+            offer = Offer(
+                fabrique_id, row.transcript, row.chat, row.meeting_uuid or row.meeting_id, row.draft, resources
+            )
+        # Notes already given by hand are the organizer's own work: the form opens on them, not on a draft.
+        if given_notes:
+            return replace(offer, draft=given_notes)
+        if offer.draft is None and offer.transcript:  # the background draft is not there yet
+            made = await self._drafts.offline(offer.transcript)
+            return replace(offer, draft=made.text if made is not None else None)
+        return offer
 
     async def accept(
         self, guild_id: int, fabrique_id: int, actor: Actor, *, notes: str, resources: str
@@ -355,6 +401,9 @@ class RecordingService:
             raise InvalidState("error.recording.none", number=fabrique_id)
         if not (actor.is_team or actor.user_id in organizers(fabrique)):
             raise Forbidden("error.not_organizer_or_team")
+        doc = await uow.documentation.get(fabrique_id)
+        if doc is not None and doc.source_kind not in (None, ZOOM_SOURCE) and doc.status != JobStatus.FAILED:
+            raise InvalidState("error.recording.other_source", number=fabrique_id)  # an old offer's button
         return row
 
     async def _how_to(self, fabrique_id: int, user_id: int) -> str:

@@ -213,10 +213,13 @@ class UploadService:
                 await uow.commit()
             raise
         await asyncio.to_thread(os.replace, received, uploaded_path(self.work_dir, fabrique_id))
-        await self._cards.show(fabrique.guild_id, fabrique_id)  # the card shows the documentation in progress
         # A new recording gets a new progress message, at the bottom of the DM, rather than an edit of an old one.
         doc = await self._documentation.update(fabrique_id, progress_channel_id=None, progress_message_id=None)
         self._runner.start(fabrique_id)
+        try:  # the team's card shows the documentation in progress; Discord failing here stops nothing
+            await self._cards.show(fabrique.guild_id, fabrique_id)
+        except Exception:
+            log.exception("the card of fabrique %s could not show the received recording", fabrique_id)
         log.info("recording of %s bytes received for fabrique %s; documentation job started", size, fabrique_id)
         return doc.fabrique
 
@@ -242,8 +245,8 @@ class UploadService:
         """At start: uploads cut short by a stop, and received recordings no job will convert any more."""
         keep = {
             uploaded_path(self.work_dir, doc.fabrique.id).name
-            for doc in await self._documentation.unfinished()
-            if doc.source_kind == UPLOAD and doc.status in UNFINISHED
+            for doc in await self._documentation.in_statuses(set(UNFINISHED))
+            if doc.source_kind == UPLOAD
         }
         return await asyncio.to_thread(_discard, self.work_dir, keep)
 

@@ -116,9 +116,11 @@ class WebDoor:
 
     async def _upload_page(self, request: web.Request) -> web.StreamResponse:
         token = request.match_info["token"]
-        if not self._limiter.allow(token_hash(token)):
-            return self._too_many(token)
         target = await self._uploads.open(token)
+        # Only links that exist are counted: made-up ones (32 random bytes, never guessed) cost one indexed read
+        # each, and counting them would fill the limiter until the organizer's real link is refused too.
+        if target.state is not LinkState.UNKNOWN and not self._limiter.allow(token_hash(token)):
+            return self._too_many(token)
         if target.state is not LinkState.VALID:
             return self._link_refused(target.state)
         assert target.fabrique is not None and target.expires_at is not None
@@ -133,6 +135,8 @@ class WebDoor:
     async def _upload(self, request: web.Request) -> web.StreamResponse:
         token = request.match_info["token"]
         key = token_hash(token)
+        if (await self._uploads.open(token)).state is LinkState.UNKNOWN:
+            return self._link_refused(LinkState.UNKNOWN)  # nothing read of the body, nothing counted
         if not self._limiter.allow(key):
             return self._too_many(token)
         if key in self._receiving:

@@ -36,5 +36,5 @@ async def test_a_member_s_audio_shortcode_is_not_rendered_as_a_player(wordpress:
         )
     rendered = response.json()["content"]["rendered"]
 
-    # Happens: WordPress renders <audio class="wp-audio-shortcode"> playing the intruder's file in the article.
+    # Before the fix: WordPress renders <audio class="wp-audio-shortcode"> playing the intruder's file in the article.
     assert not re.search(r"<audio[^>]*wp-audio-shortcode", rendered), rendered

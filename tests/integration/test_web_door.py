@@ -168,11 +168,9 @@ async def test_a_link_is_tried_at_most_five_times_a_minute(door: Door, http: aio
         assert response.status == 429
         assert int(response.headers["Retry-After"]) >= 1
         assert "Trop de tentatives" in await response.text()
-    for _ in range(5):  # an unknown link is limited the same way
+    for _ in range(6):  # an unknown link is not counted (see test_web_door_flood): it stays « not found »
         async with http.get(door.url("z" * 43)) as response:
             assert response.status == 404
-    async with http.get(door.url("z" * 43)) as response:
-        assert response.status == 429
 
 
 async def test_a_session_already_being_documented_refuses_a_second_upload(

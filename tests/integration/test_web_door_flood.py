@@ -48,5 +48,5 @@ async def test_made_up_links_do_not_lock_the_organizers_real_link_out(door: Door
     finally:
         await flooded.stop()
 
-    # Happens: 429 « Trop de tentatives » for a link tried for the first time.
+    # Before the fix: 429 « Trop de tentatives » for a link tried for the first time.
     assert (status, "Trop de tentatives" in page) == (200, False)

@@ -61,6 +61,7 @@ async def test_a_slow_summary_endpoint_does_not_hold_back_another_session_s_star
         messenger=messenger,
         i18n=services.i18n,
         drafts=drafts,
+        spawn=services.background.spawn,
     )
     dispatcher = Dispatcher(
         timeline=services.timeline,
@@ -90,10 +91,13 @@ async def test_a_slow_summary_endpoint_does_not_hold_back_another_session_s_star
     running = asyncio.create_task(dispatcher.run_due())  # the first session's polls, then the second's start
     try:
         await asyncio.wait_for(model.asked.wait(), timeout=30)
-        for _ in range(200):  # the endpoint is thinking: let everything else run
-            await asyncio.sleep(0)
-        started = [text for _, text in messenger.threads if f"n°{second.id}" in text]
-        # Happens: nothing until the endpoint answers — the start notice waits behind the draft.
+        started: list[str] = []
+        for _ in range(3000):  # the endpoint is still thinking (it answers only below): everything else may run
+            started = [text for _, text in messenger.threads if f"n°{second.id}" in text]
+            if started:
+                break
+            await asyncio.sleep(0.01)
+        # Before the fix: nothing until the endpoint answers — the start notice waits behind the draft.
         assert started, "the second session's start notice waits for the first session's draft"
     finally:
         model.answer.set()

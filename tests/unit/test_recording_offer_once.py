@@ -59,7 +59,7 @@ async def test_a_discord_failure_on_the_co_organizer_s_dm_does_not_offer_the_rec
     await world.at(END + timedelta(minutes=30))  # the retry, or the next poll
 
     offers = [dm.user_id for dm in world.messenger.dms if dm.recording_for == number]
-    # Happens: ALICE got « L'enregistrement Zoom est prêt » and its buttons twice.
+    # Before the fix: ALICE got « L'enregistrement Zoom est prêt » and its buttons twice.
     assert sorted(offers) == sorted([ALICE.user_id, COORGANIZER.user_id])
 
 
@@ -78,7 +78,7 @@ async def test_the_zoom_form_opens_on_the_notes_already_given_by_hand(zoom_world
     offer = await world.recordings.offer(number, COORGANIZER)
 
     # « Utiliser cet enregistrement » opens the notes field on ``offer.draft``; submitting it replaces the notes.
-    # Happens: the field holds only the transcript's draft, so Alice's notes are lost when it is submitted
+    # Before the fix: the field holds only the transcript's draft, so Alice's notes are lost when it is submitted
     # (the web door's upload keeps them: tests/unit/test_upload_links.py).
     assert offer.draft is not None and "Tour de table" in offer.draft
 
@@ -129,6 +129,6 @@ async def test_an_organizer_who_sent_their_own_recording_is_not_asked_for_one_wh
     await world.at(END + timedelta(minutes=LAST_POLL))  # the wait for Zoom ends
 
     told = [dm.text for dm in world.messenger.dms[before:] if "enregistrement" in dm.text]
-    # Happens: ALICE and COORGANIZER read « pas d'enregistrement Zoom … envoyez-le avec /fabrique documenter »
+    # Before the fix: ALICE and COORGANIZER read « pas d'enregistrement Zoom … envoyez-le avec /fabrique documenter »
     # a day after ALICE sent it.
     assert told == []

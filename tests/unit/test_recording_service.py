@@ -100,6 +100,7 @@ def world_on(
         messenger=messenger,
         i18n=services.i18n,
         drafts=services.drafts,
+        spawn=services.background.spawn,
         upload_door=door,
     )
     return services, recordings, cloud, messenger, cards

@@ -97,8 +97,8 @@ async def test_a_received_recording_is_converted_even_when_the_team_s_card_canno
     with contextlib.suppress(ConnectionError):  # the page may say what it likes, but the recording is kept ...
         await door.receive(token, received_file(door), "séance.m4a", 27)
 
-    # ... and its job started. Happens: the link is used up, the documentation is « en cours » (so a new upload is
-    # refused as busy), the file waits, and no job runs until the bot restarts.
+    # ... and its job started. Before the fix: the link was used up, the documentation « en cours » (so a new upload
+    # was refused as busy), the file waited, and no job ran until the bot restarted.
     assert (await link_state_of(door, token), runner.started) == ("used", [number])
 
 
