@@ -16,6 +16,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db.engine import create_sessionmaker
 from bot.db.uow import unit_of_work_factory
+from bot.integrations.mailing import MailMessage
 from bot.services import Services, build_services
 from bot.services.clients import Clients, clients_from_settings
 from bot.services.ports import Attachment, DiscordPorts, Posted
@@ -173,3 +174,17 @@ def services_on(
     uow = unit_of_work_factory(create_sessionmaker(engine))
     clients = clients if clients is not None else clients_from_settings(settings, clock)
     return build_services(settings, uow, clock, ports=ports or fake_ports(), clients=clients, wake=wake)
+
+
+@dataclass
+class FakeMailer:
+    """The SMTP client as the services see it (the real one is tested against a real server in tests/integration)."""
+
+    sent: list[MailMessage] = field(default_factory=list)
+
+    async def send(self, message: MailMessage) -> str:
+        self.sent.append(message)
+        return f"<{len(self.sent)}@test>"
+
+    def to(self, address: str) -> list[str]:
+        return [message.subject.split(" :")[0] for message in self.sent if message.to == address]

@@ -11,7 +11,7 @@ import trustme
 from mutagen.id3 import ID3
 from pydantic import SecretStr
 
-from bot.config import MailingSettings, WordPressSettings, ZoomSettings
+from bot.config import MailingSettings, WordPressSettings
 from bot.integrations.wordpress import WordPressClient
 from demo.journey import Journey
 from tests.conftest import make_settings
@@ -30,14 +30,7 @@ async def test_the_whole_journey_with_every_integration(tmp_path: Path, wordpres
         async with FakeZoom(**ZOOM_IDS) as zoom:
             base = make_settings(
                 tmp_path,
-                zoom=ZoomSettings(
-                    enabled=True,
-                    account_id=ZOOM_IDS["account_id"],
-                    client_id=ZOOM_IDS["client_id"],
-                    host_user="me",
-                    api_base=zoom.api_base,
-                    oauth_url=zoom.oauth_url,
-                ),
+                zoom=zoom.settings(),
                 wordpress=WordPressSettings(
                     enabled=True,
                     url=wordpress.url,

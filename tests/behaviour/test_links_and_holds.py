@@ -29,7 +29,7 @@ from tests.behaviour.builders import (
     texts,
 )
 from tests.behaviour.conftest import World, build_world, configure, restart, running, said
-from tests.behaviour.test_zoom_recordings import bot_on_zoom, session_on_zoom, zoom_settings
+from tests.behaviour.zoom_world import bot_on_zoom, session_on_zoom, zoom_settings
 from tests.conftest import make_settings
 from tests.integration.zoom_fake import ZOOM_IDS, FakeZoom
 from tests.support import assert_refused

@@ -8,25 +8,18 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-import discord
 from mutagen.id3 import ID3
-from pydantic import SecretStr
 
-from bot.app import FabriqueBot, create_bot
-from bot.config import Secrets, Settings, ZoomSettings
 from bot.db.models import DocumentationRow, FabriqueRow, ZoomRecordingRow
-from bot.integrations.zoom import ZoomClient
-from bot.services.clients import Clients
-from tests.behaviour.builders import add_slot, approved_fabrique, local_date, move_to, recording, row, session_times
+from tests.behaviour.builders import move_to, recording, row, session_times
 from tests.behaviour.conftest import World, build_world, configure, running, said
-from tests.conftest import make_settings
+from tests.behaviour.zoom_world import bot_on_zoom, session_on_zoom, zoom_settings
 from tests.integration.zoom_fake import (
     ZOOM_IDS,
     FakeZoom,
     audio_file,
     chat_file,
     participant,
-    resolve_public,
     transcript_file,
 )
 
@@ -46,51 +39,6 @@ PARTICIPANTS = [
     participant("Invité·e", 4, status="in_waiting_room"),  # never let in
 ]
 ATTENDANCE = "3 participants, 1 h 37 en moyenne"  # (110 + 102 + 80) / 3 minutes
-
-
-def bot_on_zoom(settings: Settings, zoom: FakeZoom) -> FabriqueBot:
-    """The bot, its Zoom client pointed at the Zoom-shaped server (Zoom's download hosts included)."""
-    secret = settings.secrets.zoom_client_secret
-    cloud = ZoomClient(
-        account_id=settings.zoom.account_id,
-        client_id=settings.zoom.client_id,
-        client_secret=secret.get_secret_value() if secret else "",
-        host_user=settings.zoom.host_user,
-        api_base=settings.zoom.api_base,
-        oauth_url=settings.zoom.oauth_url,
-        clock=discord.utils.utcnow,
-        auto_recording=settings.zoom.auto_recording,
-        transport=zoom.transport(),
-        resolve=resolve_public,
-    )
-    return create_bot(settings, clients=Clients(zoom=cloud, recordings=cloud))
-
-
-def zoom_settings(tmp_path: Path, zoom: FakeZoom) -> Settings:
-    settings = make_settings(
-        tmp_path,
-        zoom=ZoomSettings(
-            enabled=True,
-            account_id=ZOOM_IDS["account_id"],
-            client_id=ZOOM_IDS["client_id"],
-            host_user="me",
-            api_base=zoom.api_base,
-            oauth_url=zoom.oauth_url,
-            delete_cloud_recording=True,
-        ),
-    )
-    return settings.model_copy(update={"secrets": Secrets(zoom_client_secret=SecretStr(ZOOM_IDS["client_secret"]))})
-
-
-async def session_on_zoom(world: World, zoom: FakeZoom) -> tuple[int, int]:
-    """Alice's Fabrique, booked: the bot creates the Zoom meeting (recording to the cloud) and announces it."""
-    number = await approved_fabrique(world)
-    slot = await add_slot(world, local_date(world, 20))
-    booked = await world.alice.slash(world.general, "fabrique reserver", fabrique=number, creneau=slot)
-    assert "annoncée" in said(booked).content
-    (meeting,) = zoom.meetings.values()
-    assert meeting["settings"]["auto_recording"] == "cloud"
-    return number, meeting["id"]
 
 
 def offers(world: World) -> list:

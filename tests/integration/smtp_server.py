@@ -10,12 +10,15 @@ from __future__ import annotations
 import socket
 import ssl
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP as SMTPServer
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
+
+from bot.config import MailingSettings
 
 HOST = "127.0.0.1"
 USERNAME = "annonces@tmnlab.example"
@@ -85,3 +88,17 @@ async def start_smtp(inbox: Inbox, ca: trustme.CA) -> Controller:
     controller = smtp_controller(inbox, ca)
     controller.start()
     return controller
+
+
+def mailing_settings(smtp: Controller, ca_file: Path) -> MailingSettings:
+    """``[mailing]`` sending through ``smtp`` (STARTTLS with the test CA in ``ca_file``, the test login)."""
+    return MailingSettings(
+        enabled=True,
+        host=HOST,
+        port=smtp.port,
+        starttls=True,
+        username=USERNAME,
+        sender="fabrique@tmnlab.test",
+        list_address="membres@tmnlab.test",
+        ca_file=str(ca_file),
+    )

@@ -11,7 +11,7 @@ import httpx
 from bot.integrations.wordpress import WordPressClient
 from bot.services import articles
 from tests.integration.wordpress_server import WordPressSite
-from tests.unit.test_articles import CONTEXT, LABELS
+from tests.unit.article_builders import CONTEXT, LABELS
 
 INTRUDER = "//intrus.example/faux.mp3"  # no scheme: the linkifier leaves it as text
 

@@ -13,12 +13,12 @@ from icalendar import Calendar
 from pydantic import SecretStr
 
 from bot.app import create_bot
-from bot.config import MailingSettings, WordPressSettings, ZoomSettings
+from bot.config import WordPressSettings
 from bot.integrations.wordpress import WordPressClient
 from tests.behaviour.builders import add_slot, approved_fabrique, local_date
 from tests.behaviour.conftest import build_world, configure, running, said
 from tests.conftest import make_settings
-from tests.integration.smtp_server import HOST, PASSWORD, USERNAME, Inbox, start_smtp
+from tests.integration.smtp_server import PASSWORD, Inbox, mailing_settings, start_smtp
 from tests.integration.zoom_fake import ZOOM_IDS, FakeZoom
 
 
@@ -32,27 +32,11 @@ async def test_booking_moving_and_cancelling_reach_every_copy(tmp_path: Path, wo
         async with FakeZoom(**ZOOM_IDS) as zoom:
             settings = make_settings(
                 tmp_path,
-                zoom=ZoomSettings(
-                    enabled=True,
-                    account_id=ZOOM_IDS["account_id"],
-                    client_id=ZOOM_IDS["client_id"],
-                    host_user="me",
-                    api_base=zoom.api_base,
-                    oauth_url=zoom.oauth_url,
-                ),
+                zoom=zoom.settings(),
                 wordpress=WordPressSettings(
                     enabled=True, url=wordpress.url, username=wordpress.admin_username, events_category="Agenda"
                 ),
-                mailing=MailingSettings(
-                    enabled=True,
-                    host=HOST,
-                    port=smtp.port,
-                    starttls=True,
-                    username=USERNAME,
-                    sender="fabrique@tmnlab.test",
-                    list_address="membres@tmnlab.test",
-                    ca_file=str(ca_file),
-                ),
+                mailing=mailing_settings(smtp, ca_file),
             ).model_copy(
                 update={
                     "secrets": make_settings(tmp_path).secrets.model_copy(

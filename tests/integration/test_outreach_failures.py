@@ -24,7 +24,7 @@ from aiohttp import web
 from pydantic import SecretStr
 
 from bot.app import FabriqueBot, create_bot
-from bot.config import MailingSettings, Settings, WordPressSettings, ZoomSettings
+from bot.config import MailingSettings, Settings, WordPressSettings
 from bot.integrations.wordpress import WordPressClient
 from bot.services.outreach import RETRY_WAITS
 from tests.behaviour.builders import ZOOM, add_slot, approved_fabrique, local_date
@@ -114,14 +114,7 @@ def outreach_settings(
     sections: dict[str, object] = {}
     secrets: dict[str, SecretStr] = {}
     if zoom is not None:
-        sections["zoom"] = ZoomSettings(
-            enabled=True,
-            account_id=ZOOM_IDS["account_id"],
-            client_id=ZOOM_IDS["client_id"],
-            host_user="me",
-            api_base=zoom.api_base,
-            oauth_url=zoom.oauth_url,
-        )
+        sections["zoom"] = zoom.settings()
         secrets["zoom_client_secret"] = SecretStr(ZOOM_IDS["client_secret"])
     if wordpress is not None:
         sections["wordpress"] = WordPressSettings(

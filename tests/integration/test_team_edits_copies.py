@@ -11,12 +11,12 @@ import trustme
 from pydantic import SecretStr
 
 from bot.app import create_bot
-from bot.config import MailingSettings, Secrets, WordPressSettings, ZoomSettings
+from bot.config import Secrets, WordPressSettings
 from tests.behaviour.builders import add_slot, approved_fabrique, local_date
 from tests.behaviour.conftest import build_world, configure, running, said
 from tests.conftest import make_settings
 from tests.integration.publishing_bench import rest
-from tests.integration.smtp_server import HOST, PASSWORD, USERNAME, Inbox, start_smtp
+from tests.integration.smtp_server import PASSWORD, Inbox, mailing_settings, start_smtp
 from tests.integration.wordpress_server import WordPressSite
 from tests.integration.zoom_fake import ZOOM_IDS, FakeZoom
 
@@ -38,27 +38,11 @@ async def test_a_corrected_title_reaches_zoom_and_the_website_and_mails_nobody(
         async with FakeZoom(**ZOOM_IDS) as zoom:
             settings = make_settings(
                 tmp_path,
-                zoom=ZoomSettings(
-                    enabled=True,
-                    account_id=ZOOM_IDS["account_id"],
-                    client_id=ZOOM_IDS["client_id"],
-                    host_user="me",
-                    api_base=zoom.api_base,
-                    oauth_url=zoom.oauth_url,
-                ),
+                zoom=zoom.settings(),
                 wordpress=WordPressSettings(
                     enabled=True, url=wordpress.url, username=wordpress.admin_username, events_category="Agenda"
                 ),
-                mailing=MailingSettings(
-                    enabled=True,
-                    host=HOST,
-                    port=smtp.port,
-                    starttls=True,
-                    username=USERNAME,
-                    sender="fabrique@tmnlab.test",
-                    list_address="membres@tmnlab.test",
-                    ca_file=str(ca_file),
-                ),
+                mailing=mailing_settings(smtp, ca_file),
                 secrets=Secrets(
                     zoom_client_secret=SecretStr(ZOOM_IDS["client_secret"]),
                     wordpress_app_password=SecretStr(wordpress.admin_app_password),

@@ -32,6 +32,8 @@ from urllib.parse import parse_qsl, unquote
 import httpx
 from aiohttp import web
 
+from bot.config import ZoomSettings
+
 HOST = "127.0.0.1"
 # The account the outreach tests give both a FakeZoom and the bot's settings.
 ZOOM_IDS = {"account_id": "acc-1", "client_id": "client-1", "client_secret": "s3cret"}
@@ -100,6 +102,18 @@ class FakeZoom:
         self.port = 0
 
     # --- life cycle ------------------------------------------------------------------------------------------------
+
+    def settings(self, **overrides: Any) -> ZoomSettings:
+        """``[zoom]`` pointed at this server, with its account and client; ``overrides`` change any key."""
+        values: dict[str, Any] = {
+            "enabled": True,
+            "account_id": self.account_id,
+            "client_id": self.client_id,
+            "host_user": self.host_user,
+            "api_base": self.api_base,
+            "oauth_url": self.oauth_url,
+        }
+        return ZoomSettings(**{**values, **overrides})
 
     async def __aenter__(self) -> Self:
         app = web.Application()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from bot.services import articles
-from tests.unit.test_articles import compose
+from tests.unit.article_builders import compose
 
 HOSTILE = '[audio src="https://intrus.example/faux.mp3"][/audio] [embed]https://intrus.example/page[/embed]'
 OURS = "https://site.example/wp-content/uploads/2027/05/Zm9yZ290dGVu.mp3"

@@ -12,38 +12,11 @@ import pytest
 from bot.domain.chapters import Chapter, landmarks
 from bot.i18n import I18n, en, fr
 from bot.services import articles
+from tests.unit.article_builders import CONTEXT, compose
 
-CONTEXT = articles.ArticleContext(
-    title="Titre",
-    date="mardi 4 mai 2027 à 14:00",
-    format_label="Atelier",
-    parcours_label="Classique",
-    method="Fabrique collective",
-    organizers="Alice, Bob",
-    speaker="",
-)
-LABELS = articles.ArticleLabels(
-    "Contexte", "Date", "Format", "Parcours", "Animation", "Organisation", "Intervenant·e", "Notes",
-    "Compte-rendu", "Ressources", "Repères", "Écouter",
-)  # fmt: skip
 FRENCH = articles.ArticleLabels(*(I18n("fr")(f"article.{field.name}") for field in fields(articles.ArticleLabels)))
 ENGLISH = articles.ArticleLabels(*(I18n("en")(f"article.{field.name}") for field in fields(articles.ArticleLabels)))
 MP3 = "https://site.example/wp-content/uploads/2027/05/Zm9yZ290dGVu.mp3"
-
-
-def compose(**given: object) -> str:
-    values: dict[str, object] = {
-        "notes": "",
-        "report": "",
-        "resources": "",
-        "chat": None,
-        "transcript": None,
-        "audio_url": None,
-    }
-    values.update(given)
-    context = values.pop("context", CONTEXT)
-    labels = values.pop("labels", LABELS)
-    return articles.compose(context, labels, **values)  # type: ignore[arg-type]
 
 
 def headings(html: str) -> list[str]:

@@ -12,15 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import ResumeSettings, ZoomSettings
 from bot.db import migrate
-from bot.db.engine import create_sessionmaker
-from bot.db.uow import unit_of_work_factory
+from bot.i18n import I18n
 from bot.services.drafts import DraftService
-from bot.services.recordings import RecordingService
-from bot.timed import Dispatcher
 from tests.conftest import GUILD_ID, make_settings
-from tests.unit.builders import ALICE, BOB, BOT, add_slot, approved_fabrique, configure
+from tests.unit.builders import ALICE, BOB, add_slot, approved_fabrique, configure
 from tests.unit.conftest import FakeClock
-from tests.unit.test_recording_service import END, no_copies, world_on
+from tests.unit.recording_world import END, dispatcher_for, world_on
 
 ZOOM = ZoomSettings(enabled=True, account_id="acc", client_id="client", host_user="me")  # as world_on's
 SECOND_START = END + timedelta(minutes=90)  # 15/03/2027 17:30 in Paris, another session on Zoom
@@ -45,39 +42,17 @@ async def test_a_slow_summary_endpoint_does_not_hold_back_another_session_s_star
     engine: AsyncEngine, database_url: str, tmp_path: Path, clock: FakeClock
 ) -> None:
     await migrate.upgrade(engine)
-    services, _, cloud, messenger, cards = world_on(engine, database_url, tmp_path, clock)
-    await configure(services)
     model = ThinkingModel()
+    general = make_settings(tmp_path).general
     drafts = DraftService(
-        ResumeSettings(base_url="http://127.0.0.1:9/v1", model=model.model), i18n=services.i18n, zoom=None, resume=model
+        ResumeSettings(base_url="http://127.0.0.1:9/v1", model=model.model),
+        i18n=I18n(general.language, general.tz),
+        zoom=None,
+        resume=model,
     )
-    recordings = RecordingService(
-        unit_of_work_factory(create_sessionmaker(engine)),
-        make_settings(tmp_path, database_url, zoom=ZOOM),
-        clock,
-        zoom=cloud,
-        documentation=services.documentation,
-        cards=cards,
-        messenger=messenger,
-        i18n=services.i18n,
-        drafts=drafts,
-        spawn=services.background.spawn,
-    )
-    dispatcher = Dispatcher(
-        timeline=services.timeline,
-        registrations=services.registrations,
-        retry_copies=no_copies,
-        keep_welcome=no_copies,
-        messenger=messenger,
-        cards=cards,
-        i18n=services.i18n,
-        clock=clock,
-        deadline_days=14,
-        bot_user_id=lambda: BOT.user_id,
-        recordings=recordings,
-        links=services.links,
-        announcements=services.announcements,
-    )
+    services, recordings, cloud, messenger, cards = world_on(engine, database_url, tmp_path, clock, drafts=drafts)
+    await configure(services)
+    dispatcher = dispatcher_for(services, recordings, messenger, cards, clock)
     first = await approved_fabrique(services, ALICE)
     await services.announcements.book(
         GUILD_ID, first.id, (await add_slot(services, "15/03/2027", "14:00", 180)).id, ALICE, None

@@ -9,41 +9,22 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db import migrate
 from bot.db.models import ZoomRecordingRow
 from bot.domain.documentation import JobStatus
 from bot.domain.recordings import RecordingStatus
 from bot.errors import DomainError
 from bot.services.documentation import Path3P, Submission
-from bot.timed import Dispatcher
 from tests.conftest import GUILD_ID
-from tests.unit.builders import ALICE, BOT, COORGANIZER, configure
+from tests.unit.builders import ALICE, COORGANIZER
 from tests.unit.conftest import FakeClock
-from tests.unit.test_recording_service import END, LAST_POLL, World, meeting, no_copies, session_on_zoom, world_on
+from tests.unit.recording_world import END, LAST_POLL, World, meeting, session_on_zoom
+from tests.unit.recording_world import zoom_world as zoom_world_of
 
 
 @pytest.fixture
 async def zoom_world(engine: AsyncEngine, database_url: str, tmp_path: Path, clock: FakeClock) -> World:
-    """As tests/unit/test_recording_service.py's ``world``: Zoom records to the cloud, Discord is faked."""
-    await migrate.upgrade(engine)
-    services, recordings, cloud, messenger, cards = world_on(engine, database_url, tmp_path, clock)
-    await configure(services)
-    dispatcher = Dispatcher(
-        timeline=services.timeline,
-        registrations=services.registrations,
-        retry_copies=no_copies,
-        keep_welcome=no_copies,
-        messenger=messenger,
-        cards=cards,
-        i18n=services.i18n,
-        clock=clock,
-        deadline_days=14,
-        bot_user_id=lambda: BOT.user_id,
-        recordings=recordings,
-        links=services.links,
-        announcements=services.announcements,
-    )
-    return World(services, recordings, cloud, messenger, cards, dispatcher, clock, engine, tmp_path)
+    """Zoom records to the cloud, Discord is faked (tests/unit/recording_world.py)."""
+    return await zoom_world_of(engine, database_url, tmp_path, clock)
 
 
 async def test_a_discord_failure_on_the_co_organizer_s_dm_does_not_offer_the_recording_twice_to_the_organizer(

@@ -29,7 +29,7 @@ from bot.services.records import Attendance, FabriqueRecord
 from bot.services.slots import MoveTarget
 from bot.services.welcome import RuleChanges
 from tests.conftest import GUILD_ID, make_settings
-from tests.ports import FakeBoard, FakeMessenger, fake_ports, services_on
+from tests.ports import FakeBoard, FakeMailer, FakeMessenger, fake_ports, services_on
 from tests.unit.builders import (
     ALICE,
     BOB,
@@ -43,7 +43,6 @@ from tests.unit.builders import (
 )
 from tests.unit.conftest import FakeClock
 from tests.unit.fake_cloud import FakeCloud
-from tests.unit.test_team_registrations import FakeMailer
 
 
 @dataclass

@@ -3,7 +3,7 @@ wait, are promoted and removed like members, and hear it by e-mail; their remind
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -13,27 +13,12 @@ from bot.db import migrate
 from bot.db.models import DueWorkRow, OutsideRegistrantRow
 from bot.domain.registration import Source, Status
 from bot.errors import Forbidden, InvalidState, NotFound
-from bot.integrations.mailing import MailMessage
 from bot.services import Services
 from bot.services.clients import Clients
 from tests.conftest import GUILD_ID, make_settings
-from tests.ports import FakeMessenger, fake_ports, services_on
+from tests.ports import FakeMailer, FakeMessenger, fake_ports, services_on
 from tests.unit.builders import ALICE, BOB, TEAM, announced_session, configure, count
 from tests.unit.conftest import FakeClock
-
-
-@dataclass
-class FakeMailer:
-    """The SMTP client as the services see it (the real one is tested against a real server in tests/integration)."""
-
-    sent: list[MailMessage] = field(default_factory=list)
-
-    async def send(self, message: MailMessage) -> str:
-        self.sent.append(message)
-        return f"<{len(self.sent)}@test>"
-
-    def to(self, address: str) -> list[str]:
-        return [message.subject.split(" :")[0] for message in self.sent if message.to == address]
 
 
 @dataclass

@@ -19,7 +19,7 @@ from tests.conftest import GUILD_ID
 from tests.ports import FakeCards, FakeMessenger, FakeRunner
 from tests.unit.builders import ALICE, BOB, TEAM
 from tests.unit.conftest import FakeClock
-from tests.unit.test_upload_links import PUBLIC, held, received_file, token_of
+from tests.unit.upload_builders import PUBLIC, held, received_file, token_of
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from bot.db.engine import create_sessionmaker
 from bot.db.models import UploadTokenRow
 from bot.db.uow import unit_of_work_factory
 from bot.domain.documentation import JobStatus
-from bot.domain.lifecycle import Action
 from bot.domain.uploads import LinkState, link_state, token_hash
 from bot.errors import Forbidden, InvalidState
 from bot.i18n import I18n
@@ -30,10 +29,9 @@ from bot.web.pages import message_page, upload_page
 from bot.web.receiving import clean_name, looks_like_media
 from tests.conftest import GUILD_ID
 from tests.ports import FakeCards, FakeMessenger, FakeRunner
-from tests.unit.builders import ALICE, BOB, BOT, STRANGER, TEAM, announced_session, approved_fabrique, configure
+from tests.unit.builders import ALICE, BOB, STRANGER, TEAM, approved_fabrique
 from tests.unit.conftest import FakeClock
-
-PUBLIC = "https://fabrique.example.org"
+from tests.unit.upload_builders import PUBLIC, held, received_file, token_of
 
 
 @pytest.fixture
@@ -73,27 +71,9 @@ def uploads(
     )
 
 
-async def held(services: Services) -> int:
-    await configure(services)
-    session = await announced_session(services)
-    return (await services.timeline.advance(session.id, Action.END, BOT)).id
-
-
-def token_of(url: str) -> str:
-    assert url.startswith(f"{PUBLIC}/depot/")
-    return url.removeprefix(f"{PUBLIC}/depot/")
-
-
 async def stored(engine: AsyncEngine) -> list[UploadTokenRow]:
     async with create_sessionmaker(engine)() as session:
         return list((await session.execute(select(UploadTokenRow))).scalars())
-
-
-def received_file(uploads: UploadService, content: bytes = b"\x00\x00\x00\x18ftypM4A recording") -> Path:
-    uploads.work_dir.mkdir(parents=True, exist_ok=True)
-    path = uploads.work_dir / ".depot-test.part"
-    path.write_bytes(content)
-    return path
 
 
 # --- the rules ------------------------------------------------------------------------------------------------------
