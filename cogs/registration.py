@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
-from bot.domain.registration import Source
 from bot.services.records import FabriqueRecord
 from bot.services.registrations import Reactor
 from cogs._registration_ui import REGISTRATION_EMOJI, RegistrationButton
@@ -130,25 +129,25 @@ class Registration(commands.Cog):
                 async for user in reaction.users(limit=None):
                     if user.id != self._own_id():
                         reacted[user.id] = _member_reactor(user.id, await _member(channel.guild, user))
-        await self.bot.services.registrations.reconcile_announcement(record, list(reacted.values()))
-        await self._reconcile_interested(channel.guild, record)
+        interested = await self._interested(channel.guild, record)
+        await self.bot.services.registrations.reconcile_announcement(record, list(reacted.values()), interested)
 
-    async def _reconcile_interested(self, guild: discord.Guild, record: FabriqueRecord) -> None:
-        """« Intéressé » given or taken back on the scheduled event while the bot was away, like the ✅."""
+    async def _interested(self, guild: discord.Guild, record: FabriqueRecord) -> list[Reactor] | None:
+        """Who says « Intéressé » on the session's scheduled event now (given or taken back while the bot was
+        away counts like a ✅); None without an event to read."""
         if record.scheduled_event_id is None:
-            return
+            return None
         event = guild.get_scheduled_event(record.scheduled_event_id)
         if event is None:
             try:
                 event = await guild.fetch_scheduled_event(record.scheduled_event_id)
             except discord.NotFound:
-                return  # deleted by hand: nobody can be interested in it
-        interested = {
-            user.id: _member_reactor(user.id, await _member(guild, user))
+                return None  # deleted by hand: nobody can be interested in it
+        return [
+            _member_reactor(user.id, await _member(guild, user))
             async for user in event.users(limit=None)
             if user.id != self._own_id()
-        }
-        await self.bot.services.registrations.reconcile_announcement(record, list(interested.values()), Source.EVENT)
+        ]
 
     def _own_id(self) -> int:
         return self.bot.user.id if self.bot.user else 0

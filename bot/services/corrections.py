@@ -250,8 +250,9 @@ class CorrectionService:
                 )
             )
         await uow.flush()
-        if FabriqueRecord.of(row).organizer_ids != before_record.organizer_ids:  # an upload link acts for its holder
-            await uow.upload_tokens.revoke_unless_held_by(row.id, FabriqueRecord.of(row).organizer_ids)
+        organizer_ids = FabriqueRecord.of(row).organizer_ids
+        if organizer_ids != before_record.organizer_ids:  # an upload link acts for its holder
+            await uow.upload_tokens.revoke_unless_held_by(row.id, organizer_ids)
         promoted = await seat_waitlist(uow, row)  # more places (0 is Zoom's limit): those waiting get them
         await self._planner(uow, row)  # a new organizer gets the checklists, the newly seated their reminders
         return _Applied(before_record, FabriqueRecord.of(row), changes, promoted)

@@ -30,7 +30,7 @@ from bot.i18n import I18n
 from bot.integrations import audio
 from bot.services.calendars import session_calendar
 from bot.services.records import FabriqueRecord
-from bot.services.uploads import LinkRefused, UploadService, partial_path
+from bot.services.uploads import LinkRefused, UploadService, UploadTarget, partial_path
 from bot.web import pages
 from bot.web.health import HealthCheck, run_checks
 from bot.web.limits import AttemptLimiter
@@ -135,7 +135,8 @@ class WebDoor:
     async def _upload(self, request: web.Request) -> web.StreamResponse:
         token = request.match_info["token"]
         key = token_hash(token)
-        if (await self._uploads.open(token)).state is LinkState.UNKNOWN:
+        target = await self._uploads.open(token)
+        if target.state is LinkState.UNKNOWN:
             return self._link_refused(LinkState.UNKNOWN)  # nothing read of the body, nothing counted
         if not self._limiter.allow(key):
             return self._too_many(token)
@@ -143,12 +144,13 @@ class WebDoor:
             return self._page(409, "web.refused.title", self._i18n("web.link.busy"))
         self._receiving.add(key)
         try:
-            return await self._receive(request, token)
+            return await self._receive(request, token, target)
         finally:
             self._receiving.discard(key)
 
-    async def _receive(self, request: web.Request, token: str) -> web.StreamResponse:
-        target = await self._uploads.open(token)
+    async def _receive(self, request: web.Request, token: str, target: UploadTarget) -> web.StreamResponse:
+        """``target`` as the link was found on arrival; the service checks it again, atomically, when the file is
+        complete."""
         if target.state is not LinkState.VALID:
             return self._link_refused(target.state)
         fabrique = target.fabrique

@@ -29,9 +29,8 @@ from tests.behaviour.builders import (
     texts,
 )
 from tests.behaviour.conftest import World, build_world, configure, restart, running, said
-from tests.behaviour.zoom_world import bot_on_zoom, session_on_zoom, zoom_settings
+from tests.behaviour.zoom_world import zoom_story
 from tests.conftest import make_settings
-from tests.integration.zoom_fake import ZOOM_IDS, FakeZoom
 from tests.support import assert_refused
 
 NEW_ZOOM = "https://us02web.zoom.us/j/89999999999?pwd=nouveau"
@@ -102,35 +101,29 @@ async def test_without_zoom_the_organizer_reads_why_there_is_no_host_link(world:
 
 
 async def test_the_organizer_gets_a_fresh_host_link_and_a_registrant_never_sees_one(tmp_path: Path) -> None:
-    async with FakeZoom(**ZOOM_IDS) as zoom:
-        settings = zoom_settings(tmp_path, zoom)
-        async with running(bot_on_zoom(settings, zoom), settle_timeout=10.0) as env:
-            zoom.clock = env.now
-            world = build_world(env)
-            await configure(world)
-            number, meeting_id = await session_on_zoom(world, zoom)
-            join_url = zoom.meetings[meeting_id]["join_url"]
+    async with zoom_story(tmp_path) as (zoom, settings, world, number, meeting_id):
+        join_url = zoom.meetings[meeting_id]["join_url"]
 
-            first = said(await world.alice.slash(world.general, "fabrique lien", fabrique=number)).content
-            assert join_url in first and zoom.meetings[meeting_id]["start_url"] in first  # as Zoom issued it now
-            second = said(await world.alice.slash(world.general, "fabrique lien", fabrique=number)).content
-            assert zoom.meetings[meeting_id]["start_url"] in second and second != first  # asked again: a new one
-            asked = [r for r in zoom.api_requests if r.method == "GET" and r.path == f"/v2/meetings/{meeting_id}"]
-            assert len(asked) == 2
+        first = said(await world.alice.slash(world.general, "fabrique lien", fabrique=number)).content
+        assert join_url in first and zoom.meetings[meeting_id]["start_url"] in first  # as Zoom issued it now
+        second = said(await world.alice.slash(world.general, "fabrique lien", fabrique=number)).content
+        assert zoom.meetings[meeting_id]["start_url"] in second and second != first  # asked again: a new one
+        asked = [r for r in zoom.api_requests if r.method == "GET" and r.path == f"/v2/meetings/{meeting_id}"]
+        assert len(asked) == 2
 
-            team = said(await world.moderator.slash(world.general, "fabrique lien", fabrique=number)).content
-            assert zoom.meetings[meeting_id]["start_url"] in team
+        team = said(await world.moderator.slash(world.general, "fabrique lien", fabrique=number)).content
+        assert zoom.meetings[meeting_id]["start_url"] in team
 
-            await world.bob.click(world.agenda.last_message, label="S'inscrire")
-            registrant = said(await world.bob.slash(world.general, "fabrique lien", fabrique=number)).content
-            assert join_url in registrant and HOST not in registrant and "zak=" not in registrant
+        await world.bob.click(world.agenda.last_message, label="S'inscrire")
+        registrant = said(await world.bob.slash(world.general, "fabrique lien", fabrique=number)).content
+        assert join_url in registrant and HOST not in registrant and "zak=" not in registrant
 
-            start, _ = await session_times(world, settings, number)
-            await move_to(world, start - timedelta(hours=1))
-            (links,) = [text for text in texts(world, world.alice) if text.startswith("🎙️")]
-            assert join_url in links and zoom.meetings[meeting_id]["start_url"] in links  # fetched at that hour
-            assert not any("zak=" in text for text in texts(world, world.bob))
-            assert_refused(env)
+        start, _ = await session_times(world, settings, number)
+        await move_to(world, start - timedelta(hours=1))
+        (links,) = [text for text in texts(world, world.alice) if text.startswith("🎙️")]
+        assert join_url in links and zoom.meetings[meeting_id]["start_url"] in links  # fetched at that hour
+        assert not any("zak=" in text for text in texts(world, world.bob))
+        assert_refused(world.env)
 
 
 # --- held booking ---------------------------------------------------------------------------------------------------

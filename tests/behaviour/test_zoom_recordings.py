@@ -12,11 +12,9 @@ from mutagen.id3 import ID3
 
 from bot.db.models import DocumentationRow, FabriqueRow, ZoomRecordingRow
 from tests.behaviour.builders import move_to, recording, row, session_times
-from tests.behaviour.conftest import World, build_world, configure, running, said
-from tests.behaviour.zoom_world import bot_on_zoom, session_on_zoom, zoom_settings
+from tests.behaviour.conftest import World, said
+from tests.behaviour.zoom_world import zoom_story
 from tests.integration.zoom_fake import (
-    ZOOM_IDS,
-    FakeZoom,
     audio_file,
     chat_file,
     participant,
@@ -51,125 +49,107 @@ def labels(message) -> list[str]:
 
 async def test_the_zoom_recording_arrives_by_itself_and_becomes_the_article(tmp_path: Path) -> None:
     audio = recording(tmp_path, seconds=20)
-    async with FakeZoom(**ZOOM_IDS) as zoom:
-        settings = zoom_settings(tmp_path, zoom)
-        async with running(bot_on_zoom(settings, zoom), settle_timeout=10.0) as env:
-            zoom.clock = env.now
-            world = build_world(env)
-            await configure(world)
-            number, meeting_id = await session_on_zoom(world, zoom)
-            _, end = await session_times(world, settings, number)
-            cloud = zoom.add_recording(
-                meeting_id,
-                [audio_file(audio), transcript_file(VTT), chat_file(CHAT)],
-                listed_at=end + timedelta(minutes=20),
-                ready_at=end + timedelta(minutes=50),
-                participants=PARTICIPANTS,
-            )
+    async with zoom_story(tmp_path) as (zoom, settings, world, number, meeting_id):
+        _, end = await session_times(world, settings, number)
+        cloud = zoom.add_recording(
+            meeting_id,
+            [audio_file(audio), transcript_file(VTT), chat_file(CHAT)],
+            listed_at=end + timedelta(minutes=20),
+            ready_at=end + timedelta(minutes=50),
+            participants=PARTICIPANTS,
+        )
 
-            await move_to(world, end + timedelta(minutes=16))  # the end, the recap prompt, Zoom: « no recording »
-            await move_to(world, end + timedelta(minutes=31))  # listed, still processing
-            assert offers(world) == []
-            await move_to(world, end + timedelta(minutes=61))  # completed: offered
+        await move_to(world, end + timedelta(minutes=16))  # the end, the recap prompt, Zoom: « no recording »
+        await move_to(world, end + timedelta(minutes=31))  # listed, still processing
+        assert offers(world) == []
+        await move_to(world, end + timedelta(minutes=61))  # completed: offered
 
-            (offer,) = offers(world)
-            assert f"n°{number}" in offer.content and ATTENDANCE in offer.content
-            assert "audio M4A" in offer.content and "transcription" in offer.content
-            assert labels(offer) == ["Utiliser cet enregistrement", "J'en fournis un autre"]
-            dashboard = said(await world.moderator.slash(world.general, "equipe suivi")).embeds[0]
-            attendance = next(field.value for field in dashboard.fields if field.name == "Participation (Zoom)")
-            assert f"n°{number}" in attendance and ATTENDANCE in attendance
+        (offer,) = offers(world)
+        assert f"n°{number}" in offer.content and ATTENDANCE in offer.content
+        assert "audio M4A" in offer.content and "transcription" in offer.content
+        assert labels(offer) == ["Utiliser cet enregistrement", "J'en fournis un autre"]
+        dashboard = said(await world.moderator.slash(world.general, "equipe suivi")).embeds[0]
+        attendance = next(field.value for field in dashboard.fields if field.name == "Participation (Zoom)")
+        assert f"n°{number}" in attendance and ATTENDANCE in attendance
 
-            shown = await world.alice.user.click(offer, label="Utiliser cet enregistrement")
-            assert shown.modal is not None
-            assert {c["component"]["custom_id"] for c in shown.modal["components"]} == {"notes", "ressources"}
-            # The notes come pre-filled with a draft made from Zoom's transcript, for Alice to review and validate.
-            notes = next(c["component"] for c in shown.modal["components"] if c["component"]["custom_id"] == "notes")
-            assert notes["value"].startswith("Brouillon") and "00:00:01 Alice Martin" in notes["value"], notes["value"][
-                :200
-            ]
-            done = await world.alice.user.submit_modal(
-                shown, {"notes": NOTES, "ressources": "https://tmnlab.com/ressource"}
-            )
-            assert "est lancée" in said(done).content
-            await env.settle(timeout=60)
+        shown = await world.alice.user.click(offer, label="Utiliser cet enregistrement")
+        assert shown.modal is not None
+        assert {c["component"]["custom_id"] for c in shown.modal["components"]} == {"notes", "ressources"}
+        # The notes come pre-filled with a draft made from Zoom's transcript, for Alice to review and validate.
+        notes = next(c["component"] for c in shown.modal["components"] if c["component"]["custom_id"] == "notes")
+        assert notes["value"].startswith("Brouillon") and "00:00:01 Alice Martin" in notes["value"], notes["value"][
+            :200
+        ]
+        done = await world.alice.user.submit_modal(
+            shown, {"notes": NOTES, "ressources": "https://tmnlab.com/ressource"}
+        )
+        assert "est lancée" in said(done).content
+        await world.env.settle(timeout=60)
 
-            progress = world.dms(world.alice)[-1]
-            assert "est prête" in progress.content, progress.content
-            fields = {field.name: field.value for field in progress.embeds[0].fields}
-            assert fields["Participation"] == ATTENDANCE
-            published = await world.alice.user.click(progress, label="Publier")
-            assert "Publié" in said(published).content
-            await env.settle(timeout=10)
+        progress = world.dms(world.alice)[-1]
+        assert "est prête" in progress.content, progress.content
+        fields = {field.name: field.value for field in progress.embeds[0].fields}
+        assert fields["Participation"] == ATTENDANCE
+        published = await world.alice.user.click(progress, label="Publier")
+        assert "Publié" in said(published).content
+        await world.env.settle(timeout=10)
 
-            doc = await row(settings, DocumentationRow, number)
-            assert doc["source_kind"] == "zoom" and doc["status"] == "published"
-            html = doc["article_html"]
-            assert "mutualiser" in html
-            assert "Bonjour à toutes et à tous" in html  # the transcript's landmark, from Zoom's VTT
-            assert "https://exemple.org/guide-billetterie" in html  # a link of Zoom's chat
-            attendance = html.split("<h2>Participation</h2>", 1)[1]
-            assert "3 participant" in attendance and "1 h 37" in attendance
-            assert not any(name in html for name in ("Camille", "Invité"))  # who came is never published
-            mp3 = ID3(Path(settings.general.data_dir) / "audio" / doc["audio_name"])
-            assert mp3["TIT2"].text[0] == "Arpenter le MOOC « Numérique responsable »"
-            starter = world.forum.threads[-1].history()[-1]
-            assert any(a.filename.startswith("extrait-") for a in starter.attachments)
-            assert (await row(settings, FabriqueRow, number))["state"] == "documented"
-            assert (await row(settings, ZoomRecordingRow, number))["status"] == "accepted"
+        doc = await row(settings, DocumentationRow, number)
+        assert doc["source_kind"] == "zoom" and doc["status"] == "published"
+        html = doc["article_html"]
+        assert "mutualiser" in html
+        assert "Bonjour à toutes et à tous" in html  # the transcript's landmark, from Zoom's VTT
+        assert "https://exemple.org/guide-billetterie" in html  # a link of Zoom's chat
+        attendance = html.split("<h2>Participation</h2>", 1)[1]
+        assert "3 participant" in attendance and "1 h 37" in attendance
+        assert not any(name in html for name in ("Camille", "Invité"))  # who came is never published
+        mp3 = ID3(Path(settings.general.data_dir) / "audio" / doc["audio_name"])
+        assert mp3["TIT2"].text[0] == "Arpenter le MOOC « Numérique responsable »"
+        starter = world.forum.threads[-1].history()[-1]
+        assert any(a.filename.startswith("extrait-") for a in starter.attachments)
+        assert (await row(settings, FabriqueRow, number))["state"] == "documented"
+        assert (await row(settings, ZoomRecordingRow, number))["status"] == "accepted"
 
-            assert cloud.trashed  # [zoom] delete_cloud_recording: in Zoom's trash once published
-            assert set(zoom.downloaded) == {file.id for file in cloud.files}
-            downloads = [r for r in zoom.requests if r.path.startswith("/rec/download/")]
-            assert downloads and all(r.headers["authorization"].startswith("Bearer ") for r in downloads)
+        assert cloud.trashed  # [zoom] delete_cloud_recording: in Zoom's trash once published
+        assert set(zoom.downloaded) == {file.id for file in cloud.files}
+        downloads = [r for r in zoom.requests if r.path.startswith("/rec/download/")]
+        assert downloads and all(r.headers["authorization"].startswith("Bearer ") for r in downloads)
 
 
 async def test_still_processing_at_the_end_of_the_wait_says_how_to_send_the_recording(tmp_path: Path) -> None:
-    async with FakeZoom(**ZOOM_IDS) as zoom:
-        settings = zoom_settings(tmp_path, zoom)
-        async with running(bot_on_zoom(settings, zoom), settle_timeout=10.0) as env:
-            zoom.clock = env.now
-            world = build_world(env)
-            await configure(world)
-            number, meeting_id = await session_on_zoom(world, zoom)
-            _, end = await session_times(world, settings, number)
-            zoom.add_recording(
-                meeting_id,
-                [audio_file(b"\0" * 1000), transcript_file(VTT)],
-                ready_at=end + timedelta(hours=30),  # Zoom is slow today
-                participants=PARTICIPANTS,
-            )
+    async with zoom_story(tmp_path) as (zoom, settings, world, number, meeting_id):
+        _, end = await session_times(world, settings, number)
+        zoom.add_recording(
+            meeting_id,
+            [audio_file(b"\0" * 1000), transcript_file(VTT)],
+            ready_at=end + timedelta(hours=30),  # Zoom is slow today
+            participants=PARTICIPANTS,
+        )
 
-            await move_to(world, end + timedelta(hours=12))
-            assert offers(world) == [] and not any("Zoom traite" in m.content for m in world.dms(world.alice))
-            await move_to(world, end + timedelta(hours=24, minutes=1))
+        await move_to(world, end + timedelta(hours=12))
+        assert offers(world) == [] and not any("Zoom traite" in m.content for m in world.dms(world.alice))
+        await move_to(world, end + timedelta(hours=24, minutes=1))
 
-            assert offers(world) == []
-            (told,) = [m for m in world.dms(world.alice) if "Zoom traite toujours" in m.content]
-            assert "24 h après la fin" in told.content
-            assert f"/fabrique documenter (fabrique : {number})" in told.content and "lien" in told.content
-            assert labels(told) == []
-            stored = await row(settings, ZoomRecordingRow, number)
-            assert stored["status"] == "expired"
-            assert (await row(settings, FabriqueRow, number))["zoom_participants"] == 3  # attendance all the same
-            assert zoom.downloaded == []
+        assert offers(world) == []
+        (told,) = [m for m in world.dms(world.alice) if "Zoom traite toujours" in m.content]
+        assert "24 h après la fin" in told.content
+        assert f"/fabrique documenter (fabrique : {number})" in told.content and "lien" in told.content
+        assert labels(told) == []
+        stored = await row(settings, ZoomRecordingRow, number)
+        assert stored["status"] == "expired"
+        assert (await row(settings, FabriqueRow, number))["zoom_participants"] == 3  # attendance all the same
+        assert zoom.downloaded == []
 
 
 async def test_providing_another_recording_says_how(tmp_path: Path) -> None:
-    async with FakeZoom(**ZOOM_IDS) as zoom:
-        settings = zoom_settings(tmp_path, zoom)
-        async with running(bot_on_zoom(settings, zoom), settle_timeout=10.0) as env:
-            zoom.clock = env.now
-            world = build_world(env)
-            await configure(world)
-            number, meeting_id = await session_on_zoom(world, zoom)
-            _, end = await session_times(world, settings, number)
-            zoom.add_recording(meeting_id, [audio_file(b"\0" * 1000)], participants=PARTICIPANTS)
-            await move_to(world, end + timedelta(minutes=16))
-            (offer,) = offers(world)
+    async with zoom_story(tmp_path) as (zoom, settings, world, number, meeting_id):
+        _, end = await session_times(world, settings, number)
+        zoom.add_recording(meeting_id, [audio_file(b"\0" * 1000)], participants=PARTICIPANTS)
+        await move_to(world, end + timedelta(minutes=16))
+        (offer,) = offers(world)
 
-            answer = await world.alice.user.click(offer, label="J'en fournis un autre")
+        answer = await world.alice.user.click(offer, label="J'en fournis un autre")
 
-            assert f"/fabrique documenter (fabrique : {number})" in said(answer).content
-            assert (await row(settings, ZoomRecordingRow, number))["status"] == "declined"
-            assert (await row(settings, DocumentationRow, number)) is None
+        assert f"/fabrique documenter (fabrique : {number})" in said(answer).content
+        assert (await row(settings, ZoomRecordingRow, number))["status"] == "declined"
+        assert (await row(settings, DocumentationRow, number)) is None

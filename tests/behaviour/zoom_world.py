@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import discord
 from pydantic import SecretStr
@@ -12,7 +15,7 @@ from bot.config import Secrets, Settings
 from bot.integrations.zoom import ZoomClient
 from bot.services.clients import Clients
 from tests.behaviour.builders import add_slot, approved_fabrique, local_date
-from tests.behaviour.conftest import World, said
+from tests.behaviour.conftest import World, build_world, configure, running, said
 from tests.conftest import make_settings
 from tests.integration.zoom_fake import (
     ZOOM_IDS,
@@ -56,3 +59,24 @@ async def session_on_zoom(world: World, zoom: FakeZoom) -> tuple[int, int]:
     (meeting,) = zoom.meetings.values()
     assert meeting["settings"]["auto_recording"] == "cloud"
     return number, meeting["id"]
+
+
+class ZoomStory(NamedTuple):
+    zoom: FakeZoom
+    settings: Settings
+    world: World
+    number: int  # Alice's Fabrique, announced
+    meeting_id: int  # its Zoom meeting on the Zoom-shaped server
+
+
+@asynccontextmanager
+async def zoom_story(tmp_path: Path) -> AsyncIterator[ZoomStory]:
+    """The Zoom-shaped server, the bot on it in SimCord (configured), and Alice's Fabrique booked on a meeting."""
+    async with FakeZoom(**ZOOM_IDS) as zoom:
+        settings = zoom_settings(tmp_path, zoom)
+        async with running(bot_on_zoom(settings, zoom), settle_timeout=10.0) as env:
+            zoom.clock = env.now
+            world = build_world(env)
+            await configure(world)
+            number, meeting_id = await session_on_zoom(world, zoom)
+            yield ZoomStory(zoom, settings, world, number, meeting_id)

@@ -111,18 +111,20 @@ class RegistrationService:
         return outcome
 
     async def reconcile_announcement(
-        self, record: FabriqueRecord, reacted: Sequence[Reactor], source: Source = Source.REACTION
+        self, record: FabriqueRecord, reacted: Sequence[Reactor], interested: Sequence[Reactor] | None = None
     ) -> None:
-        """At start: the ✅ found on the announcement (or the « Intéressé » of its scheduled event, ``source``
-        EVENT) become registrations, or their absence ends some."""
+        """At start: the ✅ found on the announcement and the « Intéressé » of its scheduled event (None: no event
+        to read) become registrations, or their absence ends some; the announcement is redrawn once."""
         async with self._uow() as uow:
             roles = await self._roles(uow, record.guild_id)
-        actors = {reactor.user_id: roles.actor(reactor) for reactor in reacted}
-        result = await self.reconcile(record.guild_id, record.id, actors, source)
-        for outcome in result.added:
-            await self.notices.confirm(outcome)
-        for outcome in result.removed:
-            await self._after_leaving(outcome)
+        marks = [(Source.REACTION, reacted)] + ([(Source.EVENT, interested)] if interested is not None else [])
+        for source, people in marks:
+            actors = {reactor.user_id: roles.actor(reactor) for reactor in people}
+            result = await self.reconcile(record.guild_id, record.id, actors, source)
+            for outcome in result.added:
+                await self.notices.confirm(outcome)
+            for outcome in result.removed:
+                await self._after_leaving(outcome)
         await self._board.redraw(record.id)
 
     async def tell_promoted(self, record: FabriqueRecord, user_ids: Iterable[int]) -> None:
