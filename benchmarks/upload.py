@@ -15,8 +15,8 @@ nothing more. ``curl`` (streaming the file, ``-T``) uploads it, alternating, med
 Each upload of either kind is kept as a file; they are deleted between runs, so that every run meets the same
 page cache (200 MB files piling up slow the disk for both). One upload of each kind warms up first, unmeasured.
 Memory is the server process's own: its peak RSS (the kernel's VmHWM, reset through ``/proc/PID/clear_refs``
-before each upload) above its RSS at rest just before. ffprobe is a child of its own, not counted. The machine's
-load average is printed before and after.
+before each upload) above the RSS it was reset to, so never below zero. ffprobe is a child of its own, not
+counted. The machine's load average is printed before and after.
 """
 
 from __future__ import annotations
@@ -149,8 +149,8 @@ def measure(case: Case, pid: int, url: str, source: Path, directory: Path) -> No
     for kept in (*directory.glob("static-*.bin"), *directory.glob("work/*.upload")):
         kept.unlink()  # every run starts from the same page cache: 200 MB files piling up slow the disk for both
     time.sleep(0.3)  # let the previous upload's work (the job's first query, a thread) settle
-    idle = rss_mb(pid)
     reset_peak(pid)
+    idle = rss_mb(pid, "VmHWM")  # the peak just reset: what follows can only rise above it
     cpu = cpu_seconds(pid)
     status, wall = upload(url, source)
     case.cpu.append(cpu_seconds(pid) - cpu)
