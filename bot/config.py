@@ -91,6 +91,8 @@ class SessionSettings(_Section):
     hold_days: PositiveInt = 7  # a hold not confirmed within these days is released (the organizer told a day before)
     # How many days before its date the next welcome session of the team's rule is announced (/equipe accueil).
     announce_days: Annotated[int, Field(ge=1, le=366)] = 30
+    # The most sessions a series may have (/fabrique proposer sessions); the seed's cycles are short.
+    max_series_sessions: Annotated[int, Field(ge=2, le=12)] = 12
 
 
 class DocumentationSettings(_Section):

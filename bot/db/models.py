@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -95,7 +96,10 @@ class GuildConfigRow(Base):
 class FabriqueRow(Base):
     __tablename__ = "fabrique"
     # One session per date of a welcome rule: what keeps a restart or two dispatches from making it twice.
-    __table_args__ = (UniqueConstraint("welcome_rule_id", "welcome_occurrence"),)
+    __table_args__ = (
+        UniqueConstraint("welcome_rule_id", "welcome_occurrence"),
+        UniqueConstraint("series_id", "series_rank"),  # approving twice cannot make a session twice
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     guild_id: Mapped[int] = mapped_column(BigInteger, index=True)
@@ -137,6 +141,13 @@ class FabriqueRow(Base):
     # A welcome session made by the team's rule: the rule and the date it was made for (kept if it is moved).
     welcome_rule_id: Mapped[int | None] = mapped_column(ForeignKey("welcome_rule.id", ondelete="SET NULL"))
     welcome_occurrence: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A series (bot.domain.series): every session is a row of its own (its date, Zoom, event, reminders,
+    # documentation); all carry the first session's id, which holds the proposal, the card, the announcement and the
+    # registrations. NULL for a single session.
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("fabrique.id"), index=True)
+    series_rank: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    series_size: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    series_rhythm: Mapped[str] = mapped_column(String(200), default="", server_default=text("''"))
     # Loaded with every Fabrique (one more SELECT per query, whatever the number of rows): who may act as organizer.
     coorganizers: Mapped[list[CoorganizerRow]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by="CoorganizerRow.id"
@@ -355,6 +366,19 @@ class DepartureRow(Base):
     """
 
     __tablename__ = "departure"
+    __table_args__ = (UniqueConstraint("fabrique_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    fabrique_id: Mapped[int] = mapped_column(ForeignKey("fabrique.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AbsenceRow(Base):
+    """A registrant of a series who will miss one of its dates: no reminder nor link for that date, and the
+    organizers see how many will come. The registration to the series stays."""
+
+    __tablename__ = "absence"
     __table_args__ = (UniqueConstraint("fabrique_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

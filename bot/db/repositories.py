@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
+    AbsenceRow,
     AuditRow,
     CoorganizerRow,
     CopyRow,
@@ -122,6 +123,13 @@ class FabriqueRepository:
             .limit(limit)
         )
         return list((await self._session.execute(statement)).scalars())
+
+    async def series(self, home_id: int, *, lock: bool = False) -> list[FabriqueRow]:
+        """Every session of the series whose first session is ``home_id``, in rank order (empty for a single one)."""
+        statement = select(FabriqueRow).where(FabriqueRow.series_id == home_id).order_by(FabriqueRow.series_rank)
+        if lock:
+            statement = statement.with_for_update()
+        return list((await self._session.scalars(statement)).all())
 
     async def count_by_state(self, guild_id: int) -> dict[State, int]:
         statement = (
@@ -275,6 +283,43 @@ class DepartureRepository:
     async def user_ids(self, fabrique_id: int) -> set[int]:
         statement = select(DepartureRow.user_id).where(DepartureRow.fabrique_id == fabrique_id)
         return set((await self._session.execute(statement)).scalars())
+
+
+class AbsenceRepository:
+    """Registrants of a series who will miss one of its dates."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def mark(self, fabrique_id: int, user_id: int, now: datetime) -> bool:
+        """True when it is new (marking twice changes nothing)."""
+        existing = await self._session.scalar(
+            select(AbsenceRow.id).where(AbsenceRow.fabrique_id == fabrique_id, AbsenceRow.user_id == user_id)
+        )
+        if existing is not None:
+            return False
+        self._session.add(AbsenceRow(fabrique_id=fabrique_id, user_id=user_id, at=now))
+        return True
+
+    async def unmark(self, fabrique_id: int, user_id: int) -> bool:
+        """True when there was one to take back."""
+        result = await self._session.execute(
+            delete(AbsenceRow).where(AbsenceRow.fabrique_id == fabrique_id, AbsenceRow.user_id == user_id)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def user_ids(self, fabrique_id: int) -> set[int]:
+        statement = select(AbsenceRow.user_id).where(AbsenceRow.fabrique_id == fabrique_id)
+        return set((await self._session.scalars(statement)).all())
+
+    async def counts(self, fabrique_ids: Iterable[int]) -> dict[int, int]:
+        """How many said they will miss each session (sessions nobody will miss are left out)."""
+        statement = (
+            select(AbsenceRow.fabrique_id, func.count())
+            .where(AbsenceRow.fabrique_id.in_(list(fabrique_ids)))
+            .group_by(AbsenceRow.fabrique_id)
+        )
+        return {fabrique_id: count for fabrique_id, count in (await self._session.execute(statement)).all()}
 
 
 class AuditRepository:

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.repositories import (
+    AbsenceRepository,
     AuditRepository,
     CopyRepository,
     DepartureRepository,
@@ -49,6 +50,7 @@ class UnitOfWork:
         self.slots = SlotRepository(self.session)
         self.registrations = RegistrationRepository(self.session)
         self.departures = DepartureRepository(self.session)
+        self.absences = AbsenceRepository(self.session)
         self.outsiders = OutsideRegistrantRepository(self.session)
         self.due_work = DueWorkRepository(self.session)
         self.documentation = DocumentationRepository(self.session)

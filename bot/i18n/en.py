@@ -616,4 +616,8 @@ MESSAGES: dict[str, str] = {
     "dm.correct.coorganizer_added": "🤝 You now co-organize workshop **#{number}** “{title}”: you may edit, book and document it.",
     "dm.correct.coorganizer_removed": "You no longer co-organize workshop **#{number}** “{title}”.",
     "dm.correct.by_team": "✏️ The team corrected your workshop **#{number}** “{title}”: {fields}.",
+    "error.series.size": "A series has 2 to {maximum} sessions (1 for a single session).",
+    "error.series.before": "Session {rank} must take place after session {other}, on {date}: choose a later date, or move session {other} first.",
+    "error.series.after": "Session {rank} must take place before session {other}, on {date}: choose an earlier date, or move session {other} first.",
+    "error.series.no_session": "Workshop #{number} has no session {rank}: it has {size}.",
 }

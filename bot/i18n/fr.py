@@ -612,4 +612,8 @@ MESSAGES: dict[str, str] = {
     "dm.correct.coorganizer_added": "🤝 Vous coorganisez désormais la Fabrique **n°{number}** « {title} » : vous pouvez la modifier, la réserver et la documenter.",
     "dm.correct.coorganizer_removed": "Vous ne coorganisez plus la Fabrique **n°{number}** « {title} ».",
     "dm.correct.by_team": "✏️ L'équipe a corrigé votre Fabrique **n°{number}** « {title} » : {fields}.",
+    "error.series.size": "Une série compte de 2 à {maximum} séances (1 pour une séance unique).",
+    "error.series.before": "La séance {rank} doit avoir lieu après la séance {other}, le {date} : choisissez une date plus tardive, ou déplacez d'abord la séance {other}.",
+    "error.series.after": "La séance {rank} doit avoir lieu avant la séance {other}, le {date} : choisissez une date plus proche, ou déplacez d'abord la séance {other}.",
+    "error.series.no_session": "La Fabrique n°{number} n'a pas de séance {rank} : elle en compte {size}.",
 }

@@ -46,6 +46,20 @@ class FabriqueRecord:
     zoom_participants: int | None = None  # who came, from Zoom: a count and an average, never names
     zoom_average_seconds: int | None = None
     confirm_by: datetime | None = None  # a held booking: nothing published until confirmed, released at this moment
+    series_id: int | None = None  # a session of a series: the first session's number (see bot.domain.series)
+    series_rank: int = 1
+    series_size: int = 1
+    series_rhythm: str = ""
+
+    @property
+    def is_series(self) -> bool:
+        return self.series_id is not None
+
+    @property
+    def home_id(self) -> int:
+        """Where the Fabrique's proposal, card, announcement and registrations live: the first session of a series,
+        the session itself otherwise."""
+        return self.series_id or self.id
 
     @property
     def awaiting_confirmation(self) -> bool:
@@ -100,6 +114,10 @@ class FabriqueRecord:
             zoom_participants=row.zoom_participants,
             zoom_average_seconds=row.zoom_average_seconds,
             confirm_by=row.confirm_by,
+            series_id=row.series_id,
+            series_rank=row.series_rank,
+            series_size=row.series_size,
+            series_rhythm=row.series_rhythm,
         )
 
 
