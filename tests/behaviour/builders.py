@@ -20,8 +20,10 @@ from sqlalchemy import select
 
 from bot.app import create_bot
 from bot.config import Settings
-from bot.db.engine import create_engine
+from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import DocumentationRow, FabriqueRow
+from bot.db.uow import unit_of_work_factory
+from bot.services.series import spawn_sessions
 from tests.behaviour.conftest import World, close, said
 
 ZOOM = "https://us02web.zoom.us/j/81234567890?pwd=secret"
@@ -209,3 +211,18 @@ async def bot_away(env: simcord.Env, settings: Settings) -> AsyncIterator[None]:
     await close(stopped)
     yield
     await _attach_bot(env, create_bot(settings))
+
+
+async def series_of(settings: Settings, number: int, sessions: int, rhythm: str = "un jeudi sur deux") -> list[int]:
+    """An approved single Fabrique turned into a series of ``sessions``, as approval makes one; the numbers of its
+    sessions in rank order. (Until a story goes through ``/fabrique proposer sessions:N`` itself.)"""
+    engine = create_engine(settings.database.url)
+    async with unit_of_work_factory(create_sessionmaker(engine))() as uow:
+        home = await uow.fabriques.by_id(number, lock=True)
+        assert home is not None
+        home.series_size, home.series_rhythm = sessions, rhythm
+        await spawn_sessions(uow, home, home.updated_at)
+        numbers = [session.id for session in await uow.fabriques.series(number)]
+        await uow.commit()
+    await engine.dispose()
+    return numbers

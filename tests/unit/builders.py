@@ -14,11 +14,14 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.db.engine import create_sessionmaker
+from bot.db.uow import unit_of_work_factory
 from bot.domain.lifecycle import Action, Actor, State
 from bot.domain.proposal import Format, Parcours, ProposalDraft
 from bot.services import Services
 from bot.services.guild_config import ConfigChanges
 from bot.services.records import FabriqueRecord, SlotRecord
+from bot.services.series import spawn_sessions
 from tests.conftest import GUILD_ID
 
 TEAM_CHANNEL = 700000000000000001
@@ -160,3 +163,19 @@ async def eventually(condition: Callable[[], bool], within: float = PATIENCE) ->
 
 async def nothing_due() -> datetime | None:
     return None
+
+
+async def series_of(
+    engine: AsyncEngine, fabrique_id: int, sessions: int, rhythm: str = "un jeudi sur deux"
+) -> list[int]:
+    """An approved single Fabrique turned into a series of ``sessions`` the way approval makes one (its later
+    sessions approved, waiting for dates); the numbers of its sessions, in rank order."""
+    uow_factory = unit_of_work_factory(create_sessionmaker(engine))
+    async with uow_factory() as uow:
+        home = await uow.fabriques.by_id(fabrique_id, lock=True)
+        assert home is not None
+        home.series_size, home.series_rhythm = sessions, rhythm
+        await spawn_sessions(uow, home, home.updated_at)
+        numbers = [row.id for row in await uow.fabriques.series(fabrique_id)]
+        await uow.commit()
+    return numbers
