@@ -315,8 +315,9 @@ class TeamCommands(
 
     async def _cancel_each(self, guild: int, plan: CancelPlan, actor: Actor, motif: str) -> str:
         """A whole series cancelled, session by session, until ``AnnouncementService.cancel_series`` (written with
-        the series' one announcement) does it in one call. Every session listed is booked and to come, so only who
-        may cancel can refuse, and the first session refuses before anything changed."""
+        the series' one announcement) does it in one call. Every session listed is booked and to come (or, when none
+        is, the first session, whose refusal says why), so only who may cancel and the motif can be refused, by the
+        first session, before anything changed."""
         cancelled = [
             await self.bot.services.announcements.cancel(guild, session, actor, motif) for session in plan.sessions
         ]
