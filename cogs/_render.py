@@ -17,6 +17,7 @@ from bot.domain.registration import Status, effective_capacity
 from bot.domain.text import shown, spreadsheet_cell
 from bot.i18n import I18n, format_duration
 from bot.services.outreach import CopyState
+from bot.services.proposals import Mine
 from bot.services.recordings import presence_text
 from bot.services.records import (
     Attendance,
@@ -28,6 +29,7 @@ from bot.services.records import (
     SlotRecord,
 )
 from bot.services.registrations import TeamRegistration
+from bot.services.series import SeriesProgress
 from bot.services.timeline import FollowUp
 
 CARD_COLOURS = {
@@ -118,10 +120,41 @@ def organizers(record: FabriqueRecord) -> str:
     return " · ".join(f"<@{user_id}>" for user_id in (record.organizer_id, *record.coorganizer_ids))
 
 
+def number(record: FabriqueRecord, i18n: I18n) -> str:
+    """The number people know: « 12 » for a single Fabrique, « 12 · séance 2/3 » for a session of a series."""
+    if not record.is_series:
+        return str(record.id)
+    return i18n("series.number", number=record.home_id, rank=record.series_rank, size=record.series_size)
+
+
+def series_summary(series: SeriesProgress, i18n: I18n) -> str:
+    """« Série de 4 séances (un jeudi sur deux) », then once approved « 2 sur 4 programmées » and each date."""
+    size = series.size
+    if series.rhythm:
+        lines = [i18n("series.size_rhythm", size=size, rhythm=shown(series.rhythm))]
+    else:
+        lines = [i18n("series.size", size=size)]
+    if series.sessions:
+        lines.append(i18n("series.programmed", count=series.programmed, size=size))
+    for session in series.sessions:
+        if session.state is State.CANCELLED:
+            lines.append(i18n("series.session_cancelled", rank=session.rank))
+        elif session.starts_at is None:
+            lines.append(i18n("series.session_undated", rank=session.rank))
+        else:
+            ts = _timestamp(session.starts_at)
+            lines.append(i18n("series.session_dated", rank=session.rank, ts=ts, state=session.state))
+    return _clip("\n".join(lines))
+
+
 def moderation_card(
-    record: FabriqueRecord, history: Sequence[AuditRecord], i18n: I18n, edits: Sequence[EditRecord] = ()
+    record: FabriqueRecord,
+    history: Sequence[AuditRecord],
+    i18n: I18n,
+    edits: Sequence[EditRecord] = (),
+    series: SeriesProgress | None = None,
 ) -> discord.Embed:
-    """The card the team reads: the proposal as it is now, its state, and who did what so far."""
+    """The card the team reads: the proposal as it is now, its state (each date of a series), and who did what."""
     embed = discord.Embed(
         title=_clip(i18n("card.title", number=record.id, title=shown(record.title)), 256),
         description=shown(record.description),
@@ -137,6 +170,8 @@ def moderation_card(
     if record.awaiting_confirmation:
         state += "\n" + i18n("card.held", release=_timestamp(record.confirm_by))
     embed.add_field(name=i18n("card.state"), value=state, inline=False)
+    if series is not None:
+        embed.add_field(name=i18n("card.series"), value=series_summary(series, i18n), inline=False)
     lines = [
         i18n(
             f"card.audit.{entry.action}",
@@ -186,12 +221,14 @@ def _edit_value(field: Field, value: Value, i18n: I18n) -> str:
     return f"« {shown(_clip(text, VALUE_SHOWN))} »" if text else i18n("card.none")
 
 
-def my_fabriques(records: Sequence[FabriqueRecord], i18n: I18n) -> discord.Embed:
-    if not records:
+def my_fabriques(mine: Sequence[Mine], i18n: I18n) -> discord.Embed:
+    if not mine:
         return discord.Embed(title=i18n("mine.title"), description=i18n("mine.empty"))
     lines: list[str] = []
-    for record in records:
+    for record, series in mine:
         lines.append(i18n("mine.line", number=record.id, title=shown(record.title), state=record.state))
+        if series is not None:
+            lines.append(i18n("mine.series", size=series.size, count=series.programmed))
         if record.last_reason and record.state.value in ("changes_requested", "rejected"):
             lines.append(i18n("mine.reason", reason=_clip(shown(record.last_reason), 300)))
     return discord.Embed(title=i18n("mine.title"), description=_clip("\n".join(lines), 4096))

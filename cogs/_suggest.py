@@ -59,16 +59,20 @@ async def bookable(interaction: discord.Interaction, typed: str) -> list[Choice[
 
 
 async def sessions(interaction: discord.Interaction, typed: str) -> list[Choice[int]]:
-    """Announced sessions still to come, filtered by number or title."""
+    """Announced sessions still to come, filtered by number or title; a series once, by the number people know
+    and its next date (``seance`` reaches the others)."""
     bot = bot_of(interaction)
     if interaction.guild_id is None:
         return []
     needle = _needle(typed)
-    return [
-        Choice(name=bot.i18n("autocomplete.session", number=r.id, title=r.title, date=r.starts_at)[:100], value=r.id)
-        for r in await bot.services.sessions.agenda(interaction.guild_id)
-        if not needle or needle in str(r.id) or needle in r.title.lower()
-    ][:LIMIT]
+    choices: dict[int, Choice[int]] = {}
+    for r in await bot.services.sessions.agenda(interaction.guild_id):
+        number = r.home_id
+        if number in choices or (needle and needle not in str(number) and needle not in r.title.lower()):
+            continue
+        name = bot.i18n("autocomplete.session", number=number, title=r.title, date=r.starts_at)[:100]
+        choices[number] = Choice(name=name, value=number)
+    return list(choices.values())[:LIMIT]
 
 
 async def booked(interaction: discord.Interaction, typed: str) -> list[Choice[int]]:

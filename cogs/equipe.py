@@ -16,10 +16,12 @@ from discord.app_commands import Choice, locale_str
 from discord.ext import commands
 
 from bot.domain.lifecycle import Actor
+from bot.domain.series import SERIES_MAX
 from bot.errors import Forbidden
 from bot.i18n import I18n, format_duration
 from bot.services.corrections import People
 from bot.services.guild_config import ConfigChanges
+from bot.services.series import CancelPlan, Default
 from bot.services.slots import MoveTarget
 from bot.services.welcome import RuleChanges
 from cogs import _render, _suggest, _welcome
@@ -34,6 +36,8 @@ ORDINALS = [("premier", 1), ("deuxième", 2), ("troisième", 3), ("quatrième", 
 FABRIQUE = locale_str("Le numéro de la Fabrique (n°…)")
 ZOOM_URL = locale_str("Le lien Zoom (https://…), envoyé seulement aux inscrit·es")
 FAILING_SHOWN = 5  # « Réessayer » buttons on the follow-up, at most
+SEANCE = locale_str("Pour une série : le rang de la séance (1 = la première)")
+Seance = app_commands.Range[int, 1, SERIES_MAX]
 
 
 class RetryCopiesButton(ui.DynamicItem[ui.Button[Any]], template=r"copy:retry:(?P<id>\d+)"):
@@ -167,16 +171,24 @@ class TeamCommands(
     @app_commands.command(
         name=locale_str("lien-zoom"), description=locale_str("Donner ou remplacer le lien Zoom d'une Fabrique")
     )
-    @app_commands.rename(fabrique=locale_str("fabrique"), url=locale_str("url"))
-    @app_commands.describe(fabrique=FABRIQUE, url=ZOOM_URL)
+    @app_commands.rename(fabrique=locale_str("fabrique"), url=locale_str("url"), seance=locale_str("seance"))
+    @app_commands.describe(
+        fabrique=FABRIQUE,
+        url=ZOOM_URL,
+        seance=locale_str("Pour une série : le rang de la séance (par défaut : la prochaine à venir)"),
+    )
     @app_commands.autocomplete(fabrique=_suggest.booked)
-    async def zoom_link(self, interaction: discord.Interaction, fabrique: int, url: str) -> None:
+    async def zoom_link(
+        self, interaction: discord.Interaction, fabrique: int, url: str, seance: Seance | None = None
+    ) -> None:
         await interaction.response.defer(ephemeral=True)
-        actor = await current_actor(interaction)
-        linked = await self.bot.services.announcements.set_zoom_link(guild_id(interaction), fabrique, actor, url)
+        actor, guild = await current_actor(interaction), guild_id(interaction)
+        session = await self.bot.services.series.resolve(guild, fabrique, seance, Default.NEXT_TO_COME)
+        linked = await self.bot.services.announcements.set_zoom_link(guild, session, actor, url)
         key = "link.saved.announced" if linked.announced else "link.saved"
         record = linked.fabrique
-        await reply(interaction, self.i18n(key, number=record.id, title=_render.shown(record.title)))
+        number = _render.number(record, self.i18n)
+        await reply(interaction, self.i18n(key, number=number, title=_render.shown(record.title)))
 
     @app_commands.command(
         name=locale_str("deplacer"),
@@ -188,6 +200,7 @@ class TeamCommands(
         date=locale_str("date"),
         heure=locale_str("heure"),
         force=locale_str("force"),
+        seance=locale_str("seance"),
     )
     @app_commands.describe(
         fabrique=FABRIQUE,
@@ -195,6 +208,7 @@ class TeamCommands(
         date=locale_str("Ou la nouvelle date, JJ/MM/AAAA (heure de Paris), avec l'heure"),
         heure=locale_str("Et la nouvelle heure de début, HH:MM"),
         force=locale_str("Passer outre le délai de préparation du parcours (équipe seulement)"),
+        seance=locale_str("Pour une série : le rang de la séance à déplacer (par défaut : la première)"),
     )
     @app_commands.autocomplete(fabrique=_suggest.booked, creneau=_suggest.free_slots)
     async def move(
@@ -205,16 +219,18 @@ class TeamCommands(
         date: str | None = None,
         heure: str | None = None,
         force: bool = False,
+        seance: Seance | None = None,
     ) -> None:
         await interaction.response.defer(ephemeral=True)
-        actor = await current_actor(interaction)
+        actor, guild = await current_actor(interaction), guild_id(interaction)
+        session = await self.bot.services.series.resolve(guild, fabrique, seance, Default.HOME)
         target = MoveTarget(slot_id=creneau, date_text=date, time_text=heure, force=force)
-        booked = await self.bot.services.announcements.move(guild_id(interaction), fabrique, actor, target)
+        booked = await self.bot.services.announcements.move(guild, session, actor, target)
         booking = booked.booking
         record = booking.fabrique
         text = self.i18n(
             "move.done" if booked.moved else "move.done_unannounced",
-            number=record.id,
+            number=_render.number(record, self.i18n),
             date=record.starts_at,
             slot=record.slot_id or 0,
             count=len(booking.registrant_ids),
@@ -275,18 +291,39 @@ class TeamCommands(
     @app_commands.command(
         name=locale_str("annuler"), description=locale_str("Annuler une session programmée ou annoncée")
     )
-    @app_commands.rename(fabrique=locale_str("fabrique"), motif=locale_str("motif"))
+    @app_commands.rename(fabrique=locale_str("fabrique"), motif=locale_str("motif"), seance=locale_str("seance"))
     @app_commands.describe(
-        fabrique=FABRIQUE, motif=locale_str("Pourquoi la session est annulée (envoyé aux inscrit·es)")
+        fabrique=FABRIQUE,
+        motif=locale_str("Pourquoi la session est annulée (envoyé aux inscrit·es)"),
+        seance=locale_str("Pour une série : la séance à annuler seule (sans elle : toutes celles à venir)"),
     )
     @app_commands.autocomplete(fabrique=_suggest.booked)
-    async def cancel(self, interaction: discord.Interaction, fabrique: int, motif: str) -> None:
+    async def cancel(
+        self, interaction: discord.Interaction, fabrique: int, motif: str, seance: Seance | None = None
+    ) -> None:
         await interaction.response.defer(ephemeral=True)
-        actor = await current_actor(interaction)
-        cancellation = await self.bot.services.announcements.cancel(guild_id(interaction), fabrique, actor, motif)
+        actor, guild = await current_actor(interaction), guild_id(interaction)
+        plan = await self.bot.services.series.to_cancel(guild, fabrique, seance)
+        if plan.whole:
+            await reply(interaction, await self._cancel_each(guild, plan, actor, motif))
+            return
+        cancellation = await self.bot.services.announcements.cancel(guild, plan.number, actor, motif)
         before, count = cancellation.previous, len(cancellation.registrant_ids)
-        text = self.i18n("cancel.done", number=before.id, title=_render.shown(before.title), count=count)
+        number = _render.number(before, self.i18n)
+        text = self.i18n("cancel.done", number=number, title=_render.shown(before.title), count=count)
         await reply(interaction, text)
+
+    async def _cancel_each(self, guild: int, plan: CancelPlan, actor: Actor, motif: str) -> str:
+        """A whole series cancelled, session by session, until ``AnnouncementService.cancel_series`` (written with
+        the series' one announcement) does it in one call. Every session listed is booked and to come (or, when none
+        is, the first session, whose refusal says why), so only who may cancel and the motif can be refused, by the
+        first session, before anything changed."""
+        cancelled = [
+            await self.bot.services.announcements.cancel(guild, session, actor, motif) for session in plan.sessions
+        ]
+        home = cancelled[0].previous
+        title = _render.shown(home.title)
+        return self.i18n("cancel.series_done", number=plan.number, title=title, sessions=len(cancelled))
 
     @app_commands.command(
         name=locale_str("accueil"),

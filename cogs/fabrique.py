@@ -8,6 +8,7 @@ makes one service call and renders; buttons, listeners and runners live in the f
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -15,11 +16,13 @@ from discord import app_commands
 from discord.app_commands import Choice, locale_str
 from discord.ext import commands
 
-from bot.domain.proposal import Format, Parcours
+from bot.domain.proposal import RHYTHM_MAX, Format, Parcours
 from bot.domain.registration import Source
+from bot.domain.series import SERIES_MAX
 from bot.errors import InvalidInput
 from bot.i18n import I18n, format_duration
 from bot.services.documentation import TEXT_FILE_MAX, Path3P, check_recording_link
+from bot.services.series import Default
 from cogs import _render, _suggest
 from cogs._announce_ui import announce as announce_held
 from cogs._announce_ui import announce_view
@@ -41,6 +44,8 @@ if TYPE_CHECKING:
 FABRIQUE = locale_str("Le numéro de la Fabrique (n°…)")
 SESSION = locale_str("Le numéro de la session (n°…)")
 YOURS = locale_str("Le numéro de votre Fabrique (n°…)")
+SEANCE = locale_str("Pour une série : le rang de la séance (1 = la première)")
+Seance = app_commands.Range[int, 1, SERIES_MAX]
 
 
 @app_commands.guild_only()
@@ -71,8 +76,8 @@ class FabriqueCommands(
     @app_commands.command(name=locale_str("mes-fabriques"), description=locale_str("Vos Fabriques et leur état"))
     async def mine(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True)
-        records = await self.bot.services.proposals.list_for_member(guild_id(interaction), interaction.user.id)
-        await reply(interaction, embed=_render.my_fabriques(records, self.i18n))
+        mine = await self.bot.services.proposals.mine(guild_id(interaction), interaction.user.id)
+        await reply(interaction, embed=_render.my_fabriques(mine, self.i18n))
 
     async def propose(
         self,
@@ -81,20 +86,26 @@ class FabriqueCommands(
         parcours: Choice[str],
         duree: Choice[int],
         coorganisateur: discord.Member | None,
+        sessions: int,
     ) -> None:
         actor = await current_actor(interaction)
-        await self.bot.services.proposals.ensure_can_propose(guild_id(interaction), actor)
+        await self.bot.services.proposals.ensure_can_propose(guild_id(interaction), actor, sessions)
         coorganizer_id = checked_coorganizer(coorganisateur)
 
         async def submit(modal_interaction: discord.Interaction, values: dict[str, str]) -> None:
             await modal_interaction.response.defer(ephemeral=True)
             draft = proposal_draft(values, Format(format.value), Parcours(parcours.value), duree.value, coorganizer_id)
+            draft = replace(draft, sessions=sessions, rhythm=values.get("rythme", ""))
             await self._remember(coorganisateur)
             record = await self.bot.services.proposals.propose(guild_id(modal_interaction), actor, draft)
             key = "propose.done" if record.card_message_id is not None else "propose.card_failed"
             await reply(modal_interaction, self.i18n(key, number=record.id, title=_render.shown(record.title)))
 
         modal = proposal_modal(self.i18n, self.i18n("modal.propose.title"), submit)
+        if sessions > 1:  # a series: its rhythm, as the organizer sees it (the fifth and last field a form may hold)
+            modal.add_text(
+                "rythme", self.i18n("label.rythme"), self.i18n("hint.rythme"), max_length=RHYTHM_MAX, required=False
+            )
         await interaction.response.send_modal(modal)
 
     async def edit(
@@ -144,11 +155,17 @@ class FabriqueCommands(
     @app_commands.command(
         name=locale_str("reserver"), description=locale_str("Réserver un créneau pour votre Fabrique")
     )
-    @app_commands.rename(fabrique=locale_str("fabrique"), creneau=locale_str("creneau"), places=locale_str("places"))
+    @app_commands.rename(
+        fabrique=locale_str("fabrique"),
+        creneau=locale_str("creneau"),
+        places=locale_str("places"),
+        seance=locale_str("seance"),
+    )
     @app_commands.describe(
         fabrique=YOURS,
         creneau=locale_str("Le numéro du créneau (n°…)"),
         places=locale_str("Nombre de places (facultatif ; 0 = limite de Zoom)"),
+        seance=locale_str("Pour une série : le rang de la séance (par défaut : la prochaine sans date)"),
     )
     @app_commands.autocomplete(fabrique=_suggest.bookable, creneau=_suggest.free_slots)
     async def book(
@@ -157,13 +174,16 @@ class FabriqueCommands(
         fabrique: int,
         creneau: int,
         places: app_commands.Range[int, 0, 100] | None = None,
+        seance: Seance | None = None,
     ) -> None:
         await interaction.response.defer(ephemeral=True)
-        actor = await current_actor(interaction)
-        booked = await self.bot.services.announcements.book(guild_id(interaction), fabrique, creneau, actor, places)
+        actor, guild = await current_actor(interaction), guild_id(interaction)
+        session = await self.bot.services.series.resolve(guild, fabrique, seance, Default.NEXT_UNBOOKED)
+        booked = await self.bot.services.announcements.book(guild, session, creneau, actor, places)
         record = booked.booking.fabrique
+        number = _render.number(record, self.i18n)
         if booked.held:
-            text = self.i18n("slot.booked.held", number=record.id, date=record.starts_at, release=record.confirm_by)
+            text = self.i18n("slot.booked.held", number=number, date=record.starts_at, release=record.confirm_by)
             await reply(interaction, text, view=announce_view(self.i18n, record.id))
             return
         key = (
@@ -171,17 +191,18 @@ class FabriqueCommands(
             if booked.moved
             else ("slot.booked.announced" if booked.announced else "slot.booked.waiting_link")
         )
-        await reply(interaction, self.i18n(key, number=record.id, date=record.starts_at))
+        await reply(interaction, self.i18n(key, number=number, date=record.starts_at))
 
     @app_commands.command(
         name=locale_str("annoncer"), description=locale_str("Annoncer votre Fabrique au créneau retenu")
     )
-    @app_commands.rename(fabrique=locale_str("fabrique"))
-    @app_commands.describe(fabrique=YOURS)
+    @app_commands.rename(fabrique=locale_str("fabrique"), seance=locale_str("seance"))
+    @app_commands.describe(fabrique=YOURS, seance=SEANCE)
     @app_commands.autocomplete(fabrique=_suggest.bookable)
-    async def announce(self, interaction: discord.Interaction, fabrique: int) -> None:
+    async def announce(self, interaction: discord.Interaction, fabrique: int, seance: Seance | None = None) -> None:
         await interaction.response.defer(ephemeral=True)
-        await announce_held(interaction, fabrique)
+        session = await self.bot.services.series.resolve(guild_id(interaction), fabrique, seance, Default.NEXT_TO_COME)
+        await announce_held(interaction, session)
 
     @app_commands.command(name=locale_str("liberer"), description=locale_str("Libérer le créneau de votre Fabrique"))
     @app_commands.rename(fabrique=locale_str("fabrique"))
@@ -227,25 +248,27 @@ class FabriqueCommands(
     @app_commands.command(
         name=locale_str("lien"), description=locale_str("Recevoir le lien Zoom d'une session où vous êtes inscrit·e")
     )
-    @app_commands.rename(fabrique=locale_str("fabrique"))
-    @app_commands.describe(fabrique=SESSION)
+    @app_commands.rename(fabrique=locale_str("fabrique"), seance=locale_str("seance"))
+    @app_commands.describe(fabrique=SESSION, seance=SEANCE)
     @app_commands.autocomplete(fabrique=_suggest.sessions)
-    async def link(self, interaction: discord.Interaction, fabrique: int) -> None:
+    async def link(self, interaction: discord.Interaction, fabrique: int, seance: Seance | None = None) -> None:
         await interaction.response.defer(ephemeral=True)
-        actor = await current_actor(interaction)
-        links = await self.bot.services.links.for_person(guild_id(interaction), fabrique, actor)
+        actor, guild = await current_actor(interaction), guild_id(interaction)
+        session = await self.bot.services.series.resolve(guild, fabrique, seance, Default.NEXT_TO_COME)
+        links = await self.bot.services.links.for_person(guild, session, actor)
         await reply(interaction, self.bot.services.links.described(links))
 
     @app_commands.command(
         name=locale_str("inscrits"), description=locale_str("La liste des inscrit·es (organisation et équipe)")
     )
-    @app_commands.rename(fabrique=locale_str("fabrique"))
-    @app_commands.describe(fabrique=SESSION)
+    @app_commands.rename(fabrique=locale_str("fabrique"), seance=locale_str("seance"))
+    @app_commands.describe(fabrique=SESSION, seance=SEANCE)
     @app_commands.autocomplete(fabrique=_suggest.sessions)
-    async def registrants(self, interaction: discord.Interaction, fabrique: int) -> None:
+    async def registrants(self, interaction: discord.Interaction, fabrique: int, seance: Seance | None = None) -> None:
         await interaction.response.defer(ephemeral=True)
-        actor = await current_actor(interaction)
-        record, rows = await self.bot.services.registrations.registrants(guild_id(interaction), fabrique, actor)
+        actor, guild = await current_actor(interaction), guild_id(interaction)
+        session = await self.bot.services.series.resolve(guild, fabrique, seance, Default.HOME)
+        record, rows = await self.bot.services.registrations.registrants(guild, session, actor)
         csv_file = _render.registrants_csv(rows, interaction.guild, self.i18n)
         await reply(interaction, _render.registrant_list(record, rows, self.i18n), file=csv_file)
 
@@ -262,9 +285,11 @@ class FabriqueCommands(
         transcription=locale_str("transcription"),
         chat=locale_str("chat"),
         chemin=locale_str("chemin"),
+        seance=locale_str("seance"),
     )
     @app_commands.describe(
         fabrique=FABRIQUE,
+        seance=locale_str("Pour une série : le rang de la séance (par défaut : la première à documenter)"),
         enregistrement=locale_str("L'enregistrement (audio ou vidéo), s'il tient dans Discord"),
         lien=locale_str("Ou le lien https de l'enregistrement, s'il est trop gros pour Discord"),
         transcription=locale_str("La transcription Zoom (.vtt), facultative"),
@@ -286,7 +311,9 @@ class FabriqueCommands(
         transcription: discord.Attachment | None = None,
         chat: discord.Attachment | None = None,
         chemin: Choice[str] | None = None,
+        seance: Seance | None = None,
     ) -> None:
+        fabrique = await self.bot.services.series.resolve(guild_id(interaction), fabrique, seance, Default.OWING)
         record = await self.bot.services.sessions.get(guild_id(interaction), fabrique)
         # Who may document, first: nothing given here is read, drafted or sent anywhere for anyone else.
         await self.bot.services.documentation.check_can_document(
@@ -354,12 +381,14 @@ def _proposal_commands(
         parcours=locale_str("parcours"),
         duree=locale_str("duree"),
         coorganisateur=locale_str("coorganisateur"),
+        sessions=locale_str("sessions"),
     )
     @app_commands.describe(
         format=locale_str("La forme de la session"),
         parcours=locale_str("Classique (quelques jours de préparation) ou express (atelier 3P)"),
         duree=locale_str("La durée de la session"),
         coorganisateur=locale_str("Un·e membre qui organise avec vous (facultatif)"),
+        sessions=locale_str("1 pour une séance unique, ou le nombre de séances d'une série (2 à 12)"),
     )
     @app_commands.choices(format=FORMAT_CHOICES, parcours=PARCOURS_CHOICES, duree=durations)
     async def propose(
@@ -368,8 +397,9 @@ def _proposal_commands(
         parcours: Choice[str],
         duree: Choice[int],
         coorganisateur: discord.Member | None = None,
+        sessions: app_commands.Range[int, 1, SERIES_MAX] = 1,
     ) -> None:
-        await cog.propose(interaction, format, parcours, duree, coorganisateur)
+        await cog.propose(interaction, format, parcours, duree, coorganisateur, sessions)
 
     @app_commands.rename(
         fabrique=locale_str("fabrique"),

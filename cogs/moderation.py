@@ -21,6 +21,7 @@ from bot.domain.lifecycle import Action, State
 from bot.i18n import I18n
 from bot.services.proposals import Decision
 from bot.services.records import AuditRecord, EditRecord, FabriqueRecord
+from bot.services.series import SeriesProgress
 from cogs import _render
 from cogs._announce_ui import AnnounceButton
 from cogs._feedback import NO_PINGS, bot_of, current_actor, guild_id, i18n_of, reply, report_error
@@ -148,12 +149,16 @@ class Moderation(commands.Cog):
         self.bot.remove_dynamic_items(ModerationButton, AnnounceButton, UndoEditButton)
 
     async def show(self, guild_id: int, fabrique_id: int) -> bool:
-        """Show the Fabrique's current state on its card; a missing card (or one deleted by hand) is posted again."""
+        """Show the Fabrique's current state on its card; a missing card (or one deleted by hand) is posted again.
+        A later session of a series has no card of its own: the series' card (its first session's) shows it."""
         services = self.bot.services
         record, history = await services.proposals.with_history(guild_id, fabrique_id)
         if record.is_welcome:
             return True  # the team's own welcome sessions were never proposals: no card
-        card = Card(record, history, await services.corrections.recent(fabrique_id))
+        if record.home_id != record.id:
+            return await self.show(guild_id, record.home_id)
+        series = await services.series.progress(guild_id, fabrique_id)
+        card = Card(record, history, await services.corrections.recent(fabrique_id), series)
         if record.card_channel_id is None or record.card_message_id is None:
             config = await services.guild_config.get(guild_id)
             return config.team_channel_id is not None and await self._post(card, config.team_channel_id)
@@ -163,7 +168,7 @@ class Moderation(commands.Cog):
             return False
         try:
             await channel.get_partial_message(record.card_message_id).edit(
-                embed=_render.moderation_card(card.record, card.history, self.bot.i18n, card.edits),
+                embed=_render.moderation_card(card.record, card.history, self.bot.i18n, card.edits, card.series),
                 view=_card_view(self.bot.i18n, card),
                 allowed_mentions=NO_PINGS,
             )
@@ -183,7 +188,7 @@ class Moderation(commands.Cog):
             return False
         try:
             message = await channel.send(
-                embed=_render.moderation_card(record, card.history, self.bot.i18n, card.edits),
+                embed=_render.moderation_card(record, card.history, self.bot.i18n, card.edits, card.series),
                 view=_card_view(self.bot.i18n, card),
                 allowed_mentions=NO_PINGS,
             )
@@ -196,11 +201,12 @@ class Moderation(commands.Cog):
 
 @dataclass(frozen=True)
 class Card:
-    """What a card shows: the Fabrique, its audit trail, its latest corrections."""
+    """What a card shows: the Fabrique, its audit trail, its latest corrections, its sessions if a series."""
 
     record: FabriqueRecord
     history: list[AuditRecord]
     edits: list[EditRecord]
+    series: SeriesProgress | None = None
 
 
 def _card_view(i18n: I18n, card: Card) -> ui.View:

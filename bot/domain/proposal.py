@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.domain.series import SERIES_MAX, validated_size
 from bot.domain.text import line_problem
 from bot.errors import InvalidInput
 
@@ -13,6 +14,7 @@ DESCRIPTION_MAX = 2000
 SPEAKER_MAX = 200
 NEEDS_MAX = 1000
 REASON_MAX = 1000
+RHYTHM_MAX = 200  # « un jeudi sur deux »: the organizer's words, shown as they are
 
 
 class Format(StrEnum):
@@ -50,9 +52,18 @@ class ProposalDraft:
     speaker: str = ""
     needs: str = ""
     coorganizer_id: int | None = None
+    sessions: int = 1  # 2 or more: a series (bot.domain.series), moderated once
+    rhythm: str = ""  # a series' rhythm as the organizer sees it; nothing for a single session
 
-    def validated(self, *, organizer_id: int, allowed_durations: list[int]) -> ProposalDraft:
+    def validated(
+        self, *, organizer_id: int, allowed_durations: list[int], max_sessions: int = SERIES_MAX
+    ) -> ProposalDraft:
         """A copy with surrounding blanks removed, or InvalidInput naming the first field that is wrong."""
+        sessions = validated_size(self.sessions, max_sessions)
+        rhythm = " ".join(self.rhythm.split()) if sessions > 1 else ""
+        _limit("rythme", rhythm, RHYTHM_MAX)
+        if rhythm:
+            _require_plain_line("rythme", rhythm)
         text = validated_text(ProposalText(self.title, self.description, self.speaker, self.needs))
         if self.duration_minutes not in allowed_durations:
             raise InvalidInput(
@@ -70,6 +81,8 @@ class ProposalDraft:
             speaker=text.speaker,
             needs=text.needs,
             coorganizer_id=self.coorganizer_id,
+            sessions=sessions,
+            rhythm=rhythm,
         )
 
 

@@ -175,6 +175,16 @@ ENGLISH: dict[str, str] = {
     "Et la nouvelle heure de début, HH:MM": "And the new start time, HH:MM",
     "force": "force",
     "Passer outre le délai de préparation du parcours (équipe seulement)": "Override the track's preparation time (team only)",
+    # Issue 15, W1: a series (sessions at proposal, seance on the commands that act on one session)
+    "sessions": "sessions",
+    "1 pour une séance unique, ou le nombre de séances d'une série (2 à 12)": "1 for a single session, or how many sessions a series has (2 to 12)",
+    "seance": "session",
+    "Pour une série : le rang de la séance (1 = la première)": "For a series: the session's rank (1 = the first)",
+    "Pour une série : le rang de la séance (par défaut : la prochaine sans date)": "For a series: the session's rank (default: the next without a date)",
+    "Pour une série : le rang de la séance (par défaut : la première à documenter)": "For a series: the session's rank (default: the first to document)",
+    "Pour une série : le rang de la séance (par défaut : la prochaine à venir)": "For a series: the session's rank (default: the next to come)",
+    "Pour une série : le rang de la séance à déplacer (par défaut : la première)": "For a series: the rank of the session to move (default: the first)",
+    "Pour une série : la séance à annuler seule (sans elle : toutes celles à venir)": "For a series: the one session to cancel (without it: every upcoming one)",
 }
 
 _ENGLISH_LOCALES = {discord.Locale.american_english, discord.Locale.british_english}

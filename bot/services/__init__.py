@@ -29,6 +29,7 @@ from bot.services.ports import DiscordPorts
 from bot.services.proposals import ProposalService
 from bot.services.recordings import RecordingService, WithAttendance
 from bot.services.registrations import OutsideLetters, RegistrationService, TeamRegistrations
+from bot.services.series import SeriesService
 from bot.services.sessions import SessionService
 from bot.services.slots import SlotService
 from bot.services.timeline import Planner, TimelineService, timeline_settings
@@ -43,6 +44,7 @@ class Services:
     corrections: CorrectionService
     slots: SlotService
     sessions: SessionService
+    series: SeriesService  # which session of a series a command means (``seance``, or the command's default)
     registrations: RegistrationService
     team_registrations: TeamRegistrations  # /equipe inscrire | desinscrire, people outside Discord included
     announcements: AnnouncementService
@@ -141,6 +143,7 @@ def build_services(
         ),
         slots=slots,
         sessions=sessions,
+        series=SeriesService(uow, clock),
         registrations=registrations,
         team_registrations=TeamRegistrations(uow, clock, registrations),
         announcements=announcements,

@@ -5,6 +5,8 @@ Each correction is one transaction that writes the new values, an ``EditRow`` (b
 audit row, and re-plans the timed work (a new organizer gets the checklists; raised places seat the waitlist).
 Then every copy follows: the team's card, the announcement, the scheduled event, and in the background the Zoom
 topic and the website post (``outreach.Event.EDIT``, which mails nobody: a text change is not news for the list).
+A series is corrected on its first session (whatever session number was typed) and every session says the same
+again (``copy_to_sessions``); its places stay on the first session, with its registrations.
 """
 
 from __future__ import annotations
@@ -33,11 +35,12 @@ from bot.domain.registration import Status
 from bot.domain.text import shown
 from bot.errors import InvalidInput, InvalidState, NotFound
 from bot.i18n import I18n
-from bot.services._common import check, record_audit, require_fabrique
+from bot.services._common import check, record_audit
 from bot.services.outreach import Event, OutreachService
 from bot.services.ports import Cards, Messenger, Noticeboard
 from bot.services.records import EditRecord, FabriqueRecord, content_of, decoded_changes, encoded_changes
 from bot.services.registrations import RegistrationService, Spawn, seat_waitlist
+from bot.services.series import copy_to_sessions, require_home
 from bot.services.timeline import Planner
 
 EDITS_SHOWN = 3  # on the card: enough to see what just happened, short enough to stay readable
@@ -78,6 +81,7 @@ class _Applied(NamedTuple):
     after: FabriqueRecord
     changes: tuple[Change, ...]
     promoted: tuple[int, ...]
+    sessions: tuple[FabriqueRecord, ...] = ()  # a series' later sessions, corrected with it
 
 
 class CorrectionService:
@@ -109,7 +113,7 @@ class CorrectionService:
     async def get_editable(self, guild_id: int, fabrique_id: int, actor: Actor) -> FabriqueRecord:
         """The Fabrique the organizer is about to edit, refused before the form opens if they may not."""
         async with self._uow() as uow:
-            row = await require_fabrique(uow, guild_id, fabrique_id)
+            row = await require_home(uow, guild_id, fabrique_id)
             check(row, Action.EDIT, actor)
             return FabriqueRecord.of(row)
 
@@ -117,10 +121,10 @@ class CorrectionService:
         """The organizer's correction; a proposal sent back for changes goes back to the team. After approval the
         team sees it on the card, before → after, and may undo it."""
         async with self._uow() as uow:
-            row = await require_fabrique(uow, guild_id, fabrique_id, lock=True)
+            row = await require_home(uow, guild_id, fabrique_id, lock=True)
             target = check(row, Action.EDIT, actor)
             clean = draft.validated(organizer_id=row.organizer_id, allowed_durations=self._sessions.durations_minutes)
-            if row.starts_at is not None and clean.duration_minutes != row.duration_minutes:
+            if clean.duration_minutes != row.duration_minutes and await _any_booked(uow, row):
                 raise InvalidInput("error.correct.duration_booked")  # the slot was booked for this length
             after = replace(
                 content_of(row),
@@ -145,7 +149,7 @@ class CorrectionService:
     async def check_correction(self, guild_id: int, fabrique_id: int, actor: Actor, people: People) -> FabriqueRecord:
         """Refuse before the form opens what the submit would refuse anyway (nothing is written)."""
         async with self._uow() as uow:
-            row = await require_fabrique(uow, guild_id, fabrique_id)
+            row = await require_home(uow, guild_id, fabrique_id)
             check(row, Action.CORRECT, actor)
             await self._with_people(uow, row, content_of(row), people)
             return FabriqueRecord.of(row)
@@ -155,7 +159,7 @@ class CorrectionService:
     ) -> Corrected:
         """The team's ``/equipe modifier``: the form's four texts, and places and people when given."""
         async with self._uow() as uow:
-            row = await require_fabrique(uow, guild_id, fabrique_id, lock=True)
+            row = await require_home(uow, guild_id, fabrique_id, lock=True)
             check(row, Action.CORRECT, actor)
             clean = validated_text(text)
             texts = replace(
@@ -175,9 +179,9 @@ class CorrectionService:
         """« Annuler la modification »: the values before an organizer's edit come back, unless a newer correction
         happened since (undoing it would silently drop that one too)."""
         async with self._uow() as uow:
-            row = await require_fabrique(uow, guild_id, fabrique_id, lock=True)
+            row = await require_home(uow, guild_id, fabrique_id, lock=True)
             check(row, Action.UNDO_EDIT, actor)
-            edit = await uow.edits.get(fabrique_id, version)
+            edit = await uow.edits.get(row.id, version)
             if edit is None or not edit.undoable:
                 raise NotFound("error.undo.unknown", number=fabrique_id)
             if edit.undone_by is not None:
@@ -202,7 +206,7 @@ class CorrectionService:
 
     async def _with_people(self, uow: UnitOfWork, row: FabriqueRow, content: Content, people: People) -> Content:
         if people.places is not None and people.places != row.capacity:
-            booked = State(row.state) in BOOKED
+            booked = await _any_in(uow, row, BOOKED)
             confirmed = await _seated(uow, row) if booked else 0
             check_places(people.places, booked=booked, confirmed=confirmed)
             content = replace(content, capacity=people.places)
@@ -255,7 +259,11 @@ class CorrectionService:
             await uow.upload_tokens.revoke_unless_held_by(row.id, organizer_ids)
         promoted = await seat_waitlist(uow, row)  # more places (0 is Zoom's limit): those waiting get them
         await self._planner(uow, row)  # a new organizer gets the checklists, the newly seated their reminders
-        return _Applied(before_record, FabriqueRecord.of(row), changes, promoted)
+        sessions = await copy_to_sessions(uow, row, row.updated_at)
+        for session in sessions:
+            await self._planner(uow, session)  # each date's checklists go to whoever runs the series now
+        others = tuple(FabriqueRecord.of(session) for session in sessions)
+        return _Applied(before_record, FabriqueRecord.of(row), changes, promoted, others)
 
     async def _follow(self, applied: _Applied, actor: Actor) -> None:
         """Every copy follows; people whose place changed hear it."""
@@ -270,6 +278,11 @@ class CorrectionService:
                 await self._board.update_event(after)
         if after.state in BOOKED and fields & PUBLIC_FIELDS:
             self._spawn(self._outreach.follow(after.id, Event.EDIT))
+        for session in applied.sessions:  # each later date has its own event and outside copies
+            if session.state is State.ANNOUNCED and fields & {Field.TITLE, Field.DESCRIPTION}:
+                await self._board.update_event(session)
+            if session.state in BOOKED and fields & PUBLIC_FIELDS:
+                self._spawn(self._outreach.follow(session.id, Event.EDIT))
         if applied.promoted:
             await self._registrations.tell_promoted(after, applied.promoted)
         await self._tell_people(before, after, changes, actor)
@@ -307,6 +320,21 @@ def _write(row: FabriqueRow, content: Content) -> None:
     row.capacity, row.organizer_id = content.capacity, content.organizer_id
     kept = {coorganizer.user_id: coorganizer for coorganizer in row.coorganizers}  # no delete + insert of the same
     row.coorganizers = [kept.get(user_id) or CoorganizerRow(user_id=user_id) for user_id in content.coorganizer_ids]
+
+
+async def _any_booked(uow: UnitOfWork, row: FabriqueRow) -> bool:
+    """Whether a date was booked for this length: the Fabrique's own, or any session of its series."""
+    if row.starts_at is not None:
+        return True
+    return row.series_id is not None and any(s.starts_at is not None for s in await uow.fabriques.series(row.id))
+
+
+async def _any_in(uow: UnitOfWork, row: FabriqueRow, states: frozenset[State]) -> bool:
+    """Whether the Fabrique, or for a series any of its sessions, is in ``states`` (a series' places are set on
+    its first session while any of its dates is booked)."""
+    if State(row.state) in states:
+        return True
+    return row.series_id is not None and any(State(s.state) in states for s in await uow.fabriques.series(row.id))
 
 
 async def _seated(uow: UnitOfWork, row: FabriqueRow) -> int:

@@ -7,6 +7,7 @@ in the same transaction as the change.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from bot.clock import Clock
 from bot.config import SessionSettings
@@ -14,6 +15,7 @@ from bot.db.models import CoorganizerRow, FabriqueRow
 from bot.db.uow import UnitOfWorkFactory
 from bot.domain.lifecycle import CORRECTABLE, EDITABLE, Action, Actor, State
 from bot.domain.proposal import ProposalDraft, validated_reason
+from bot.domain.series import validated_size
 from bot.domain.text import shown
 from bot.errors import Forbidden, NotConfigured
 from bot.i18n import I18n
@@ -22,6 +24,14 @@ from bot.services.guild_config import GuildConfigService
 from bot.services.ports import Cards, Messenger, Noticeboard
 from bot.services.records import AuditRecord, FabriqueRecord, GuildConfig
 from bot.services.registrations import Letter, RegistrationService
+from bot.services.series import SeriesProgress, once_per_series, progress_of, require_home, spawn_sessions
+
+
+class Mine(NamedTuple):
+    """A member's Fabrique as « Mes Fabriques » lists it: its first session, and the series when it is one."""
+
+    fabrique: FabriqueRecord
+    series: SeriesProgress | None = None
 
 
 @dataclass(frozen=True)
@@ -59,18 +69,24 @@ class ProposalService:
         self._messenger = messenger
         self._i18n = i18n
 
-    async def ensure_can_propose(self, guild_id: int, actor: Actor) -> GuildConfig:
-        """Checked before the modal opens, so a member never types a long text only to have it refused."""
+    async def ensure_can_propose(self, guild_id: int, actor: Actor, sessions: int = 1) -> GuildConfig:
+        """Checked before the modal opens, so a member never types a long text only to have it refused (a series
+        longer than the community allows included)."""
         if not actor.is_member:
             raise Forbidden("error.members_only")
+        validated_size(sessions, self._sessions.max_series_sessions)
         config = await self._guild_config.get(guild_id)
         if config.team_channel_id is None:
             raise NotConfigured("error.not_configured.team_channel")
         return config
 
     async def propose(self, guild_id: int, actor: Actor, draft: ProposalDraft) -> FabriqueRecord:
-        await self.ensure_can_propose(guild_id, actor)
-        clean = draft.validated(organizer_id=actor.user_id, allowed_durations=self._sessions.durations_minutes)
+        await self.ensure_can_propose(guild_id, actor, draft.sessions)
+        clean = draft.validated(
+            organizer_id=actor.user_id,
+            allowed_durations=self._sessions.durations_minutes,
+            max_sessions=self._sessions.max_series_sessions,
+        )
         now = self._clock()
         async with self._uow() as uow:
             row = FabriqueRow(
@@ -84,6 +100,8 @@ class ProposalService:
                 description=clean.description,
                 speaker=clean.speaker,
                 needs=clean.needs,
+                series_size=clean.sessions,
+                series_rhythm=clean.rhythm,
                 state=State.PROPOSED,
                 revision=1,
                 created_at=now,
@@ -100,9 +118,10 @@ class ProposalService:
 
     async def withdraw(self, guild_id: int, fabrique_id: int, actor: Actor) -> FabriqueRecord:
         """The organizer gives up. A session released with its registrations kept (still « date à fixer ») is off
-        for good: its announcement says so and everyone kept hears it once."""
+        for good: its announcement says so and everyone kept hears it once. A series is withdrawn whole, and only
+        while none of its sessions is booked."""
         record = (await self._transition(guild_id, fabrique_id, actor, Action.WITHDRAW, None)).fabrique
-        await self._cards.show(guild_id, fabrique_id)
+        await self._cards.show(guild_id, record.id)
         if record.announcement_message_id is not None:
             title = shown(record.title)
             await self._board.close(record, self._i18n("announcement.banner.withdrawn", title=title), final=True)
@@ -146,8 +165,22 @@ class ProposalService:
             await uow.commit()
 
     async def list_for_member(self, guild_id: int, user_id: int) -> list[FabriqueRecord]:
+        """The member's Fabriques, a series once (by its first session)."""
         async with self._uow() as uow:
-            return [FabriqueRecord.of(row) for row in await uow.fabriques.list_for_member(guild_id, user_id)]
+            rows = await uow.fabriques.list_for_member(guild_id, user_id)
+            return [FabriqueRecord.of(row) for row in rows if _home(row)]
+
+    async def mine(self, guild_id: int, user_id: int) -> list[Mine]:
+        """« Mes Fabriques »: each Fabrique once, a series with how many of its sessions have their date."""
+        async with self._uow() as uow:
+            rows = [row for row in await uow.fabriques.list_for_member(guild_id, user_id) if _home(row)]
+            return [
+                Mine(
+                    FabriqueRecord.of(row),
+                    progress_of(row, await uow.fabriques.series(row.id)) if row.series_size > 1 else None,
+                )
+                for row in rows
+            ]
 
     async def suggest(
         self, guild_id: int, user_id: int, editable_only: bool, *, booked_too: bool = False
@@ -158,7 +191,7 @@ class ProposalService:
         states = {s.value for s in wanted}
         async with self._uow() as uow:
             rows = await uow.fabriques.search_for_member(guild_id, user_id, states)
-            return [FabriqueRecord.of(row) for row in rows]
+            return [FabriqueRecord.of(row) for row in once_per_series(rows)]
 
     async def with_history(self, guild_id: int, fabrique_id: int) -> tuple[FabriqueRecord, list[AuditRecord]]:
         """The Fabrique and its audit trail, oldest first: what the moderation card shows."""
@@ -171,13 +204,25 @@ class ProposalService:
         self, guild_id: int, fabrique_id: int, actor: Actor, action: Action, reason: str | None
     ) -> Decision:
         async with self._uow() as uow:
-            row = await require_fabrique(uow, guild_id, fabrique_id, lock=True)
+            row = await require_home(uow, guild_id, fabrique_id, lock=True)
             check(row, action, actor)
             clean_reason = validated_reason(reason or "") if _needs_reason(action) else None
-            transition(uow, row, action, actor, self._clock(), clean_reason)
+            now = self._clock()
+            transition(uow, row, action, actor, now, clean_reason)
             row.last_reason = clean_reason
+            if action is Action.APPROVE:
+                await spawn_sessions(uow, row, now)  # a series: its later sessions, waiting for their dates
+            elif action is Action.WITHDRAW:
+                for session in await uow.fabriques.series(row.id, lock=True):
+                    if session.id != row.id:  # withdrawn with it; a booked one refuses (to be cancelled first)
+                        transition(uow, session, action, actor, now)
             await uow.commit()
             return Decision(FabriqueRecord.of(row), action, actor.user_id, clean_reason)
+
+
+def _home(row: FabriqueRow) -> bool:
+    """A single Fabrique or the first session of a series: what people name and pick."""
+    return row.series_id is None or row.series_id == row.id
 
 
 def _needs_reason(action: Action) -> bool:

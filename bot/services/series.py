@@ -1,18 +1,23 @@
 """The sessions of a series as rows (see bot.domain.series): made at approval, found by rank, kept alike.
 
 Helpers that run inside the caller's unit of work, so that approving a series and making its sessions, or
-correcting it and every session, commit together.
+correcting it and every session, commit together; and ``SeriesService``, which tells the commands which session a
+person means (the number they know, and ``seance`` or the command's default).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
+from bot.clock import Clock
 from bot.db.models import CoorganizerRow, FabriqueRow
-from bot.db.uow import UnitOfWork
-from bot.domain.lifecycle import State
-from bot.domain.series import Dated
-from bot.errors import NotFound
+from bot.db.uow import UnitOfWork, UnitOfWorkFactory
+from bot.domain.lifecycle import BOOKED, State
+from bot.domain.series import Dated, check_order, next_unbooked
+from bot.errors import InvalidState, NotFound
+from bot.services._common import require_fabrique
 
 # What every session of a series shares with the first: the proposal as moderated, and who runs it.
 SHARED_FIELDS = ("organizer_id", "format", "parcours", "duration_minutes", "title", "description", "speaker", "needs")
@@ -84,3 +89,169 @@ async def session_of(uow: UnitOfWork, row: FabriqueRow, rank: int | None, *, loc
 def dated(rows: list[FabriqueRow]) -> list[Dated]:
     """The series as the ordering rule sees it (cancelled sessions have no date left to keep in order)."""
     return [Dated(row.series_rank, None if row.state == State.CANCELLED else row.starts_at) for row in rows]
+
+
+def once_per_series(rows: list[FabriqueRow]) -> list[FabriqueRow]:
+    """``rows`` with each series once: by its first session when it is there, else by its first session listed
+    (a series whose first date is past still has sessions to book or move). What autocomplete offers."""
+    listed = {row.id for row in rows}
+    seen: set[int] = set()
+    kept = []
+    for row in rows:
+        home = home_of(row)
+        if home in seen or (home != row.id and home in listed):
+            continue
+        seen.add(home)
+        kept.append(row)
+    return kept
+
+
+async def home_row(uow: UnitOfWork, row: FabriqueRow, *, lock: bool = False) -> FabriqueRow:
+    """The first session of ``row``'s series (``row`` itself for a single Fabrique or the home): where the proposal,
+    the card and the corrections live, whatever session number a person typed."""
+    if row.series_id is None or row.series_id == row.id:
+        return row
+    home = await uow.fabriques.by_id(row.series_id, lock=lock)
+    if home is None:  # the foreign key forbids it; a clear error rather than acting on the wrong row
+        raise NotFound("error.unknown_fabrique", number=row.series_id)
+    return home
+
+
+async def require_home(uow: UnitOfWork, guild_id: int, fabrique_id: int, *, lock: bool = False) -> FabriqueRow:
+    """The Fabrique a person named, as its series' first session when they typed a later session's number."""
+    row = await require_fabrique(uow, guild_id, fabrique_id)
+    if row.series_id is not None and row.series_id != row.id:
+        return await home_row(uow, row, lock=lock)
+    return await require_fabrique(uow, guild_id, fabrique_id, lock=True) if lock else row
+
+
+async def keep_in_order(uow: UnitOfWork, row: FabriqueRow, start: datetime) -> None:
+    """Refuse a date for ``row`` that would put its series out of rank order (see ``check_order``).
+
+    The home is locked first: two sessions of one series booked at the same instant are settled one after the other,
+    so neither can slip past the other's new date."""
+    if row.series_id is None:
+        return
+    if row.id != row.series_id:
+        await uow.fabriques.by_id(row.series_id, lock=True)
+    check_order(row.series_rank, start, dated(await uow.fabriques.series(row.series_id)))
+
+
+class Default(StrEnum):
+    """Which session a command means when the person names the series without ``seance``."""
+
+    NEXT_UNBOOKED = "next_unbooked"  # /fabrique reserver: the organizer books the sessions one after the other
+    NEXT_TO_COME = "next_to_come"  # lien, annoncer, lien-zoom: the session people are about to attend
+    OWING = "owing"  # documenter: the earliest session whose documentation is still owed
+    HOME = "home"  # everything else: the series as a whole lives on its first session
+
+
+TO_COME = frozenset({State.APPROVED, *BOOKED})
+OWED = frozenset({State.HELD, State.DOCUMENTATION_DUE, State.DOCUMENTING})
+
+
+@dataclass(frozen=True)
+class Session:
+    """One session of a series as the card and « Mes Fabriques » list it."""
+
+    number: int
+    rank: int
+    state: State
+    starts_at: datetime | None
+
+    @property
+    def programmed(self) -> bool:
+        """It has its date (booked, announced, held or documented), and was not cancelled."""
+        return self.starts_at is not None and self.state is not State.CANCELLED
+
+
+@dataclass(frozen=True)
+class SeriesProgress:
+    """A series as people follow it: « 2 sur 4 programmées », each session's date. ``sessions`` is empty before
+    approval (only the first session exists until then)."""
+
+    size: int
+    rhythm: str
+    sessions: tuple[Session, ...] = ()
+
+    @property
+    def programmed(self) -> int:
+        return sum(1 for session in self.sessions if session.programmed)
+
+
+def progress_of(home: FabriqueRow, rows: list[FabriqueRow]) -> SeriesProgress:
+    sessions = tuple(Session(row.id, row.series_rank, State(row.state), row.starts_at) for row in rows)
+    return SeriesProgress(home.series_size, home.series_rhythm, sessions)
+
+
+class SeriesService:
+    """Which session of a series a command acts on: people name the Fabrique by the number they know (its first
+    session's) and, when they mean one date, its rank (``seance``); otherwise the command's own default applies."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def resolve(self, guild_id: int, fabrique_id: int, seance: int | None, default: Default) -> int:
+        """The number of the session meant. A single Fabrique only has session 1; a later session's own number
+        is taken as it is (autocomplete offered it, or a person copied it from a message)."""
+        async with self._uow() as uow:
+            row = await require_fabrique(uow, guild_id, fabrique_id)
+            if seance is not None:
+                if seance < 1:
+                    raise NotFound("error.series.no_session", number=home_of(row), rank=seance, size=row.series_size)
+                return (await session_of(uow, row, seance)).id
+            if row.series_id is None or row.id != row.series_id:
+                return row.id
+            rows = await uow.fabriques.series(row.id)
+            return _by_default(rows, default, self._clock(), row).id
+
+    async def progress(self, guild_id: int, fabrique_id: int) -> SeriesProgress | None:
+        """The series the Fabrique belongs to, as its card shows it; None for a single Fabrique."""
+        async with self._uow() as uow:
+            home = await home_row(uow, await require_fabrique(uow, guild_id, fabrique_id))
+            if home.series_size <= 1:
+                return None
+            return progress_of(home, await uow.fabriques.series(home.id))
+
+    async def to_cancel(self, guild_id: int, fabrique_id: int, seance: int | None) -> CancelPlan:
+        """What ``/equipe annuler`` cancels: the session named, or — a series named without ``seance`` — every
+        booked session still to come (the first one stands for the series when none is, so its refusal is read)."""
+        async with self._uow() as uow:
+            row = await require_fabrique(uow, guild_id, fabrique_id)
+            if seance is not None or row.series_id is None:
+                return CancelPlan((await session_of(uow, row, seance)).id, (), whole=False)
+            home = await home_row(uow, row)
+            now = self._clock()
+            booked = [
+                r.id
+                for r in await uow.fabriques.series(home.id)
+                if State(r.state) in BOOKED and r.starts_at is not None and r.starts_at > now
+            ]
+            return CancelPlan(home.id, tuple(booked) or (home.id,), whole=True)
+
+
+@dataclass(frozen=True)
+class CancelPlan:
+    """``number``: the session to cancel, or the series' first session when ``whole``; then ``sessions`` are what
+    to cancel, one by one."""
+
+    number: int
+    sessions: tuple[int, ...]
+    whole: bool
+
+
+def _by_default(rows: list[FabriqueRow], default: Default, now: datetime, home: FabriqueRow) -> FabriqueRow:
+    live = [row for row in rows if State(row.state) is not State.CANCELLED]
+    if default is Default.NEXT_UNBOOKED:
+        rank = next_unbooked([Dated(row.series_rank, row.starts_at) for row in live])
+        if rank is None:
+            raise InvalidState("error.series.all_booked", number=home.id, size=home.series_size)
+        return next(row for row in live if row.series_rank == rank)
+    if default is Default.NEXT_TO_COME:
+        to_come = [row for row in live if State(row.state) in TO_COME and (row.starts_at or now) >= now]
+        dated_first = [row for row in to_come if row.starts_at is not None] or to_come
+        return dated_first[0] if dated_first else home
+    if default is Default.OWING:
+        return next((row for row in live if State(row.state) in OWED), home)
+    return home

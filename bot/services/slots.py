@@ -22,6 +22,7 @@ from bot.errors import Forbidden, InvalidInput, InvalidState, NotFound
 from bot.services._common import check, require_fabrique, transition
 from bot.services.records import FabriqueRecord, SlotRecord
 from bot.services.registrations import seat_waitlist
+from bot.services.series import home_row, keep_in_order, once_per_series
 from bot.services.timeline import Planner
 
 
@@ -131,17 +132,9 @@ class SlotService:
                     now,
                     self._lead_days,
                 )
+                await keep_in_order(uow, row, slot.starts_at)  # a series' dates follow its ranks
                 transition(uow, row, action, actor, now, reason=f"slot {slot.id}")
-                promoted: tuple[int, ...] = ()
-                if capacity is not None:
-                    if capacity < 0:
-                        raise InvalidInput("error.input.capacity")
-                    row.capacity = capacity
-                    promoted = await seat_waitlist(uow, row)  # more places: those waiting get them, in order
-                elif action is Action.BOOK and row.announcement_message_id is None:
-                    row.capacity = self._sessions.default_capacity  # a first booking, not one after a release
-                elif action is Action.BOOK:  # after a release: seats freed meanwhile go to those waiting
-                    promoted = await seat_waitlist(uow, row)
+                promoted = await self._set_places(uow, row, action, capacity)
                 welcome = row.kind == FabriqueKind.WELCOME  # the team's own sessions: nobody to confirm with
                 if action is Action.BOOK and self._sessions.confirm_before_announce and not welcome:
                     row.confirm_by = min(now + timedelta(days=self._sessions.hold_days), slot.starts_at)
@@ -150,6 +143,24 @@ class SlotService:
                 return booking
         except Conflict:
             raise InvalidState("error.slot.taken", number=slot_id) from None
+
+    async def _set_places(
+        self, uow: UnitOfWork, row: FabriqueRow, action: Action, capacity: int | None
+    ) -> tuple[int, ...]:
+        """The places a booking sets (the default at a first booking), and who the waitlist seats because of them.
+        A series' places are its first session's, where its registrations are: a later session sets them there."""
+        places = await home_row(uow, row, lock=True)
+        if capacity is not None:
+            if capacity < 0:
+                raise InvalidInput("error.input.capacity")
+            places.capacity = capacity
+            return await seat_waitlist(uow, places)  # more places: those waiting get them, in order
+        if places is not row or action is not Action.BOOK:
+            return ()
+        if row.announcement_message_id is None:
+            row.capacity = self._sessions.default_capacity  # a first booking, not one after a release
+            return ()
+        return await seat_waitlist(uow, row)  # after a release: seats freed meanwhile go to those waiting
 
     async def move(self, guild_id: int, fabrique_id: int, actor: Actor, target: MoveTarget) -> Booking:
         """The team moves a booked session to a free slot, or to a date and time for which a slot is made now
@@ -170,6 +181,7 @@ class SlotService:
                     made = new_slot(start, row.duration_minutes, now, own_length=True)
                     slot = await insert_slot(uow, guild_id, actor, made, self._buffer, now, ignoring=row.slot_id)
                 interval = Interval(slot.starts_at, slot.ends_at)
+                await keep_in_order(uow, row, slot.starts_at)  # a series' dates follow its ranks
                 lead_days = dict.fromkeys(Parcours, 0) if target.force else self._lead_days
                 check_bookable(interval, row.duration_minutes, Parcours(row.parcours), now, lead_days, forcible=True)
                 reason = f"slot {slot.id}" + (" (force)" if target.force else "")
@@ -258,7 +270,8 @@ class SlotService:
                 rows = await uow.fabriques.in_states(guild_id, states)
             else:
                 rows = await uow.fabriques.search_for_member(guild_id, actor.user_id, states)
-            return [FabriqueRecord.of(row) for row in rows][:25]
+            # A series is offered once, by the number people know (its later sessions are reached with ``seance``).
+            return [FabriqueRecord.of(row) for row in once_per_series(rows)][:25]
 
 
 async def insert_slot(
