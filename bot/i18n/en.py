@@ -620,4 +620,10 @@ MESSAGES: dict[str, str] = {
     "error.series.before": "Session {rank} must take place after session {other}, on {date}: choose a later date, or move session {other} first.",
     "error.series.after": "Session {rank} must take place before session {other}, on {date}: choose an earlier date, or move session {other} first.",
     "error.series.no_session": "Workshop #{number} has no session {rank}: it has {size}.",
+    # Series, documented session by session (one forum thread and one article for the whole cycle).
+    "series.session_number": "{number} · session {rank}/{size}",
+    "article.session": "Session",
+    "article.sessions": "Sessions",
+    "article.rhythm": "Rhythm",
+    "forum.session": "**Session {rank}/{size}** · {date}",
 }

@@ -616,4 +616,10 @@ MESSAGES: dict[str, str] = {
     "error.series.before": "La séance {rank} doit avoir lieu après la séance {other}, le {date} : choisissez une date plus tardive, ou déplacez d'abord la séance {other}.",
     "error.series.after": "La séance {rank} doit avoir lieu avant la séance {other}, le {date} : choisissez une date plus proche, ou déplacez d'abord la séance {other}.",
     "error.series.no_session": "La Fabrique n°{number} n'a pas de séance {rank} : elle en compte {size}.",
+    # Series, documented session by session (one forum thread and one article for the whole cycle).
+    "series.session_number": "{number} · séance {rank}/{size}",
+    "article.session": "Séance",
+    "article.sessions": "Séances",
+    "article.rhythm": "Rythme",
+    "forum.session": "**Séance {rank}/{size}** · {date}",
 }
