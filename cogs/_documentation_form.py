@@ -12,6 +12,7 @@ from discord import ui
 
 from bot.domain.lifecycle import Actor
 from bot.domain.proposal import REASON_MAX
+from bot.domain.series import SessionNumber
 from bot.i18n import I18n
 from bot.services.documentation import JobStatus, Path3P, Submission
 from bot.services.recordings import Offer
@@ -63,7 +64,7 @@ def recap_view(i18n: I18n, fabrique_id: int) -> ui.View:
 def documentation_modal(
     i18n: I18n,
     path: Path3P,
-    number: int,
+    number: int | SessionNumber,
     handler: ModalHandler,
     *,
     with_link: bool,
@@ -116,7 +117,7 @@ async def open_form(
     bot = bot_of(interaction)
     actor = await actor_anywhere(interaction, fabrique_id)
     guild = (await bot.services.sessions.get_any(fabrique_id)).guild_id
-    await bot.services.documentation.check_can_document(guild, fabrique_id, actor)
+    record = await bot.services.documentation.check_can_document(guild, fabrique_id, actor)
 
     async def submit(modal_interaction: discord.Interaction, values: dict[str, str]) -> None:
         await modal_interaction.response.defer(ephemeral=True)
@@ -147,7 +148,7 @@ async def open_form(
     draft = zoom.draft if zoom is not None else draft
     resources = zoom.resources if zoom is not None else None
     modal = documentation_modal(
-        bot.i18n, path, fabrique_id, submit, with_link=with_link, draft=draft, resources=resources
+        bot.i18n, path, record.shown_number, submit, with_link=with_link, draft=draft, resources=resources
     )
     await interaction.response.send_modal(modal)
 
@@ -157,14 +158,13 @@ async def _follow_in_dm(
 ) -> None:
     """The submission is recorded: open the progress DM and hand the job to the documentation cog."""
     bot = bot_of(modal_interaction)
-    message = await modal_interaction.user.send(
-        bot.i18n("documentation.progress.queued", number=fabrique_id, percent=0)
-    )
+    number = (await bot.services.documentation.get(fabrique_id)).fabrique.shown_number
+    message = await modal_interaction.user.send(bot.i18n("documentation.progress.queued", number=number, percent=0))
     doc = await bot.services.documentation.update(
         fabrique_id, progress_channel_id=message.channel.id, progress_message_id=message.id
     )
     bot.dispatch(QUEUED_EVENT, fabrique_id, recording if doc.status is JobStatus.QUEUED else None)
-    await reply(modal_interaction, bot.i18n("documentation.submitted", number=fabrique_id))
+    await reply(modal_interaction, bot.i18n("documentation.submitted", number=number))
 
 
 async def actor_anywhere(interaction: discord.Interaction, fabrique_id: int) -> Actor:

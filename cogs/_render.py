@@ -324,7 +324,7 @@ def follow_up(dashboard: FollowUp, i18n: I18n) -> discord.Embed:
         lines.append(
             i18n(
                 key,
-                number=record.id,
+                number=record.shown_number,  # « n°12 · séance 2/3 »: a series owes each session's documentation
                 title=shown(record.title),
                 who=organizers(record),
                 days=entry.days_since_end,

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 PROGRESS_EVERY = timedelta(seconds=5)
 DISCORD_UPLOAD_LIMIT = 10 * 1024 * 1024  # an unboosted guild accepts 10 MiB per file from a bot
+SERIES_HISTORY = 50  # a series thread holds at most 12 sessions' messages, and members' replies between them
 
 
 class Documentation(commands.Cog):
@@ -128,18 +129,18 @@ class Documentation(commands.Cog):
         self._last_progress[fabrique_id] = now
         doc = await self.bot.services.documentation.get(fabrique_id)
         text = self.bot.i18n(
-            f"documentation.progress.{status.value}", number=fabrique_id, percent=round(fraction * 100)
+            f"documentation.progress.{status.value}", number=doc.fabrique.shown_number, percent=round(fraction * 100)
         )
         await self._edit(doc, content=text, embed=None, view=None)
 
     async def show(self, doc: Job) -> None:
         """The DM shows where the job is: ready (preview + « Publier »), failed (reason + « Réessayer »), published."""
         i18n = self.bot.i18n
-        number = doc.fabrique.id
+        number, shown_number = doc.fabrique.id, doc.fabrique.shown_number
         if doc.status is JobStatus.READY:
             await self._edit(
                 doc,
-                content=i18n("documentation.ready", number=number),
+                content=i18n("documentation.ready", number=shown_number),
                 embed=preview(doc, i18n),
                 view=_one_button("publish", number, self.bot.i18n),
             )
@@ -147,14 +148,14 @@ class Documentation(commands.Cog):
             reason = i18n(doc.failure_key or "error.generic", **doc.failure_params)
             await self._edit(
                 doc,
-                content=i18n("documentation.failed", number=number, reason=reason),
+                content=i18n("documentation.failed", number=shown_number, reason=reason),
                 embed=None,
                 view=_one_button("retry", number, self.bot.i18n),
             )
         elif doc.status is JobStatus.PUBLISHED:
             link = doc.wp_post_link or (f"<#{doc.forum_thread_id}>" if doc.forum_thread_id else "")
             await self._edit(
-                doc, content=i18n("documentation.published", number=number, link=link), embed=None, view=None
+                doc, content=i18n("documentation.published", number=shown_number, link=link), embed=None, view=None
             )
 
     async def _edit(self, doc: Job, **changes: Any) -> None:
@@ -182,29 +183,60 @@ class Documentation(commands.Cog):
         )
 
     async def post_to_forum(self, doc: Job) -> int:
-        """The members-only forum post: summary, link, a 60 s extract, the MP3 itself only if it fits Discord."""
+        """The members-only forum post: summary, link, a 60 s extract, the MP3 itself only if it fits Discord. For
+        a series it is the series' one thread (named after its first session's number), opened by this session."""
         config = await self.bot.services.guild_config.get(doc.fabrique.guild_id)
         forum = self.bot.get_channel(config.articles_forum_id or 0)
         if not isinstance(forum, discord.ForumChannel):
             raise audio.AudioError("error.documentation.no_forum")
-        name = f"{doc.fabrique.title[:88]} · n°{doc.fabrique.id}"  # the number makes it findable again
+        name = f"{doc.fabrique.title[:88]} · n°{doc.fabrique.home_id}"  # the number makes it findable again
         for thread in forum.threads:  # a crash after creating the post but before storing its id: reuse it
             if thread.name == name and thread.owner_id == (self.bot.user.id if self.bot.user else 0):
                 return thread.id
+        created = await forum.create_thread(
+            name=name, content=self._forum_text(doc), files=self._forum_files(doc), allowed_mentions=NO_PINGS
+        )
+        return created.thread.id
+
+    async def post_in_thread(self, thread_id: int, doc: Job) -> int:
+        """A session of a series in the series' thread: one message, its heading first (« Séance 2/3 · date »),
+        which is how a retry after a crash finds it instead of posting it again."""
+        thread = self.bot.get_channel(thread_id) or await self.bot.fetch_channel(thread_id)
+        if not isinstance(thread, discord.Thread):
+            raise audio.AudioError("error.documentation.no_forum")
+        text = self._forum_text(doc)
+        heading = text.split("\n", 1)[0]
+        own_id = self.bot.user.id if self.bot.user else 0
+        async for message in thread.history(limit=SERIES_HISTORY):
+            if message.author.id == own_id and message.content.split("\n", 1)[0] == heading:
+                return message.id
+        sent = await thread.send(text, files=self._forum_files(doc), allowed_mentions=NO_PINGS)
+        return sent.id
+
+    def _forum_text(self, doc: Job) -> str:
+        """Summary and link; a session of a series starts with its heading, as its chapter in the article does."""
         i18n = self.bot.i18n
-        text = articles.summary(doc.report or doc.notes) or doc.fabrique.description[:600]
+        record = doc.fabrique
+        text = articles.summary(doc.report or doc.notes) or record.description[:600]
         body = i18n("forum.post", summary=shown(text), link=doc.wp_post_link or i18n("forum.no_website"))
+        if record.is_series:
+            heading = i18n("forum.session", rank=record.series_rank, size=record.series_size, date=record.starts_at)
+            body = f"{heading}\n{body}"
+        return body[:2000]
+
+    def _forum_files(self, doc: Job) -> list[discord.File]:
+        """The cover card (a series': its one cover), the extract, and the MP3 when it fits Discord's limit."""
+        number = doc.fabrique.id
         files = []
         audio_dir = self.bot.services.documentation.audio_dir
-        card = cover.cover_path(audio_dir, doc.fabrique.id)
+        card = cover.cover_path(audio_dir, doc.fabrique.home_id)
         if card.exists():
-            files.append(discord.File(card, filename=f"fabrique-{doc.fabrique.id}.png"))
+            files.append(discord.File(card, filename=f"fabrique-{doc.fabrique.home_id}.png"))
         if doc.teaser_name:
-            files.append(discord.File(audio_dir / doc.teaser_name, filename=f"extrait-fabrique-{doc.fabrique.id}.mp3"))
+            files.append(discord.File(audio_dir / doc.teaser_name, filename=f"extrait-fabrique-{number}.mp3"))
         if doc.audio_name and (doc.audio_bytes or 0) <= DISCORD_UPLOAD_LIMIT:
-            files.append(discord.File(audio_dir / doc.audio_name, filename=f"fabrique-{doc.fabrique.id}.mp3"))
-        created = await forum.create_thread(name=name, content=body[:2000], files=files, allowed_mentions=NO_PINGS)
-        return created.thread.id
+            files.append(discord.File(audio_dir / doc.audio_name, filename=f"fabrique-{number}.mp3"))
+        return files
 
 
 def preview(doc: Job, i18n: Any) -> discord.Embed:
@@ -259,16 +291,18 @@ class DocumentationButton(ui.DynamicItem[ui.Button[Any]], template=r"doc:(?P<act
             if self.action == "retry" and doc.article_html is None:
                 await bot.services.documentation.update(self.fabrique_id, status=JobStatus.QUEUED)
                 runner.start(self.fabrique_id)
-                await reply(interaction, bot.i18n("documentation.retrying", number=self.fabrique_id))
+                await reply(interaction, bot.i18n("documentation.retrying", number=doc.fabrique.shown_number))
                 return
-            outcome = await bot.services.documenting.publish(self.fabrique_id, actor, runner.post_to_forum)
+            outcome = await bot.services.documenting.publish(
+                self.fabrique_id, actor, runner.post_to_forum, runner.post_in_thread
+            )
             await runner.show(outcome.documentation)
             key = (
                 "documentation.publish_done"
                 if outcome.documentation.status is JobStatus.PUBLISHED
                 else "documentation.publish_failed"
             )
-            await reply(interaction, bot.i18n(key, number=self.fabrique_id))
+            await reply(interaction, bot.i18n(key, number=outcome.documentation.fabrique.shown_number))
         except Exception as error:  # component callbacks bypass tree.on_error: report the same way
             await report_error(interaction, error)
 

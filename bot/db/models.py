@@ -148,6 +148,8 @@ class FabriqueRow(Base):
     series_rank: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     series_size: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     series_rhythm: Mapped[str] = mapped_column(String(200), default="", server_default=text("''"))
+    # On the first session of a series: the members-only forum thread gathering every documented session.
+    series_thread_id: Mapped[int | None] = mapped_column(BigInteger)
     # Loaded with every Fabrique (one more SELECT per query, whatever the number of rows): who may act as organizer.
     coorganizers: Mapped[list[CoorganizerRow]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by="CoorganizerRow.id"
@@ -329,6 +331,8 @@ class DocumentationRow(Base):
     wp_post_id: Mapped[int | None] = mapped_column(Integer)
     wp_post_link: Mapped[str | None] = mapped_column(Text)
     forum_thread_id: Mapped[int | None] = mapped_column(BigInteger)
+    # A session of a series: its message in the series' thread (the thread's first message when it opened it).
+    forum_message_id: Mapped[int | None] = mapped_column(BigInteger)
     progress_channel_id: Mapped[int | None] = mapped_column(BigInteger)
     progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

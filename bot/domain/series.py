@@ -19,6 +19,24 @@ SERIES_MAX = 12  # the seed's cycles are short; the config may lower it
 
 
 @dataclass(frozen=True)
+class SessionNumber:
+    """How people name one session of a series: the Fabrique's number (its first session's) and the rank, shown
+    « n°12 · séance 2/3 » (bot.i18n renders it wherever a message says ``{number}``). A single session is named
+    by its own number, a plain int."""
+
+    home_id: int
+    rank: int
+    size: int
+
+    def __str__(self) -> str:  # logs and stored failure parameters, where no catalogue applies
+        return f"{self.home_id} · {self.rank}/{self.size}"
+
+    @classmethod
+    def of(cls, fabrique_id: int, series_id: int | None, rank: int, size: int) -> int | SessionNumber:
+        return fabrique_id if series_id is None else cls(series_id, rank, size)
+
+
+@dataclass(frozen=True)
 class Dated:
     """A session of a series as the ordering rule sees it: its rank and its date, if booked."""
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.lifecycle import State
 from bot.domain.proposal import Format, Parcours
+from bot.domain.series import SessionNumber
 from bot.i18n import en, fr
 
 CATALOGUES: dict[str, dict[str, str]] = {"fr": fr.MESSAGES, "en": en.MESSAGES}
@@ -101,6 +102,8 @@ class I18n:
             return self.label(value)
         if isinstance(value, datetime):
             return self.date(value)
+        if isinstance(value, SessionNumber):  # « 12 · séance 2/3 »: the series' number, then which session
+            return self("series.session_number", number=value.home_id, rank=value.rank, size=value.size)
         if value is None and name in DATE_PARAMETERS:  # a released session waits for its new date
             return self("date.unset")
         if name == "field":

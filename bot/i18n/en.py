@@ -635,4 +635,10 @@ MESSAGES: dict[str, str] = {
     "mine.series": "  ↳ Series of {size} sessions: {count} of {size} scheduled",
     "error.series.all_booked": "All {size} sessions of workshop #{number} already have their date: to move one, say which with the `seance` option.",
     "cancel.series_done": "Series #{number} “{title}” is cancelled: {sessions} upcoming session(s) cancelled; registrants and organizers have been told.",
+    # Series, documented session by session (one forum thread and one article for the whole cycle).
+    "series.session_number": "{number} · session {rank}/{size}",
+    "article.session": "Session",
+    "article.sessions": "Sessions",
+    "article.rhythm": "Rhythm",
+    "forum.session": "**Session {rank}/{size}** · {date}",
 }

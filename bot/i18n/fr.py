@@ -631,4 +631,10 @@ MESSAGES: dict[str, str] = {
     "mine.series": "  ↳ Série de {size} séances : {count} sur {size} programmées",
     "error.series.all_booked": "Les {size} séances de la Fabrique n°{number} ont déjà leur date : pour en déplacer une, indiquez laquelle avec l'option `seance`.",
     "cancel.series_done": "La série n°{number} « {title} » est annulée : {sessions} séance(s) à venir annulée(s) ; les inscrit·es et l'organisation sont prévenu·es.",
+    # Series, documented session by session (one forum thread and one article for the whole cycle).
+    "series.session_number": "{number} · séance {rank}/{size}",
+    "article.session": "Séance",
+    "article.sessions": "Séances",
+    "article.rhythm": "Rythme",
+    "forum.session": "**Séance {rank}/{size}** · {date}",
 }

@@ -13,6 +13,9 @@ The audio is WordPress's own ``[audio]`` shortcode, not an ``<audio>`` tag: a sh
 WordPress's kses filter never touches whatever the publishing account's role, and WordPress renders it as its
 player (measured on WordPress 6.1: an author's post loses ``<source>`` and unknown attributes; see
 tests/integration/test_article_wordpress.py). A plain link beside it lets members download the MP3.
+
+A series has one article: its presentation once (``compose_series``), then one chapter per documented session
+(``compose_chapter``: what a single session's article holds after its presentation, one heading level down).
 """
 
 from __future__ import annotations
@@ -96,6 +99,9 @@ class ArticleLabels:
     average: str = "de présence en moyenne"
     separator: str = " : "
     cover_brand: str = "Fabrique collective"
+    session: str = "Séance"  # a series' chapter: « Séance 2/3 · mardi 4 mai 2027 »
+    sessions: str = "Séances"
+    rhythm: str = "Rythme"
 
 
 def sanitise(fragment: str) -> str:
@@ -150,24 +156,109 @@ def compose(
     The « Repères » are ``bot.domain.chapters.landmarks(notes, report, transcript, duration_seconds=…)``, the very
     list the MP3's chapters are written from; the chapter lines they came from leave the notes (no list twice).
     """
+    facts = [
+        (labels.date, context.date),
+        (labels.format, context.format_label),
+        (labels.parcours, context.parcours_label),
+        (labels.method, context.method),
+        (labels.organizers, context.organizers),
+        (labels.speaker, context.speaker),
+    ]
+    parts = _presentation(context, labels, facts)
+    parts += _session_parts(
+        context, labels, notes, report, resources, chat, transcript, audio_url=audio_url, audio_seconds=audio_seconds
+    )
+    return "\n".join(part for part in parts if part)
+
+
+def compose_chapter(
+    context: ArticleContext,
+    labels: ArticleLabels,
+    *,
+    rank: int,
+    size: int,
+    notes: str,
+    report: str,
+    resources: str,
+    chat: str | None,
+    transcript: str | None,
+    audio_url: str | None,
+    audio_seconds: float | None = None,
+) -> str:
+    """One session of a series as a chapter of the series' article: a heading naming it (« Séance 2/3 · date »),
+    how it was run, then what ``compose`` gives a single session after its presentation — audio, landmarks, notes
+    or report, resources, attendance — one heading level down. The presentation is the series' (``compose_series``),
+    said once."""
+    e = html.escape
+    heading = f"{labels.session} {rank}/{size}" + (f" · {context.date}" if context.date.strip() else "")
+    parts = [sanitise(f"<h2>{e(heading)}</h2>")]
+    if context.method.strip():
+        parts.append(sanitise(f"<p><strong>{e(labels.method)}</strong>{e(labels.separator)}{e(context.method)}</p>"))
+    body = _session_parts(
+        context, labels, notes, report, resources, chat, transcript, audio_url=audio_url, audio_seconds=audio_seconds
+    )
+    parts += [one_level_down(part) for part in body]
+    return "\n".join(part for part in parts if part)
+
+
+def compose_series(
+    context: ArticleContext, labels: ArticleLabels, *, rhythm: str, size: int, chapters: list[str]
+) -> str:
+    """The series' one article: its presentation once (what every session shares, its rhythm and how many
+    sessions), then the chapters of the sessions documented so far, in the order given (their ranks)."""
+    facts = [
+        (labels.format, context.format_label),
+        (labels.parcours, context.parcours_label),
+        (labels.organizers, context.organizers),
+        (labels.speaker, context.speaker),
+        (labels.rhythm, rhythm),
+        (labels.sessions, str(size)),
+    ]
+    parts = _presentation(context, labels, facts) + list(chapters)
+    return "\n".join(part for part in parts if part)
+
+
+def one_level_down(fragment: str) -> str:
+    """The article's own sections become subsections (h2 → h3, h3 → h4) so a chapter sits under its session's
+    heading. Only for the bot's sanitised output, where a heading tag is always the bot's (member text has its
+    tags dropped before rendering)."""
+    for level in ("3", "2"):
+        below = str(int(level) + 1)
+        fragment = fragment.replace(f"<h{level}>", f"<h{below}>").replace(f"</h{level}>", f"</h{below}>")
+    return fragment
+
+
+def _presentation(context: ArticleContext, labels: ArticleLabels, facts: list[tuple[str, str]]) -> list[str]:
+    """« Présentation »: the Fabrique's own description, then the facts that have a value."""
     e = html.escape
     parts = [sanitise(f"<h2>{e(labels.context)}</h2>")]
     if context.description.strip():
         parts.append(member_html(context.description))
-    facts = [
+    items = [
         f"<li><strong>{e(label)}</strong>{e(labels.separator)}{e(value)}</li>"
-        for label, value in (
-            (labels.date, context.date),
-            (labels.format, context.format_label),
-            (labels.parcours, context.parcours_label),
-            (labels.method, context.method),
-            (labels.organizers, context.organizers),
-            (labels.speaker, context.speaker),
-        )
+        for label, value in facts
         if value and value.strip()
     ]
-    if facts:
-        parts.append(sanitise(f"<ul>{''.join(facts)}</ul>"))
+    if items:
+        parts.append(sanitise(f"<ul>{''.join(items)}</ul>"))
+    return parts
+
+
+def _session_parts(
+    context: ArticleContext,
+    labels: ArticleLabels,
+    notes: str,
+    report: str,
+    resources: str,
+    chat: str | None,
+    transcript: str | None,
+    *,
+    audio_url: str | None,
+    audio_seconds: float | None,
+) -> list[str]:
+    """What one session produced: the audio, the landmarks, the report or notes, the resources, the attendance."""
+    e = html.escape
+    parts = []
     player = audio_player(audio_url, labels) if audio_url else ""
     if player:
         parts.append(player)
@@ -188,13 +279,23 @@ def compose(
     attendance = attendance_text(context.attendance, labels)
     if attendance:
         parts.append(sanitise(f"<h2>{e(labels.attendance)}</h2><p>{e(attendance)}</p>"))
-    return "\n".join(part for part in parts if part)
+    return parts
 
 
 def cover_text(context: ArticleContext, labels: ArticleLabels) -> CoverText:
     """What the cover card says (bot/services/cover.py draws it)."""
     return CoverText(
         title=context.title, date=context.date, format_label=context.format_label, brand=labels.cover_brand
+    )
+
+
+def series_cover_text(context: ArticleContext, labels: ArticleLabels, size: int) -> CoverText:
+    """The series' one cover card: its title and how many sessions (« 3 séances ») where a session shows its date."""
+    return CoverText(
+        title=context.title,
+        date=f"{size} {labels.sessions.lower()}",
+        format_label=context.format_label,
+        brand=labels.cover_brand,
     )
 
 

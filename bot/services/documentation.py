@@ -4,6 +4,10 @@ The job lives in the ``documentation`` table (queued → downloading → convert
 published, or failed with a reason). A restart resumes it from its last step; publication stores every id it
 creates (WordPress media, post, Discord forum post) the moment it exists and looks for it before creating again,
 so a retry never makes a second article.
+
+A session of a series is documented on its own (its own job, chasers and follow-up line); its article is a chapter
+of the series' one article and its forum post a message in the series' one thread, which its first session holds
+(``series_thread``, ``series_chapters``: see documentation_jobs).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain.documentation import JobStatus, Path3P
 from bot.domain.lifecycle import Action, Actor, State
 from bot.domain.proposal import FabriqueKind
+from bot.domain.series import SessionNumber
 from bot.errors import DomainError, Forbidden, InvalidInput, InvalidState
 from bot.integrations.download import parse_link
 from bot.services._common import organizers, require_fabrique, transition
@@ -75,6 +80,7 @@ class Documentation:
     wp_post_id: int | None
     wp_post_link: str | None
     forum_thread_id: int | None
+    forum_message_id: int | None  # a session of a series: its message in the series' thread
     progress_channel_id: int | None
     progress_message_id: int | None
 
@@ -106,9 +112,22 @@ class Documentation:
             wp_post_id=row.wp_post_id,
             wp_post_link=row.wp_post_link,
             forum_thread_id=row.forum_thread_id,
+            forum_message_id=row.forum_message_id,
             progress_channel_id=row.progress_channel_id,
             progress_message_id=row.progress_message_id,
         )
+
+
+@dataclass(frozen=True)
+class SeriesChapter:
+    """A documented session of a series, as the series' article gathers it: its rank, its chapter's HTML, and the
+    article it went into (the same post for every session of the series)."""
+
+    fabrique_id: int
+    rank: int
+    html: str
+    wp_post_id: int | None
+    wp_post_link: str | None
 
 
 Updater = Callable[[DocumentationRow], None]
@@ -130,7 +149,7 @@ class DocumentationService:
             self._check(row, actor)
             existing = await uow.documentation.get(fabrique_id)
             if existing is not None and existing.status not in (JobStatus.FAILED, JobStatus.READY):
-                raise InvalidState("error.documentation.busy", number=fabrique_id)
+                raise InvalidState("error.documentation.busy", number=_shown(row))
             return FabriqueRecord.of(row)
 
     async def submit(self, guild_id: int, fabrique_id: int, actor: Actor, submission: Submission) -> Documentation:
@@ -149,7 +168,7 @@ class DocumentationService:
                 row = DocumentationRow(fabrique_id=fabrique_id, created_at=now, attempts=0)
                 uow.documentation.add(row)
             elif row.status not in (JobStatus.FAILED, JobStatus.READY):
-                raise InvalidState("error.documentation.busy", number=fabrique_id)
+                raise InvalidState("error.documentation.busy", number=_shown(fabrique))
             has_audio = submission.source_kind is not None
             row.path = submission.path
             row.status = JobStatus.QUEUED if has_audio else JobStatus.READY
@@ -205,20 +224,20 @@ class DocumentationService:
         async with self._uow() as uow:
             row, fabrique = await _job_for(uow, fabrique_id, actor)
             if row.status == JobStatus.PUBLISHED:
-                raise InvalidState("error.documentation.published", number=fabrique_id)
+                raise InvalidState("error.documentation.published", number=_shown(fabrique))
             if row.status not in (JobStatus.FAILED, JobStatus.READY):
-                raise InvalidState("error.documentation.busy", number=fabrique_id)
+                raise InvalidState("error.documentation.busy", number=_shown(fabrique))
             return Documentation.of(row, fabrique)
 
     async def check_can_publish(self, fabrique_id: int, actor: Actor) -> Documentation:
         async with self._uow() as uow:
             row, fabrique = await _job_for(uow, fabrique_id, actor)
             if row.status == JobStatus.PUBLISHED:
-                raise InvalidState("error.documentation.published", number=fabrique_id)
+                raise InvalidState("error.documentation.published", number=_shown(fabrique))
             if row.status not in (JobStatus.READY, JobStatus.PUBLISHING, JobStatus.FAILED):
-                raise InvalidState("error.documentation.not_ready", number=fabrique_id)
+                raise InvalidState("error.documentation.not_ready", number=_shown(fabrique))
             if row.article_html is None:
-                raise InvalidState("error.documentation.not_ready", number=fabrique_id)
+                raise InvalidState("error.documentation.not_ready", number=_shown(fabrique))
             return Documentation.of(row, fabrique)
 
     async def claim_publication(self, fabrique_id: int, actor: Actor) -> Documentation:
@@ -236,8 +255,8 @@ class DocumentationService:
         if not claimed:
             current = await self.get(fabrique_id)
             if current.status is JobStatus.PUBLISHED:
-                raise InvalidState("error.documentation.published", number=fabrique_id)
-            raise InvalidState("error.documentation.busy", number=fabrique_id)
+                raise InvalidState("error.documentation.published", number=current.fabrique.shown_number)
+            raise InvalidState("error.documentation.busy", number=current.fabrique.shown_number)
         return await self.get(fabrique_id)
 
     async def mark_published(self, fabrique_id: int, actor: Actor) -> Documentation:
@@ -255,6 +274,45 @@ class DocumentationService:
             await self._planner(uow, fabrique)
             await uow.commit()
             return Documentation.of(row, fabrique)
+
+    async def series_thread(self, home_id: int) -> int | None:
+        """The members-only forum thread of the series whose first session is ``home_id``, once opened."""
+        async with self._uow() as uow:
+            home = await uow.fabriques.by_id(home_id)
+            return home.series_thread_id if home is not None else None
+
+    async def opened_series_thread(self, fabrique_id: int, thread_id: int) -> Documentation:
+        """The session ``fabrique_id`` opened its series' thread, its own message being the thread's first: both
+        facts in one commit, so a retry neither opens a second thread nor posts that session again inside it."""
+        async with self._uow() as uow:
+            row = await uow.documentation.get(fabrique_id)
+            fabrique = await uow.fabriques.by_id(fabrique_id)
+            if row is None or fabrique is None or fabrique.series_id is None:
+                raise InvalidState("error.documentation.none", number=fabrique_id)
+            home = await uow.fabriques.by_id(fabrique.series_id, lock=True)
+            assert home is not None  # the foreign key keeps the first session while the series exists
+            home.series_thread_id = thread_id
+            row.forum_thread_id = row.forum_message_id = thread_id
+            row.updated_at = self._clock()
+            await uow.commit()
+            return Documentation.of(row, fabrique)
+
+    async def series_chapters(self, home_id: int, publishing: int) -> list[SeriesChapter]:
+        """The chapters of the series' article, in rank order: every session already published, and the session
+        ``publishing`` now (its chapter composed, not yet marked published)."""
+        async with self._uow() as uow:
+            chapters = []
+            for session in await uow.fabriques.series(home_id):
+                row = await uow.documentation.get(session.id)
+                if row is None or row.article_html is None:
+                    continue
+                if row.status == JobStatus.PUBLISHED or session.id == publishing:
+                    chapters.append(
+                        SeriesChapter(
+                            session.id, session.series_rank, row.article_html, row.wp_post_id, row.wp_post_link
+                        )
+                    )
+            return chapters
 
     async def unfinished(self) -> list[Documentation]:
         """Jobs a restart must resume: queued or interrupted while downloading, converting or publishing."""
@@ -287,9 +345,9 @@ class DocumentationService:
             raise InvalidState("error.documentation.welcome")
         state = State(row.state)
         if state is State.DOCUMENTED:
-            raise InvalidState("error.documentation.published", number=row.id)
+            raise InvalidState("error.documentation.published", number=_shown(row))
         if state not in DOCUMENTABLE:
-            raise InvalidState("error.documentation.too_early", number=row.id, state=state)
+            raise InvalidState("error.documentation.too_early", number=_shown(row), state=state)
 
 
 async def _job_for(uow: UnitOfWork, fabrique_id: int, actor: Actor) -> tuple[DocumentationRow, FabriqueRow]:
@@ -301,6 +359,11 @@ async def _job_for(uow: UnitOfWork, fabrique_id: int, actor: Actor) -> tuple[Doc
     if not (actor.is_team or actor.user_id in organizers(fabrique)):
         raise Forbidden("error.not_organizer_or_team")
     return row, fabrique
+
+
+def _shown(row: FabriqueRow) -> int | SessionNumber:
+    """The number a refusal names: « n°12 · séance 2/3 » for a session of a series."""
+    return SessionNumber.of(row.id, row.series_id, row.series_rank, row.series_size)
 
 
 def check_recording_link(link: str) -> str:

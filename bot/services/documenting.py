@@ -11,7 +11,7 @@ from bot.domain.text import shown
 from bot.i18n import I18n
 from bot.services._common import tell_organizers
 from bot.services.documentation import Documentation, DocumentationService, JobStatus, Submission
-from bot.services.documentation_jobs import DocumentationJobs, ForumPoster, PublishOutcome
+from bot.services.documentation_jobs import DocumentationJobs, ForumPoster, PublishOutcome, ThreadPoster
 from bot.services.ports import Cards, Messenger
 from bot.services.recordings import RecordingService
 
@@ -41,15 +41,19 @@ class DocumentingService:
         await self._cards.show(guild_id, fabrique_id)
         return doc
 
-    async def publish(self, fabrique_id: int, actor: Actor, post_to_forum: ForumPoster) -> PublishOutcome:
+    async def publish(
+        self, fabrique_id: int, actor: Actor, post_to_forum: ForumPoster, post_in_thread: ThreadPoster
+    ) -> PublishOutcome:
         """Publish; once documented, the card says so and organizers who did not publish it hear it by DM."""
-        outcome = await self._jobs.publish(fabrique_id, actor, post_to_forum)
+        outcome = await self._jobs.publish(fabrique_id, actor, post_to_forum, post_in_thread)
         doc = outcome.documentation
         if doc.status is JobStatus.PUBLISHED:
             record = doc.fabrique
             await self._cards.show(record.guild_id, record.id)
             link = doc.wp_post_link or (f"<#{doc.forum_thread_id}>" if doc.forum_thread_id else "")
-            text = self._i18n("dm.organizer.published", number=record.id, title=shown(record.title), link=link)
+            text = self._i18n(
+                "dm.organizer.published", number=record.shown_number, title=shown(record.title), link=link
+            )
             await tell_organizers(self._messenger, record, text, by=actor.user_id)
             if self._recordings is not None:
                 await self._recordings.published(record.id)  # [zoom] delete_cloud_recording

@@ -283,7 +283,7 @@ class RecordingService:
             files.append(i18n("recording.files.transcript"))
         if chat:
             files.append(i18n("recording.files.chat"))
-        text = i18n("dm.recording.ready", title=shown(record.title), number=record.id, files=", ".join(files))
+        text = i18n("dm.recording.ready", title=shown(record.title), number=record.shown_number, files=", ".join(files))
         if record.presence is not None:
             text += "\n" + i18n("dm.recording.attendance", attendance=presence_text(i18n, record.presence))
         return text
@@ -311,7 +311,7 @@ class RecordingService:
             text = self._i18n(
                 key,
                 title=shown(record.title),
-                number=record.id,
+                number=record.shown_number,  # a series' session: « n°12 · séance 2/3 »
                 hours=self._settings.zoom.recording_wait_hours,
                 how=how,
             )

@@ -12,6 +12,7 @@ from bot.domain.lifecycle import Action, State
 from bot.domain.proposal import FabriqueKind, Format, Parcours
 from bot.domain.recordings import Presence
 from bot.domain.registration import Source, Status
+from bot.domain.series import SessionNumber
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,11 @@ class FabriqueRecord:
         """Where the Fabrique's proposal, card, announcement and registrations live: the first session of a series,
         the session itself otherwise."""
         return self.series_id or self.id
+
+    @property
+    def shown_number(self) -> int | SessionNumber:
+        """The number messages give this session: its own for a single one, « n°12 · séance 2/3 » in a series."""
+        return SessionNumber.of(self.id, self.series_id, self.series_rank, self.series_size)
 
     @property
     def awaiting_confirmation(self) -> bool:

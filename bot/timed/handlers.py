@@ -129,7 +129,7 @@ class TimedHandlers:
         record = await self._timeline.advance(item.fabrique_id, Action.END, self._bot_actor())
         await self._perform(self._cards.show(record.guild_id, record.id))
         if not record.is_welcome:  # the team's welcome sessions are never documented
-            text = self._i18n("dm.organizer.ended", number=record.id, title=shown(record.title))
+            text = self._i18n("dm.organizer.ended", number=record.shown_number, title=shown(record.title))
             for user_id in sorted(record.organizer_ids):  # the bot acted, so every organizer is told
                 await self._perform(self._messenger.dm(user_id, text))
         return DueStatus.DONE
@@ -139,7 +139,7 @@ class TimedHandlers:
         if record.state is State.HELD:
             await self._timeline.advance(item.fabrique_id, Action.PROMPT, self._bot_actor())
             await self._perform(self._cards.show(record.guild_id, record.id))
-        text = self._i18n("dm.recap", title=shown(record.title), number=record.id)
+        text = self._i18n("dm.recap", title=shown(record.title), number=record.shown_number)
         return await self._dm(item, text, recap_for=record.id)
 
     async def chaser(self, item: DueItem, context: DueContext) -> DueStatus:
@@ -147,7 +147,7 @@ class TimedHandlers:
         text = self._i18n(
             "dm.chaser",
             title=shown(record.title),
-            number=record.id,
+            number=record.shown_number,
             days=item.amount,
             left=self._deadline_days - item.amount,
         )
@@ -157,7 +157,11 @@ class TimedHandlers:
         record = context.fabrique
         organizers = " ".join(f"<@{user_id}>" for user_id in record.organizer_ids)
         text = self._i18n(
-            "team.documentation_late", number=record.id, title=shown(record.title), days=item.amount, who=organizers
+            "team.documentation_late",
+            number=record.shown_number,
+            title=shown(record.title),
+            days=item.amount,
+            who=organizers,
         )
         told = await self._perform(self._messenger.tell_team(record.guild_id, text))
         return DueStatus.DONE if told else DueStatus.SKIPPED
