@@ -14,6 +14,9 @@ from bot.domain.lifecycle import State
 from bot.domain.series import Dated
 from bot.errors import NotFound
 
+# A session still to come: booked, or waiting for its date. A series' message and website post stay while one is.
+PENDING = frozenset({State.APPROVED, State.SCHEDULED, State.ANNOUNCED})
+
 # What every session of a series shares with the first: the proposal as moderated, and who runs it.
 SHARED_FIELDS = ("organizer_id", "format", "parcours", "duration_minutes", "title", "description", "speaker", "needs")
 
