@@ -251,17 +251,29 @@ def guild_config(config: GuildConfig, i18n: I18n) -> discord.Embed:
 
 
 def announcement(
-    record: FabriqueRecord, attendance: Attendance | None, i18n: I18n, *, closed: bool = False, final: bool = False
+    record: FabriqueRecord,
+    attendance: Attendance | None,
+    i18n: I18n,
+    *,
+    closed: bool = False,
+    final: bool = False,
+    sessions: Sequence[FabriqueRecord] = (),
 ) -> discord.Embed:
     """The public announcement: never the Zoom link, only how to get it. ``closed``: released (waiting for a new
-    date) or, with ``final``, cancelled — the footer no longer invites anyone to register."""
+    date) or, with ``final``, cancelled — the footer no longer invites anyone to register. ``sessions``: every
+    session of a series (``record`` is its first), one line per date."""
     embed = discord.Embed(
         title=_clip(shown(record.title), 256),
         description=_clip(shown(record.description), 2000),
         colour=discord.Colour.light_grey() if closed else discord.Colour.green(),
     )
     released = closed and not final  # the old date is no longer the session's: the banner says it is to be set
-    if record.starts_at is not None and record.ends_at is not None and not released:
+    if sessions:
+        name = i18n("announcement.series.when", size=len(sessions))
+        name += f" ({shown(record.series_rhythm)})" if record.series_rhythm else ""
+        embed.add_field(name=_clip(name, 256), value=_clip(series_dates(sessions, i18n)), inline=False)
+        embed.add_field(name=i18n("card.duration"), value=format_duration(record.duration_minutes))
+    elif record.starts_at is not None and record.ends_at is not None and not released:
         start = _timestamp(record.starts_at)
         embed.add_field(name=i18n("announcement.when"), value=f"<t:{start}:F> (<t:{start}:R>)", inline=False)
         embed.add_field(name=i18n("card.duration"), value=format_duration(record.duration_minutes))
@@ -280,6 +292,33 @@ def announcement(
     )
     embed.set_footer(text=i18n(footer, number=record.id))
     return embed
+
+
+def series_dates(sessions: Sequence[FabriqueRecord], i18n: I18n) -> str:
+    """One line per session of a series, in rank order: its date (a Discord timestamp each reader sees in their own
+    time zone), « date à fixer » before it is booked, « annulée » once cancelled."""
+    lines = []
+    for session in sessions:
+        values = {"rank": session.series_rank, "size": session.series_size}
+        if session.starts_at is None:
+            key = (
+                "announcement.series.cancelled_undated"
+                if session.state is State.CANCELLED
+                else "announcement.series.unset"
+            )
+            lines.append(i18n(key, **values))
+            continue
+        key = "announcement.series.cancelled" if session.state is State.CANCELLED else "announcement.series.line"
+        lines.append(i18n(key, ts=_timestamp(session.starts_at), **values))
+    return "\n".join(lines)
+
+
+def event_name(record: FabriqueRecord, i18n: I18n) -> str:
+    """A scheduled event's name: the title, and for a series which session it is (Discord allows 100 characters)."""
+    if not record.is_series:
+        return record.title[:100]
+    suffix = i18n("event.series_suffix", rank=record.series_rank, size=record.series_size)
+    return record.title[: 100 - len(suffix)] + suffix
 
 
 def places(attendance: Attendance, i18n: I18n) -> str:
@@ -304,8 +343,16 @@ def slot_list(slots: Sequence[SlotRecord], i18n: I18n, title_key: str, empty_key
 
 
 def agenda(records: Sequence[FabriqueRecord], i18n: I18n) -> discord.Embed:
+    """Each announced session on its own line; a series' sessions by the number people know and their rank."""
     lines = [
-        i18n("agenda.line", number=r.id, title=shown(r.title), ts=_timestamp(r.starts_at))
+        i18n(
+            "agenda.line.series" if r.is_series else "agenda.line",
+            number=r.home_id,
+            title=shown(r.title),
+            ts=_timestamp(r.starts_at),
+            rank=r.series_rank,
+            size=r.series_size,
+        )
         for r in records
         if r.starts_at is not None
     ]
@@ -353,10 +400,17 @@ def copies(sessions: Sequence[FabriqueRecord], states: dict[int, list[CopyState]
     lines = []
     for record in sessions:
         parts = [
-            f"{i18n('copy.discord')} {'✅' if record.announcement_message_id else '⚠️'}",
+            f"{i18n('copy.discord')} {'✅' if _on_agenda(record) else '⚠️'}",
             f"{i18n('copy.event')} {'✅' if record.scheduled_event_id else '⚠️'}",
         ]
         for copy in states.get(record.id, []):
             parts.append(f"{i18n('copy.' + copy.target.split(':')[0])} {icons.get(copy.status, '·')}")
         lines.append(i18n("followup.copy_line", number=record.id, title=shown(record.title), states=" · ".join(parts)))
     return _clip("\n".join(lines))
+
+
+def _on_agenda(record: FabriqueRecord) -> bool:
+    """Whether the session is on the agenda channel: its own message, or its line in its series' message (the
+    message is the first session's, and a later session is announced only once it is posted)."""
+    later_session = record.home_id != record.id
+    return record.announcement_message_id is not None or (later_session and record.state is State.ANNOUNCED)

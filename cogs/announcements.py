@@ -47,37 +47,45 @@ class Announcements(commands.Cog):
         channel = self.bot.get_channel(channel_id)
         if not isinstance(channel, discord.TextChannel):
             return None
-        message = await self._reopen(record, attendance) or await channel.send(
-            embed=_render.announcement(record, attendance, self.bot.i18n),
-            view=registration_view(self.bot.i18n, record.id),
-            file=self._ics_file(record),
+        sessions = await self._series(record)
+        home = sessions[0] if sessions else record  # a series' message is its first session's
+        message = await self._reopen(home, attendance, sessions) or await channel.send(
+            embed=_render.announcement(home, attendance, self.bot.i18n, sessions=sessions),
+            view=registration_view(self.bot.i18n, home.id),
+            file=self._ics_file(home, sessions),
             allowed_mentions=NO_PINGS,
         )
-        self._last_edit[record.id] = self.bot.clock()
+        self._last_edit[home.id] = self.bot.clock()
         try:
             await message.add_reaction(REGISTRATION_EMOJI)
         except discord.HTTPException:
-            log.warning("could not add the registration reaction to fabrique %s", record.id)
+            log.warning("could not add the registration reaction to fabrique %s", home.id)
         guild = self.bot.get_guild(record.guild_id) or channel.guild
         return Posted(message.channel.id, message.id, await self._create_event(guild, record))
 
-    async def _reopen(self, record: FabriqueRecord, attendance: Attendance) -> discord.Message | None:
-        """The announcement of a session booked again after a release, open again at its new date (None when it
-        never had one, or it was deleted: a new one is posted)."""
+    async def _reopen(
+        self, record: FabriqueRecord, attendance: Attendance, sessions: list[FabriqueRecord]
+    ) -> discord.Message | None:
+        """The announcement of a session booked again after a release, open again at its new date, or the
+        message of a series gaining a date (None when it never had one, or it was deleted: a new one is posted)."""
         message = self._message(record)
         if message is None:
             return None
         try:
             return await message.edit(
                 content=None,
-                embed=_render.announcement(record, attendance, self.bot.i18n),
+                embed=_render.announcement(record, attendance, self.bot.i18n, sessions=sessions),
                 view=registration_view(self.bot.i18n, record.id),
-                attachments=[self._ics_file(record)],
+                attachments=[self._ics_file(record, sessions)],
                 allowed_mentions=NO_PINGS,
             )
         except discord.HTTPException:
             log.warning("could not reopen the announcement of fabrique %s", record.id, exc_info=True)
             return None
+
+    async def _series(self, record: FabriqueRecord) -> list[FabriqueRecord]:
+        """The sessions of ``record``'s series, first session first (empty for a single session: no read)."""
+        return await self.bot.services.sessions.series(record.id) if record.is_series else []
 
     def refresh(self, fabrique_id: int) -> None:
         if fabrique_id not in self._pending:
@@ -102,16 +110,19 @@ class Announcements(commands.Cog):
 
     async def redraw(self, fabrique_id: int, *, with_calendar: bool = False) -> None:
         record, attendance = await self.bot.services.registrations.as_announced(fabrique_id)
+        if record.home_id != record.id:  # a later session of a series: its line is in the first session's message
+            record, attendance = await self.bot.services.registrations.as_announced(record.home_id)
+        sessions = await self._series(record)
         message = self._message(record)
         if message is None:
             return
-        open_ = record.state is State.ANNOUNCED
+        open_ = any(session.state is State.ANNOUNCED for session in sessions or [record])
         kwargs: dict[str, object] = {}
         if with_calendar:
-            kwargs["attachments"] = [self._ics_file(record)]
+            kwargs["attachments"] = [self._ics_file(record, sessions)]
         try:
             await message.edit(
-                embed=_render.announcement(record, attendance, self.bot.i18n),
+                embed=_render.announcement(record, attendance, self.bot.i18n, sessions=sessions),
                 view=registration_view(self.bot.i18n, record.id) if open_ else None,
                 allowed_mentions=NO_PINGS,
                 **kwargs,  # type: ignore[arg-type]
@@ -123,12 +134,15 @@ class Announcements(commands.Cog):
             log.warning("could not edit the announcement of fabrique %s", record.id, exc_info=True)
 
     async def close(self, record: FabriqueRecord, banner: str, *, final: bool) -> None:
+        sessions = await self._series(record)
         message = self._message(record)
         if message is not None:
             try:
                 await message.edit(
                     content=banner,
-                    embed=_render.announcement(record, None, self.bot.i18n, closed=True, final=final),
+                    embed=_render.announcement(
+                        record, None, self.bot.i18n, closed=True, final=final, sessions=sessions
+                    ),
                     view=None,
                     allowed_mentions=NO_PINGS,
                 )
@@ -136,16 +150,22 @@ class Announcements(commands.Cog):
                     await message.clear_reaction(REGISTRATION_EMOJI)
             except discord.HTTPException:
                 log.warning("could not close the announcement of fabrique %s", record.id, exc_info=True)
-        await self._edit_event(record, status=discord.EventStatus.cancelled)
+        if not record.is_series:  # a series' events are each session's, cancelled one by one
+            await self._edit_event(record, status=discord.EventStatus.cancelled)
 
     async def move_event(self, record: FabriqueRecord) -> None:
         await self._edit_event(record, start_time=record.starts_at, end_time=record.ends_at)
 
-    async def update_event(self, record: FabriqueRecord) -> None:
-        await self._edit_event(record, name=record.title[:100], description=_render.shown(record.description)[:1000])
+    async def cancel_event(self, record: FabriqueRecord) -> None:
+        await self._edit_event(record, status=discord.EventStatus.cancelled)
 
-    def _ics_file(self, record: FabriqueRecord) -> discord.File:
-        data = self.bot.services.announcements.calendar([record])
+    async def update_event(self, record: FabriqueRecord) -> None:
+        name = _render.event_name(record, self.bot.i18n)
+        await self._edit_event(record, name=name, description=_render.shown(record.description)[:1000])
+
+    def _ics_file(self, record: FabriqueRecord, sessions: list[FabriqueRecord] | None = None) -> discord.File:
+        """One VEVENT per dated session: a single session's, or every date of a series (stable UIDs)."""
+        data = self.bot.services.announcements.calendar(sessions or [record])
         return discord.File(io.BytesIO(data), filename=f"fabrique-{record.id}.ics")
 
     def _message(self, record: FabriqueRecord) -> discord.PartialMessage | None:
@@ -159,7 +179,7 @@ class Announcements(commands.Cog):
             return None
         try:
             event = await guild.create_scheduled_event(
-                name=record.title[:100],
+                name=_render.event_name(record, self.bot.i18n),
                 start_time=record.starts_at,
                 end_time=record.ends_at,
                 entity_type=discord.EntityType.external,

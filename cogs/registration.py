@@ -108,7 +108,7 @@ class Registration(commands.Cog):
         except Exception:
             log.exception("sessions left unannounced could not be announced")
         try:
-            records = await self.bot.services.sessions.announced_to_come()
+            records = await self.bot.services.sessions.announcements_to_come()
         except Exception:
             log.exception("the sessions to reconcile could not be read")
             return

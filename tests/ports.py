@@ -111,10 +111,11 @@ class FakeBoard:
     closed: list[int] = field(default_factory=list)
     moved: list[int] = field(default_factory=list)
     updated: list[int] = field(default_factory=list)
+    events_cancelled: list[int] = field(default_factory=list)
 
     async def post(self, record: FabriqueRecord, attendance: Attendance, channel_id: int) -> Posted | None:
         self.posted.append(record.id)
-        return Posted(channel_id, 10_000 + record.id, None)
+        return Posted(channel_id, 10_000 + record.home_id, None)  # a series has one message, on its first session
 
     def refresh(self, fabrique_id: int) -> None:
         self.refreshed.append(fabrique_id)
@@ -130,6 +131,9 @@ class FakeBoard:
 
     async def update_event(self, record: FabriqueRecord) -> None:
         self.updated.append(record.id)
+
+    async def cancel_event(self, record: FabriqueRecord) -> None:
+        self.events_cancelled.append(record.id)
 
 
 @dataclass

@@ -24,7 +24,7 @@ from bot.services.outreach import Event, OutreachService
 from bot.services.ports import Attachment, Cards, Messenger, Noticeboard
 from bot.services.records import FabriqueRecord
 from bot.services.registrations import Letter, RegistrationService, Spawn
-from bot.services.sessions import Cancellation, SessionService
+from bot.services.sessions import Cancellation, SeriesCancellation, SessionService
 from bot.services.slots import Booking, MoveTarget, SlotService
 
 log = logging.getLogger(__name__)
@@ -134,11 +134,11 @@ class AnnouncementService:
         booking = await self._slots.release(guild_id, fabrique_id, actor)
         before = booking.previous
         title = shown(before.title)
-        await self._board.close(before, self._i18n("announcement.banner.released", title=title), final=False)
+        await self._take_down(before, self._i18n("announcement.banner.released", title=title), final=False)
         text = self._i18n("dm.released", title=title)
         await self._registrations.notices.tell_all(before, booking.registrant_ids, text, Letter.RELEASED)
         self._spawn(self._outreach.follow(before.id, Event.RELEASE))
-        await self._cards.show(before.guild_id, before.id)
+        await self._cards.show(before.guild_id, before.home_id)
         told = self._i18n("dm.organizer.released", number=before.id, title=title, date=before.starts_at)
         await self.tell_organizers(before, told, by=actor.user_id)
         return booking
@@ -148,14 +148,43 @@ class AnnouncementService:
         cancelled, registrants and organizers read the motif once, the website and the list say so."""
         cancellation = await self._sessions.cancel(guild_id, fabrique_id, actor, reason)
         before, motif = cancellation.previous, shown(cancellation.reason)
-        await self._board.close(before, self._i18n("announcement.banner.cancelled", reason=motif), final=True)
-        text = self._i18n("dm.cancelled", title=shown(before.title), date=before.starts_at, reason=motif)
+        await self._take_down(before, self._i18n("announcement.banner.cancelled", reason=motif), final=True)
+        if before.is_series:
+            text = self._i18n(
+                "dm.series.session_cancelled",
+                title=shown(before.title), rank=before.series_rank, date=before.starts_at, reason=motif,
+            )  # fmt: skip
+        else:
+            text = self._i18n("dm.cancelled", title=shown(before.title), date=before.starts_at, reason=motif)
         await self._registrations.notices.tell_all(
             before, cancellation.registrant_ids, text, Letter.CANCELLED, reason=cancellation.reason
         )
         self._spawn(self._outreach.follow(before.id, Event.CANCEL))
         await self.tell_organizers(before, text, by=actor.user_id)
-        await self._cards.show(before.guild_id, before.id)
+        await self._cards.show(before.guild_id, before.home_id)
+        return cancellation
+
+    async def cancel_series(self, guild_id: int, home_id: int, actor: Actor, reason: str) -> SeriesCancellation:
+        """The team cancels a series whole (``/equipe annuler`` without ``seance``): every session still to come
+        is cancelled with its scheduled event and Zoom meeting, the one message says « ANNULÉE » and loses its ✅,
+        registrants and organizers read the motif once (not once per date), the website post and the list say it
+        once. A single Fabrique is cancelled as by ``cancel``."""
+        cancellation = await self._sessions.cancel_series(guild_id, home_id, actor, reason)
+        home, motif = cancellation.home, shown(cancellation.reason)
+        for session in cancellation.previous:
+            # A series' events are each session's (one without a date never had one); a single session's event
+            # goes with its announcement.
+            if session.is_series and session.scheduled_event_id is not None:
+                await self._board.cancel_event(session)
+        await self._board.close(home, self._i18n("announcement.banner.series_cancelled", reason=motif), final=True)
+        key = "dm.series.cancelled" if home.is_series else "dm.cancelled"
+        text = self._i18n(key, title=shown(home.title), date=cancellation.previous[0].starts_at, reason=motif)
+        await self._registrations.notices.tell_all(
+            home, cancellation.registrant_ids, text, Letter.CANCELLED, reason=cancellation.reason
+        )
+        self._spawn(self._outreach.follow_cancelled(tuple(session.id for session in cancellation.previous)))
+        await self.tell_organizers(home, text, by=actor.user_id)
+        await self._cards.show(home.guild_id, home.id)
         return cancellation
 
     async def set_zoom_link(self, guild_id: int, fabrique_id: int, actor: Actor, url: str) -> Linked:
@@ -211,30 +240,44 @@ class AnnouncementService:
                 record.guild_id, i18n("team.needs_link", number=record.id, date=record.starts_at)
             )
             return None
-        again = record.announcement_message_id is not None  # released, then booked anew: its people come along
+        # Released, then booked anew: its people come along. A later date of a series whose message is out is
+        # news to the series' registrants too (the message only gains a line).
+        home = record if record.home_id == record.id else await self._sessions.get_any(record.home_id)
+        again = home.announcement_message_id is not None
         config = await self._guild_config.get(record.guild_id)
-        attendance = await self._registrations.attendance(record.id)
+        attendance = await self._registrations.attendance(home.id)
         posted = await self._board.post(record, attendance, config.agenda_channel_id or 0)
         if posted is None:
-            await self._messenger.tell_team(record.guild_id, i18n("team.no_agenda", number=record.id))
+            await self._messenger.tell_team(record.guild_id, i18n("team.no_agenda", number=record.home_id))
             return None
         announced = await self._sessions.mark_announced(
             record.guild_id, record.id, self._bot_actor(), posted.channel_id, posted.message_id, posted.event_id
         )
-        self._spawn(self._outreach.follow(record.id, Event.MOVE if again else Event.ANNOUNCE))
+        # A series' website post and single e-mail are the outreach's to keep: each of its dates is news to add.
+        self._spawn(self._outreach.follow(record.id, Event.MOVE if again and not record.is_series else Event.ANNOUNCE))
         if again:
-            text = i18n("dm.rebooked", title=shown(announced.title), date=announced.starts_at)
-            registrant_ids = await self._registrations.registrant_ids(announced.id)
-            attachment = Attachment(f"fabrique-{announced.id}.ics", self.calendar([announced]))
-            await self._registrations.notices.tell_all(
-                announced, registrant_ids, text, Letter.REBOOKED, attachment=attachment
-            )
-        await self._cards.show(announced.guild_id, announced.id)
+            await self._tell_new_date(announced)
+        await self._cards.show(announced.guild_id, announced.home_id)
         text = i18n(
-            "dm.organizer.announced", number=announced.id, title=shown(announced.title), date=announced.starts_at
+            "dm.organizer.announced", number=announced.home_id, title=shown(announced.title), date=announced.starts_at
         )
         await self.tell_organizers(announced, text, by=by)
         return announced
+
+    async def _tell_new_date(self, announced: FabriqueRecord) -> None:
+        """Registrants hear of a date their registration covers: a released session booked anew, or a later
+        session of their series; the session's ``.ics`` comes with it."""
+        if announced.is_series:
+            text = self._i18n(
+                "dm.series.dated", title=shown(announced.title), rank=announced.series_rank, date=announced.starts_at
+            )
+        else:
+            text = self._i18n("dm.rebooked", title=shown(announced.title), date=announced.starts_at)
+        registrant_ids = await self._registrations.registrant_ids(announced.home_id)
+        attachment = Attachment(f"fabrique-{announced.id}.ics", self.calendar([announced]))
+        await self._registrations.notices.tell_all(
+            announced, registrant_ids, text, Letter.REBOOKED, attachment=attachment
+        )
 
     # --- what people hear ---------------------------------------------------------------------------------
 
@@ -258,11 +301,23 @@ class AnnouncementService:
     def calendar(self, records: Iterable[FabriqueRecord]) -> bytes:
         return session_calendar(records, self._i18n, self._clock())
 
+    async def _take_down(self, before: FabriqueRecord, banner: str, *, final: bool) -> None:
+        """A single session's announcement closes with ``banner``. A session of a series loses its scheduled event
+        and its line says so; the series' one message closes only when none of its sessions is left to come."""
+        if not before.is_series:
+            await self._board.close(before, banner, final=final)
+            return
+        await self._board.cancel_event(before)
+        if await self._sessions.series_pending(before.id):
+            await self._board.redraw(before.home_id, with_calendar=True)
+        else:
+            await self._board.close(await self._sessions.get_any(before.home_id), banner, final=final)
+
     async def _after_booking(self, booking: Booking, actor: Actor) -> Booked:
         """What a booking or a move owes people: the card, the promoted, and either the moved announcement or a
         first (or renewed) one."""
         record, before = booking.fabrique, booking.previous
-        await self._cards.show(record.guild_id, record.id)
+        await self._cards.show(record.guild_id, record.home_id)
         await self._registrations.tell_promoted(record, booking.promoted)
         if before.state is State.ANNOUNCED:  # people know its date: they hear of the new one
             await self._moved(before, record, booking.registrant_ids)

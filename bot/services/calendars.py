@@ -19,7 +19,7 @@ def session_calendar(
     entries = [
         CalendarEntry(
             uid=f"fabrique-{record.id}-{record.guild_id}@fabrique",
-            title=record.title,
+            title=_summary(record, i18n),
             description=record.description,
             location=i18n("announcement.location"),
             start=record.starts_at,
@@ -31,3 +31,10 @@ def session_calendar(
         if record.starts_at is not None and record.ends_at is not None
     ]
     return calendar_file(entries, i18n("calendar.name"), refresh=refresh)
+
+
+def _summary(record: FabriqueRecord, i18n: I18n) -> str:
+    """The event's title; a session of a series says which one it is (« … · séance 2/3 »)."""
+    if not record.is_series:
+        return record.title
+    return record.title + i18n("event.series_suffix", rank=record.series_rank, size=record.series_size)

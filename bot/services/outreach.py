@@ -31,6 +31,7 @@ from bot.services.clients import Clients
 from bot.services.member_names import MemberNameService
 from bot.services.ports import Messenger
 from bot.services.records import FabriqueRecord
+from bot.services.series import PENDING
 
 log = logging.getLogger(__name__)
 
@@ -190,6 +191,9 @@ class OutreachService:
         record = await self._record(fabrique_id)
         if event in (Event.MOVE, Event.CANCEL, Event.EDIT):  # a released session keeps its meeting until its new date
             await self._zoom_follow(record, event)
+        if record.is_series:
+            await self._series_follow(record, event)
+            return
         if event in (Event.CANCEL, Event.RELEASE) and not await self._was_public(record.id):
             return  # held, or waiting for its link: the website and the list never heard of it
         if event is Event.EDIT:
@@ -199,17 +203,46 @@ class OutreachService:
         await self._website(record, event)
         await self._mail(record, event)
 
-    async def _was_public(self, fabrique_id: int) -> bool:
-        """The website or the list was told of the session (its post, or an e-mail, even a failed one)."""
+    async def follow_cancelled(self, session_ids: tuple[int, ...]) -> None:
+        """A series cancelled whole: each session's Zoom meeting goes, the website post and the list hear it once
+        (not once per date). A single session is followed as any cancellation."""
+        records = [await self._record(fabrique_id) for fabrique_id in session_ids]
+        if not records:
+            return
+        if not records[0].is_series:
+            await self.follow(records[0].id, Event.CANCEL)
+            return
+        for record in records:
+            await self._zoom_follow(record, Event.CANCEL)
+        dated = [record for record in records if record.starts_at is not None]
+        await self._series_follow(dated[0] if dated else records[0], Event.CANCEL)
+
+    async def _series_follow(self, record: FabriqueRecord, event: Event) -> None:
+        """A series has one website post, updated with every date, and one e-mail, at its first announcement;
+        a date that moves or is cancelled is one correction. Zoom stays per session (``follow``)."""
+        sessions = await self._series(record.home_id)
+        if event is not Event.ANNOUNCE and not await self._was_public(*(session.id for session in sessions)):
+            return  # nothing of the series went out yet: nothing to correct
+        await self._website(record, event)
+        if event in (Event.ANNOUNCE, Event.MOVE, Event.CANCEL):
+            await self._mail(record, event)
+
+    async def _was_public(self, *fabrique_ids: int) -> bool:
+        """The website or the list was told of the sessions (a post, or an e-mail, even a failed one)."""
         async with self._uow() as uow:
-            targets = [row.target for row in await uow.copies.of(fabrique_id)]
+            targets = [row.target for fabrique_id in fabrique_ids for row in await uow.copies.of(fabrique_id)]
         return any(target == WEBSITE or target.startswith("mail:") for target in targets)
 
     async def _website(self, record: FabriqueRecord, event: Event) -> None:
+        """The session's post on the website's agenda; a series has one, on its first session, with every date."""
         wordpress = self._settings.wordpress
         if self._wordpress is None or not wordpress.events_category:
             return
-        text = await self.texts(record, event)
+        if record.is_series:
+            sessions = await self._series(record.home_id)
+            record, text = sessions[0], await self._series_texts(sessions[0], sessions, event)
+        else:
+            text = await self.texts(record, event)
         client = self._wordpress()
         slug = f"fabrique-{record.id}-agenda"
         try:
@@ -240,15 +273,21 @@ class OutreachService:
         if mailer is None or record.starts_at is None:
             return
         target = f"mail:{event.value}:{int(record.starts_at.timestamp())}"
+        sessions = await self._series(record.home_id) if record.is_series else [record]
         async with self._uow() as uow:
             copy = await uow.copies.get(record.id, target)
             if copy is not None and copy.status in (CopyStatus.SENDING, CopyStatus.SYNCED):
                 return  # already sent, or possibly sent before a crash: never twice
+            if event is Event.ANNOUNCE and await _series_mailed(uow, record, sessions):
+                return  # one e-mail per series: its later dates reach the list through the website post
             copy = await self._upsert(uow, record.id, target)
             copy.status = CopyStatus.SENDING
             await uow.commit()
-        text = self._with_outside_registration(await self.texts(record, event), event)
-        calendar = session_calendar([record], self._i18n, self._clock())
+        texts = (
+            await self._series_texts(record, sessions, event) if record.is_series else await self.texts(record, event)
+        )
+        text = self._with_outside_registration(texts, event)
+        calendar = session_calendar(sessions, self._i18n, self._clock())  # a series: every date, one VEVENT each
         message_id = f"<fabrique-{record.id}-{event.value}-{int(record.starts_at.timestamp())}@fabrique>"
         message = MailMessage(
             subject=text.subject,
@@ -331,6 +370,10 @@ class OutreachService:
 
     # --- helpers --------------------------------------------------------------------------------------------
 
+    async def _series(self, home_id: int) -> list[FabriqueRecord]:
+        async with self._uow() as uow:
+            return [FabriqueRecord.of(row) for row in await uow.fabriques.series(home_id)]
+
     async def _record(self, fabrique_id: int) -> FabriqueRecord:
         async with self._uow() as uow:
             row = await uow.fabriques.by_id(fabrique_id)
@@ -403,6 +446,45 @@ class OutreachService:
             website_html=body_html + self._agenda_link(),
         )
 
+    async def _series_texts(self, record: FabriqueRecord, sessions: list[FabriqueRecord], event: Event) -> OutreachText:
+        """What the website and the list say of a series after ``event`` on its session ``record``: every date,
+        as it stands. Once no session is left to come, the series is cancelled as a whole."""
+        i18n = self._i18n
+        home = sessions[0]
+        over = not any(session.state in PENDING for session in sessions)
+        kind = "cancel_all" if over else event.value if event in (Event.MOVE, Event.CANCEL) else "announce"
+        rhythm = f" ({home.series_rhythm})" if home.series_rhythm else ""
+        values = {
+            "title": home.title,
+            "date": record.starts_at,
+            "rank": record.series_rank,
+            "size": home.series_size,
+            "rhythm": rhythm,
+            "dates": "\n".join(self._date_line(session) for session in sessions),
+            "organizers": await self._names.organizer_names(home),
+            "description": home.description,
+            "speaker": home.speaker or i18n("card.none"),
+            "reason": record.last_reason or "",
+            "number": home.id,
+        }
+        escaped = {key: html.escape(value) if isinstance(value, str) else value for key, value in values.items()}
+        body_html = _paragraphs(i18n(f"outreach.body.series.{kind}", **escaped))
+        page = "cancel_all" if over else "announce"  # the website shows the series as it stands
+        page_html = _paragraphs(i18n(f"outreach.body.series.{page}", **escaped))
+        return OutreachText(
+            subject=i18n(f"outreach.subject.series.{kind}", **values),
+            text=i18n(f"outreach.body.series.{kind}", **values),
+            html=body_html,
+            website_title=i18n(
+                "outreach.website_title.series_cancelled" if over else "outreach.website_title.series", **values
+            ),
+            website_html=page_html + ("" if over else self._agenda_link()),
+        )
+
+    def _date_line(self, session: FabriqueRecord) -> str:
+        key = "outreach.series.cancelled" if session.state is State.CANCELLED else "outreach.series.date"
+        return self._i18n(key, rank=session.series_rank, date=session.starts_at)
+
     def _with_outside_registration(self, text: OutreachText, event: Event) -> OutreachText:
         """The list's readers are not all on Discord: the announcement tells them the team registers them by
         e-mail too (writing to the address the list mail comes from)."""
@@ -420,3 +502,18 @@ class OutreachService:
             return ""
         url = html.escape(web.public_url.rstrip("/") + "/agenda.ics", quote=True)
         return f"<p>{self._i18n('outreach.agenda_link', url=url)}</p>"
+
+
+def _paragraphs(text: str) -> str:
+    return "".join(f"<p>{line}</p>" for line in text.split("\n") if line)
+
+
+async def _series_mailed(uow: UnitOfWork, record: FabriqueRecord, sessions: list[FabriqueRecord]) -> bool:
+    """Whether another session of ``record``'s series already had (or is having) the series' announcement mail."""
+    for session in sessions:
+        if session.id == record.id:
+            continue
+        for copy in await uow.copies.of(session.id):
+            if copy.target.startswith(f"mail:{Event.ANNOUNCE.value}:") and copy.status != CopyStatus.SUPERSEDED:
+                return True
+    return False

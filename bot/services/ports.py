@@ -90,7 +90,9 @@ class Noticeboard(Protocol):
     async def post(self, record: FabriqueRecord, attendance: Attendance, channel_id: int) -> Posted | None:
         """Post the announcement in ``channel_id`` (None when the channel cannot be reached). A session that was
         announced before (its slot released, then booked again) gets its old announcement back, open again: the
-        ✅ of those who kept their registration stay on it."""
+        ✅ of those who kept their registration stay on it. A session of a series gets its own scheduled event
+        and a line in the series' one message (posted with the first session announced, on the first session's
+        row); ``attendance`` is then the series'."""
         ...
 
     def refresh(self, fabrique_id: int) -> None:
@@ -109,6 +111,10 @@ class Noticeboard(Protocol):
 
     async def move_event(self, record: FabriqueRecord) -> None:
         """The scheduled event follows the session's new date."""
+        ...
+
+    async def cancel_event(self, record: FabriqueRecord) -> None:
+        """The session's scheduled event is cancelled (a session of a series, whose message stays)."""
         ...
 
     async def update_event(self, record: FabriqueRecord) -> None:

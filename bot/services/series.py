@@ -19,6 +19,9 @@ from bot.domain.series import Dated, check_order, next_unbooked
 from bot.errors import InvalidState, NotFound
 from bot.services._common import require_fabrique
 
+# A session still to come: booked, or waiting for its date. A series' message and website post stay while one is.
+PENDING = frozenset({State.APPROVED, State.SCHEDULED, State.ANNOUNCED})
+
 # What every session of a series shares with the first: the proposal as moderated, and who runs it.
 SHARED_FIELDS = ("organizer_id", "format", "parcours", "duration_minutes", "title", "description", "speaker", "needs")
 

@@ -19,6 +19,7 @@ from bot.domain.welcome import WelcomeRule
 from bot.errors import Forbidden, InvalidInput, InvalidState, NotFound
 from bot.services._common import check, organizers, record_audit, require_fabrique, transition
 from bot.services.records import FabriqueRecord
+from bot.services.series import PENDING, home_of
 from bot.services.slots import insert_slot
 from bot.services.timeline import Planner
 
@@ -29,6 +30,16 @@ URL_MAX = 500
 class Cancellation:
     fabrique: FabriqueRecord
     previous: FabriqueRecord
+    registrant_ids: tuple[int, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class SeriesCancellation:
+    """A series cancelled whole: its sessions that were still to come, as they were, and everyone registered."""
+
+    home: FabriqueRecord
+    previous: tuple[FabriqueRecord, ...]
     registrant_ids: tuple[int, ...]
     reason: str
 
@@ -95,8 +106,10 @@ class SessionService:
             row = await require_fabrique(uow, guild_id, fabrique_id, lock=True)
             if State(row.state) is State.SCHEDULED:
                 transition(uow, row, Action.ANNOUNCE, bot_actor, self._clock())
-            row.announcement_channel_id = channel_id
-            row.announcement_message_id = message_id
+            # The message is the Fabrique's (the first session of a series holds it); the event is the session's.
+            home = row if home_of(row) == row.id else await require_fabrique(uow, guild_id, home_of(row), lock=True)
+            home.announcement_channel_id = channel_id
+            home.announcement_message_id = message_id
             row.scheduled_event_id = event_id
             await self._planner(uow, row)
             await uow.commit()
@@ -112,10 +125,50 @@ class SessionService:
             transition(uow, row, Action.CANCEL, actor, self._clock(), clean)
             row.last_reason = clean
             row.slot_id = None  # the slot stays, free for someone else
-            registrants = tuple(r.user_id for r in await uow.registrations.all(row.id))
+            registrants = tuple(r.user_id for r in await uow.registrations.all(home_of(row)))
             await self._planner(uow, row)  # nothing is owed for a cancelled session: pending work goes
             await uow.commit()
             return Cancellation(FabriqueRecord.of(row), previous, registrants, clean)
+
+    async def cancel_series(self, guild_id: int, fabrique_id: int, actor: Actor, reason: str) -> SeriesCancellation:
+        """The team cancels a series whole: every session still to come, booked or still without a date, is
+        cancelled in one transaction (a series cancelled whole leaves no date to book); held ones stay as they are.
+        A single Fabrique is cancelled as by ``cancel``."""
+        now = self._clock()
+        async with self._uow() as uow:
+            row = await require_fabrique(uow, guild_id, fabrique_id, lock=True)
+            if not actor.is_team:
+                raise Forbidden("error.team_only")
+            rows = await uow.fabriques.series(home_of(row), lock=True) or [row]
+            pending = [r for r in rows if State(r.state) in (PENDING if r.series_id is not None else BOOKED)]
+            if not pending:
+                raise InvalidState("error.state.cancel", state=State(row.state))
+            clean = validated_reason(reason)
+            previous = tuple(FabriqueRecord.of(r) for r in pending)
+            for session in pending:
+                before = State(session.state)
+                session.state = State.CANCELLED  # the series' decision: a session without a date goes with it
+                session.updated_at = now
+                record_audit(uow, session, actor, Action.CANCEL, now, clean, before)
+                session.last_reason = clean
+                session.slot_id = None  # the slot stays, free for someone else
+                await self._planner(uow, session)
+            home = next((r for r in rows if r.id == home_of(row)), row)
+            registrants = tuple(r.user_id for r in await uow.registrations.all(home.id))
+            await uow.commit()
+            return SeriesCancellation(FabriqueRecord.of(home), previous, registrants, clean)
+
+    async def series(self, fabrique_id: int) -> list[FabriqueRecord]:
+        """Every session of the series ``fabrique_id`` belongs to, in rank order; empty for a single Fabrique."""
+        async with self._uow() as uow:
+            row = await uow.fabriques.by_id(fabrique_id)
+            if row is None or row.series_id is None:
+                return []
+            return [FabriqueRecord.of(session) for session in await uow.fabriques.series(row.series_id)]
+
+    async def series_pending(self, fabrique_id: int) -> bool:
+        """Whether the series still has a session to come (booked or waiting for its date): its message stays."""
+        return any(session.state in PENDING for session in await self.series(fabrique_id))
 
     async def agenda(self, guild_id: int) -> list[FabriqueRecord]:
         """Announced sessions still to come, soonest first."""
@@ -129,6 +182,19 @@ class SessionService:
             states = {State.SCHEDULED.value, State.ANNOUNCED.value}
             rows = await uow.fabriques.in_states(guild_id, states, starting_after=self._clock())
             return [FabriqueRecord.of(row) for row in rows]
+
+    async def announcements_to_come(self) -> list[FabriqueRecord]:
+        """The Fabriques whose announcement people may still react to, all guilds: each announced single session
+        to come, and the first session of each series with an announced session to come (its message holds the ✅
+        of the whole series). What reconciliation at start reads."""
+        async with self._uow() as uow:
+            rows = await uow.fabriques.in_states(None, {State.ANNOUNCED.value}, starting_after=self._clock())
+            homes: dict[int, FabriqueRecord] = {}
+            for row in rows:
+                if home_of(row) not in homes:
+                    home = row if home_of(row) == row.id else await uow.fabriques.by_id(home_of(row))
+                    homes[home_of(row)] = FabriqueRecord.of(home or row)
+            return list(homes.values())
 
     async def announced_to_come(self) -> list[FabriqueRecord]:
         """Every announced session not started yet, all guilds: what reconciliation at start looks at."""
