@@ -21,7 +21,7 @@ from bot.errors import Forbidden
 from bot.i18n import I18n, format_duration
 from bot.services.corrections import People
 from bot.services.guild_config import ConfigChanges
-from bot.services.series import CancelPlan, Default
+from bot.services.series import Default
 from bot.services.slots import MoveTarget
 from bot.services.welcome import RuleChanges
 from cogs import _render, _suggest, _welcome
@@ -305,25 +305,16 @@ class TeamCommands(
         actor, guild = await current_actor(interaction), guild_id(interaction)
         plan = await self.bot.services.series.to_cancel(guild, fabrique, seance)
         if plan.whole:
-            await reply(interaction, await self._cancel_each(guild, plan, actor, motif))
+            whole = await self.bot.services.announcements.cancel_series(guild, plan.number, actor, motif)
+            title = _render.shown(whole.home.title)
+            text = self.i18n("cancel.series_done", number=plan.number, title=title, sessions=len(whole.previous))
+            await reply(interaction, text)
             return
         cancellation = await self.bot.services.announcements.cancel(guild, plan.number, actor, motif)
         before, count = cancellation.previous, len(cancellation.registrant_ids)
         number = _render.number(before, self.i18n)
         text = self.i18n("cancel.done", number=number, title=_render.shown(before.title), count=count)
         await reply(interaction, text)
-
-    async def _cancel_each(self, guild: int, plan: CancelPlan, actor: Actor, motif: str) -> str:
-        """A whole series cancelled, session by session, until ``AnnouncementService.cancel_series`` (written with
-        the series' one announcement) does it in one call. Every session listed is booked and to come (or, when none
-        is, the first session, whose refusal says why), so only who may cancel and the motif can be refused, by the
-        first session, before anything changed."""
-        cancelled = [
-            await self.bot.services.announcements.cancel(guild, session, actor, motif) for session in plan.sessions
-        ]
-        home = cancelled[0].previous
-        title = _render.shown(home.title)
-        return self.i18n("cancel.series_done", number=plan.number, title=title, sessions=len(cancelled))
 
     @app_commands.command(
         name=locale_str("accueil"),

@@ -218,29 +218,21 @@ class SeriesService:
             return progress_of(home, await uow.fabriques.series(home.id))
 
     async def to_cancel(self, guild_id: int, fabrique_id: int, seance: int | None) -> CancelPlan:
-        """What ``/equipe annuler`` cancels: the session named, or — a series named without ``seance`` — every
-        booked session still to come (the first one stands for the series when none is, so its refusal is read)."""
+        """What ``/equipe annuler`` cancels: the session named, or — a series named by the number people know
+        (its first session's) without ``seance`` — the whole series (``AnnouncementService.cancel_series``). A later
+        session's own number names that session alone: cancelling more than was typed is never the safe guess."""
         async with self._uow() as uow:
             row = await require_fabrique(uow, guild_id, fabrique_id)
-            if seance is not None or row.series_id is None:
-                return CancelPlan((await session_of(uow, row, seance)).id, (), whole=False)
-            home = await home_row(uow, row)
-            now = self._clock()
-            booked = [
-                r.id
-                for r in await uow.fabriques.series(home.id)
-                if State(r.state) in BOOKED and r.starts_at is not None and r.starts_at > now
-            ]
-            return CancelPlan(home.id, tuple(booked) or (home.id,), whole=True)
+            if seance is not None or row.series_id != row.id:
+                return CancelPlan((await session_of(uow, row, seance)).id, whole=False)
+            return CancelPlan(row.id, whole=True)
 
 
 @dataclass(frozen=True)
 class CancelPlan:
-    """``number``: the session to cancel, or the series' first session when ``whole``; then ``sessions`` are what
-    to cancel, one by one."""
+    """``number``: the session to cancel, or the series' first session when ``whole``."""
 
     number: int
-    sessions: tuple[int, ...]
     whole: bool
 
 

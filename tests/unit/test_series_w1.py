@@ -20,7 +20,7 @@ from bot.errors import Forbidden, InvalidInput, InvalidState, NotFound
 from bot.services import Services
 from bot.services.corrections import People
 from bot.services.records import FabriqueRecord
-from bot.services.series import Default
+from bot.services.series import CancelPlan, Default
 from bot.services.slots import MoveTarget
 from tests.conftest import GUILD_ID, make_settings
 from tests.ports import services_on
@@ -244,22 +244,16 @@ async def test_an_approved_series_is_withdrawn_whole_but_not_once_a_session_is_b
     assert (await configured.sessions.get(GUILD_ID, other)).state is State.APPROVED  # nothing changed
 
 
-async def test_cancelling_a_series_without_seance_means_every_booked_session_to_come(
-    configured: Services, clock: FakeClock
-) -> None:
+async def test_cancelling_a_series_without_seance_means_the_whole_series(configured: Services) -> None:
     home = (await approved_series(configured)).id
-    first, second, third = await numbers(configured, home)
+    _, second, third = await numbers(configured, home)
     await book_next(configured, home, "15/03/2027")
-    await book_next(configured, home, "22/03/2027")
-    whole = await configured.series.to_cancel(GUILD_ID, home, None)
-    assert (whole.number, whole.sessions, whole.whole) == (home, (first, second), True)
-    one = await configured.series.to_cancel(GUILD_ID, home, 2)
-    assert (one.number, one.whole) == (second, False)
-    clock.advance(days=16)
-    assert (await configured.series.to_cancel(GUILD_ID, home, None)).sessions == (second,)
+    assert await configured.series.to_cancel(GUILD_ID, home, None) == CancelPlan(home, whole=True)
+    assert await configured.series.to_cancel(GUILD_ID, second, None) == CancelPlan(second, whole=False)
+    assert await configured.series.to_cancel(GUILD_ID, home, 2) == CancelPlan(second, whole=False)
+    assert await configured.series.to_cancel(GUILD_ID, home, 3) == CancelPlan(third, whole=False)
     single = (await approved_fabrique(configured)).id
-    assert (await configured.series.to_cancel(GUILD_ID, single, None)).whole is False
-    assert third not in whole.sessions  # not booked: nothing to cancel
+    assert await configured.series.to_cancel(GUILD_ID, single, None) == CancelPlan(single, whole=False)
 
 
 async def test_members_and_autocomplete_see_a_series_once(configured: Services) -> None:
