@@ -175,6 +175,12 @@ ENGLISH: dict[str, str] = {
     "Et la nouvelle heure de début, HH:MM": "And the new start time, HH:MM",
     "force": "force",
     "Passer outre le délai de préparation du parcours (équipe seulement)": "Override the track's preparation time (team only)",
+    # /fabrique absence (a series)
+    "absence": "absence",
+    "Dire que vous manquerez une séance d'une série": "Say you will miss one session of a series",
+    "seance": "session",
+    "Le rang de la séance que vous manquerez (1 pour la première)": "The rank of the session you will miss (1 for the first)",
+    "Oui : vous viendrez finalement à cette séance": "Yes: you will attend that session after all",
 }
 
 _ENGLISH_LOCALES = {discord.Locale.american_english, discord.Locale.british_english}
