@@ -27,7 +27,7 @@ from bot.services.records import (
     RegistrationRecord,
     SlotRecord,
 )
-from bot.services.registrations import DateAttendance, TeamRegistration
+from bot.services.registrations import DateAttendance, Listing, TeamRegistration
 from bot.services.timeline import FollowUp
 
 CARD_COLOURS = {
@@ -40,10 +40,9 @@ CARD_COLOURS = {
 FIELD_LIMIT = 1024
 
 
-def registrant_list(
-    record: FabriqueRecord, rows: list[RegistrationRecord], i18n: I18n, dates: Sequence[DateAttendance] = ()
-) -> str:
+def registrant_list(listing: Listing, i18n: I18n) -> str:
     """Who registered; for a series, first how many come on each date (absences told apart)."""
+    record, rows, dates = listing.fabrique, listing.registrations, listing.dates
     seated = [r for r in rows if r.status is Status.CONFIRMED]
     waiting = [r for r in rows if r.status is Status.WAITLISTED]
     lines = [i18n("registrants.title", number=record.id, title=shown(record.title), count=len(seated))]
@@ -98,10 +97,9 @@ def team_registration(done: TeamRegistration, i18n: I18n) -> str:
     return f"{text} {i18n(f'team.told.{way}' if done.told else f'team.untold.{way}')}"
 
 
-def registrants_csv(
-    records: list[RegistrationRecord], guild: discord.Guild | None, i18n: I18n, dates: Sequence[DateAttendance] = ()
-) -> discord.File:
+def registrants_csv(listing: Listing, guild: discord.Guild | None, i18n: I18n) -> discord.File:
     """One line per registrant; a series adds one column per date (« absent·e » or « présent·e »)."""
+    records, dates = listing.registrations, listing.dates
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(i18n("csv.header").split(",") + [_date_heading(d, i18n) for d in dates])

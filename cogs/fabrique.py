@@ -270,10 +270,9 @@ class FabriqueCommands(
     async def registrants(self, interaction: discord.Interaction, fabrique: int) -> None:
         await interaction.response.defer(ephemeral=True)
         actor = await current_actor(interaction)
-        record, rows = await self.bot.services.registrations.registrants(guild_id(interaction), fabrique, actor)
-        dates = await self.bot.services.registrations.dates(guild_id(interaction), fabrique, actor)
-        csv_file = _render.registrants_csv(rows, interaction.guild, self.i18n, dates)
-        await reply(interaction, _render.registrant_list(record, rows, self.i18n, dates), file=csv_file)
+        listing = await self.bot.services.registrations.listing(guild_id(interaction), fabrique, actor)
+        csv_file = _render.registrants_csv(listing, interaction.guild, self.i18n)
+        await reply(interaction, _render.registrant_list(listing, self.i18n), file=csv_file)
 
     # --- documentation ----------------------------------------------------------------------------------------
 

@@ -249,18 +249,19 @@ async def test_the_organizers_see_per_date_how_many_come(services: Services, eng
         await services.registrations.join(GUILD_ID, home, person, Source.BUTTON)
     await services.registrations.absence(GUILD_ID, home, 2, CAROL)
 
-    dates = await services.registrations.dates(GUILD_ID, home, COORGANIZER)
+    listing = await services.registrations.listing(GUILD_ID, home, COORGANIZER)
 
-    assert [(d.session.id, d.coming, d.absent_ids) for d in dates] == [
+    assert [r.user_id for r in listing.registrations] == [BOB.user_id, CAROL.user_id, STRANGER.user_id]
+    assert [(d.session.id, d.coming, d.absent_ids) for d in listing.dates] == [
         (home, 2, frozenset()),
         (second, 1, frozenset({CAROL.user_id})),
         (third, 2, frozenset()),
     ]
     with pytest.raises(Forbidden) as refused:
-        await services.registrations.dates(GUILD_ID, home, BOB)
+        await services.registrations.listing(GUILD_ID, second, BOB)
     assert refused.value.key == "error.not_organizer_or_team"
     single = await single_session(services)
-    assert await services.registrations.dates(GUILD_ID, single.id, TEAM) == []
+    assert (await services.registrations.listing(GUILD_ID, single.id, TEAM)).dates == ()
 
 
 # --- notices about one session -------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 registrants hear, by DM or by e-mail (``_notices``, ``_letters``); the team's registrations, people outside
 Discord included (``_team``)."""
 
-from bot.services.registrations._absences import AbsenceOutcome, DateAttendance
+from bot.services.registrations._absences import AbsenceOutcome, DateAttendance, Listing
 from bot.services.registrations._letters import Letter, OutsideLetters
 from bot.services.registrations._service import RegistrationService
 from bot.services.registrations._team import TeamRegistration, TeamRegistrations
@@ -12,6 +12,7 @@ __all__ = [
     "AbsenceOutcome",
     "DateAttendance",
     "Letter",
+    "Listing",
     "OutsideLetters",
     "Reactor",
     "Reconciliation",

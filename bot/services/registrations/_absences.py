@@ -12,7 +12,7 @@ from datetime import datetime
 from bot.db.models import FabriqueRow
 from bot.domain.lifecycle import State
 from bot.errors import DomainError, InvalidState
-from bot.services.records import FabriqueRecord
+from bot.services.records import FabriqueRecord, RegistrationRecord
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,16 @@ class DateAttendance:
     session: FabriqueRecord
     absent_ids: frozenset[int]
     coming: int  # seated registrants not absent from it
+
+
+@dataclass(frozen=True)
+class Listing:
+    """``/fabrique inscrits``: the Fabrique (a series: its home), its registrants in arrival order, and for a series
+    each date's attendance (empty for a single session)."""
+
+    fabrique: FabriqueRecord
+    registrations: tuple[RegistrationRecord, ...]
+    dates: tuple[DateAttendance, ...] = ()
 
 
 def absence_refusal(session: FabriqueRow, now: datetime) -> DomainError | None:

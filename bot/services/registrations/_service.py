@@ -33,7 +33,7 @@ from bot.services._common import organizers, require_fabrique
 from bot.services.attendees import home_row, require_series_open, series_open
 from bot.services.ports import Messenger, Noticeboard
 from bot.services.records import Attendance, FabriqueRecord, RegistrationRecord
-from bot.services.registrations._absences import AbsenceOutcome, DateAttendance, absence_refusal
+from bot.services.registrations._absences import AbsenceOutcome, DateAttendance, Listing, absence_refusal
 from bot.services.registrations._letters import OutsideLetters
 from bot.services.registrations._notices import Notices
 from bot.services.registrations._values import (
@@ -239,17 +239,25 @@ class RegistrationService:
     async def registrants(
         self, guild_id: int, fabrique_id: int, actor: Actor
     ) -> tuple[FabriqueRecord, list[RegistrationRecord]]:
-        """The list the organizer and the team follow; nobody else sees who registered, and only the team sees the
-        addresses of people outside Discord."""
+        """The list the organizer and the team follow (see ``listing``)."""
+        listing = await self.listing(guild_id, fabrique_id, actor)
+        return listing.fabrique, list(listing.registrations)
+
+    async def listing(self, guild_id: int, fabrique_id: int, actor: Actor) -> Listing:
+        """``/fabrique inscrits``: who registered and, for a series, how many come on each date. Nobody but the
+        organizers and the team sees who registered, and only the team sees the addresses of people outside
+        Discord."""
         async with self._uow() as uow:
             row = await home_row(uow, await require_fabrique(uow, guild_id, fabrique_id))
             if not (actor.is_team or actor.user_id in organizers(row)):
                 raise Forbidden("error.not_organizer_or_team")
             rows = await uow.registrations.all(row.id)
             people = await uow.outsiders.by_ids({person_id(r.user_id) for r in rows if is_outsider(r.user_id)})
-            return FabriqueRecord.of(row), [
+            registrations = tuple(
                 RegistrationRecord.of(r, people.get(person_id(r.user_id)), with_email=actor.is_team) for r in rows
-            ]
+            )
+            dates = await self._dates(uow, row, rows) if row.series_id is not None else ()
+            return Listing(FabriqueRecord.of(row), registrations, dates)
 
     async def zoom_link(self, guild_id: int, fabrique_id: int, actor: Actor) -> tuple[FabriqueRecord, str]:
         """The link, only for a seated registrant, an organizer or the team."""
@@ -304,22 +312,17 @@ class RegistrationService:
             await uow.commit()
             return AbsenceOutcome(FabriqueRecord.of(session), FabriqueRecord.of(home), not back, changed)
 
-    async def dates(self, guild_id: int, fabrique_id: int, actor: Actor) -> list[DateAttendance]:
-        """Per session of the series, who will miss it and how many come (the organizers' and the team's view);
-        empty for a single session."""
-        async with self._uow() as uow:
-            home = await home_row(uow, await require_fabrique(uow, guild_id, fabrique_id))
-            if not (actor.is_team or actor.user_id in organizers(home)):
-                raise Forbidden("error.not_organizer_or_team")
-            if home.series_id is None:
-                return []
-            sessions = await uow.fabriques.series(home.id)
-            seated = {r.user_id for r in await uow.registrations.all(home.id) if r.status == Status.CONFIRMED.value}
-            result = []
-            for session in sessions:
-                absent = frozenset(await uow.absences.user_ids(session.id))
-                result.append(DateAttendance(FabriqueRecord.of(session), absent, len(seated - absent)))
-            return result
+    @staticmethod
+    async def _dates(
+        uow: UnitOfWork, home: FabriqueRow, registrations: list[RegistrationRow]
+    ) -> tuple[DateAttendance, ...]:
+        """Per session of the series ``home``, who will miss it and how many of the seated come."""
+        seated = {r.user_id for r in registrations if r.status == Status.CONFIRMED.value}
+        result = []
+        for session in await uow.fabriques.series(home.id):
+            absent = frozenset(await uow.absences.user_ids(session.id))
+            result.append(DateAttendance(FabriqueRecord.of(session), absent, len(seated - absent)))
+        return tuple(result)
 
     async def record_dm_failure(self, fabrique_id: int, user_id: int) -> None:
         """Closed DMs are a normal situation; the team sees them in the registrant list (see ``Notices``)."""
