@@ -9,6 +9,7 @@ services directly, as the organizer's ``/fabrique reserver seance`` and the anno
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -20,9 +21,11 @@ from bot.domain.registration import Source, Status
 from bot.domain.timeline import Work
 from bot.errors import Forbidden, InvalidState, NotFound
 from bot.services import Services
+from bot.services.clients import Clients
 from bot.services.records import FabriqueRecord
 from bot.services.registrations import Reactor
-from tests.conftest import GUILD_ID
+from tests.conftest import GUILD_ID, make_settings
+from tests.ports import FakeMailer, fake_ports, services_on
 from tests.unit.builders import (
     AGENDA_CHANNEL,
     ALICE,
@@ -366,3 +369,37 @@ async def test_announcing_a_later_session_reminds_those_already_registered(
     await announce(services, third, MESSAGE_ID + 3)
 
     assert (await reminders_of(engine, BOB.user_id))[third] == PENDING
+
+
+# --- the team's registrations, people outside Discord included -----------------------------------------------------
+
+
+@pytest.fixture
+async def mailed(
+    services: Services, engine: AsyncEngine, database_url: str, tmp_path: Path, clock: FakeClock
+) -> tuple[Services, FakeMailer]:
+    """The services with the mailing integration on (``services`` migrated the database)."""
+    mailer = FakeMailer()
+    settings = make_settings(tmp_path, database_url)
+    services = services_on(engine, settings, clock, clients=Clients(mailer=mailer), ports=fake_ports())
+    await configure(services)
+    return services, mailer
+
+
+async def test_the_team_registers_someone_outside_discord_for_every_date_of_a_series(
+    mailed: tuple[Services, FakeMailer], engine: AsyncEngine
+) -> None:
+    services, mailer = mailed
+    home, second, _ = await series(services, engine)
+    teamed = services.team_registrations
+
+    done = await teamed.register(GUILD_ID, second, TEAM, member=None, name="Xavière", email="x@exemple.fr")
+
+    assert (done.outcome.fabrique.id, done.outcome.status, done.told) == (home, Status.CONFIRMED, True)
+    (letter,) = mailer.sent
+    assert "15 mars 2027" in letter.text and "22 mars 2027" in letter.text  # every date it has so far
+    assert letter.ics is not None and letter.ics.count(b"BEGIN:VEVENT") == 2
+    assert await reminders_of(engine, done.outcome.user_id) == {home: PENDING, second: PENDING}
+
+    left = await teamed.unregister(GUILD_ID, home, TEAM, member_id=None, email="x@exemple.fr")
+    assert left.outcome.changed and await reminders_of(engine, done.outcome.user_id) == {}
