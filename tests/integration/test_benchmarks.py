@@ -67,7 +67,8 @@ async def test_a_small_reminder_fan_out_with_a_series_reports_per_reminder_costs
     series = {line[:40].strip(): line[40:].split() for line in series_part.splitlines()}
     assert single["reminders dispatched"] == [str(2 * 10 * 2)]  # two sessions, ten seated, two reminders each
     assert series["reminders dispatched"] == [str(30 * 3 * 2)]  # thirty seated, three dates, two reminders each
-    for measure in ("reminders per second", "REST calls per reminder", "dispatch per reminder (ms)"):
+    side_by_side = ("reminders per second", "REST calls per reminder", "dispatch per reminder (ms)")
+    for measure in (*side_by_side, "ratio to baseline"):
         single_value, series_value = (float(value) for value in series[measure])  # printed side by side
         assert single_value > 0 and series_value > 0
 
