@@ -8,6 +8,8 @@ the services, naming the series' one announcement message (what the one-announce
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -104,8 +106,15 @@ async def test_absent_on_one_date_misses_only_that_dates_reminder(world: World, 
 
     assert "C'est noté : vous manquerez la séance 1" in said(pressed).content
     assert "déjà notée" in said(again).content  # twice changes nothing
-    listing = await world.alice.slash(world.general, "fabrique inscrits", fabrique=home)
-    assert "Séance 1" in said(listing).content and "0 présent·es, 1 absent·es" in said(listing).content
+    listing = said(await world.alice.slash(world.general, "fabrique inscrits", fabrique=home))
+    assert "Séance 1" in listing.content and "0 présent·es, 1 absent·es" in listing.content
+    header, row = csv.reader(io.StringIO((await listing.attachments[0].read()).decode("utf-8-sig")))
+    assert header[-3:] == [
+        f"séance 1 ({first_start.astimezone(PARIS):%d/%m/%Y})",
+        f"séance 2 ({second_start.astimezone(PARIS):%d/%m/%Y})",
+        "séance 3 (date à fixer)",
+    ]
+    assert row[0] == str(world.bob.id) and row[-3:] == ["absent·e", "présent·e", "présent·e"]
     absent = await world.bob.slash(world.general, "fabrique absence", fabrique=home, seance=2)
     assert "vous manquerez la séance 2" in said(absent).content
     back = await world.bob.slash(world.general, "fabrique absence", fabrique=home, seance=2, annuler=True)
