@@ -1,11 +1,16 @@
 """Registrations by ✅ reaction on one announcement, through the simulated Discord (SimCord): speed and cost.
 
     .venv/bin/python -m benchmarks.registration_burst [--runs 3] [--members 500] [--capacity 100] [--paced 20]
-                                                       [--database sqlite|postgresql]
+                                                       [--series 4] [--database sqlite|postgresql]
 
 **burst**: 500 members react ✅ at the same instant on a session with 100 seats (events pushed straight into
 SimCord's backend, then one ``settle``), the same way the gateway would deliver them. Checked every run: exactly
 ``capacity`` seated, the rest waitlisted in arrival order, nobody twice, at most one announcement edit per 5 s.
+
+**series**: ``--series N`` (default 4; 0 skips it): the same burst on the one announcement of a series whose N
+sessions are all announced: registering means registering for every date, so each registration plans N dates of
+reminders in its transaction. Checked besides: each seated member has exactly one reminder per date and reminder
+time planned, the waitlisted none. Its row sits next to the single session's: the cost per registration of a series.
 
 **paced**: ``--paced N`` members (default 20; 0 skips it) react one at a time on a fresh bot with the same seats,
 each reaction settled and 6 simulated seconds apart (the previous announcement edit done): the cost of one
@@ -49,8 +54,10 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -58,11 +65,11 @@ import simcord
 from sqlalchemy import event, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from benchmarks._guild import GUILD_ID, announced, configured_guild
+from benchmarks._guild import GUILD_ID, announced, announced_series, configured_guild
 from bot.app import FabriqueBot, create_bot
 from bot.config import DatabaseSettings, DiscordSettings, GeneralSettings, Settings
 from bot.db.engine import create_engine
-from bot.db.models import RegistrationRow
+from bot.db.models import DueWorkRow, RegistrationRow
 
 EDIT_WINDOW = 6  # simulated seconds after a reaction: the announcement's deferred edit (one per 5 s) is done
 
@@ -160,11 +167,15 @@ async def reset_postgres(url: str) -> None:
 
 
 async def prepare(
-    env: simcord.Env, members: int, capacity: int
+    env: simcord.Env, settings: Settings, members: int, capacity: int, dates: int = 1
 ) -> tuple[simcord.ChannelHandle, int, list[int], simcord.MemberActor]:
-    """A configured guild, an announced session with ``capacity`` seats, and ``members`` people ready to react."""
+    """A configured guild, an announced session (or a series of ``dates`` announced sessions) with ``capacity``
+    seats, and ``members`` people ready to react."""
     world = await configured_guild(env)
-    await announced(world, env, 1, "Atelier très attendu", 30, capacity)
+    if dates > 1:
+        await announced_series(world, env, settings, dates, "Cycle très attendu", capacity)
+    else:
+        await announced(world, env, 1, "Atelier très attendu", 30, capacity)
     await env.advance_time(EDIT_WINDOW)  # past the announcement's first edit window
     people = [
         world.guild.add_member(env.create_user(f"membre{i}"), roles=[world.member_role]).id for i in range(members)
@@ -205,11 +216,13 @@ def paced(
     return react
 
 
-async def one_run(settings: Settings, members: int, capacity: int, reactions: Reactions = burst) -> RunResult:
+async def one_run(
+    settings: Settings, members: int, capacity: int, reactions: Reactions = burst, dates: int = 1
+) -> RunResult:
     """Idle, baseline, then the registrations, on one bot; the outcome is checked."""
     bot: FabriqueBot = create_bot(settings)
     async with simcord.run(bot, settle_timeout=2.0) as env:
-        agenda, announcement_id, people, admin = await prepare(env, members, capacity)
+        agenda, announcement_id, people, admin = await prepare(env, settings, members, capacity, dates)
         decoy = await admin.send(agenda, "Un message ordinaire")  # the baseline: same reactions, ignored by the bot
         meter = Meter(env, bot.engine, f"/messages/{announcement_id}")
         try:
@@ -221,6 +234,8 @@ async def one_run(settings: Settings, members: int, capacity: int, reactions: Re
         if reactions is burst:  # at most one announcement edit per 5 s
             assert measured.edits_while_reacting <= 1 and measured.edits <= 2, measured
         await check_outcome(settings, people, capacity)
+        if dates > 1:
+            await check_reminders_planned(settings, people[:capacity], dates)
     return RunResult(members, measured, baseline, idle)
 
 
@@ -239,6 +254,22 @@ async def check_outcome(settings: Settings, people: list[int], capacity: int) ->
     waiting = [row.user_id for row in rows if row.status == "waitlisted"]
     assert seated == people[:capacity], "seats not given in arrival order"
     assert waiting == people[capacity:], "waitlist not in arrival order"
+
+
+async def check_reminders_planned(settings: Settings, seated: list[int], dates: int) -> None:
+    """Each seated member of the series has one reminder per date and reminder time, nobody else any."""
+    engine = create_engine(settings.database.url)
+    async with engine.connect() as connection:
+        statement = select(DueWorkRow.fabrique_id, DueWorkRow.user_id, DueWorkRow.amount).where(
+            DueWorkRow.kind == "reminder"
+        )
+        rows = (await connection.execute(statement)).all()
+    await engine.dispose()
+    planned = Counter((row.fabrique_id, row.user_id, row.amount) for row in rows)
+    per_date = len(settings.sessions.reminders_before_minutes)
+    assert set(planned.values()) == {1}, "a reminder planned twice"
+    assert {user for _, user, _ in planned} == set(seated), "reminders planned for someone without a seat"
+    assert len(planned) == len(seated) * dates * per_date, "a date's reminder missing"
 
 
 def settings_for(database: str, directory: Path) -> Settings:
@@ -320,19 +351,25 @@ async def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--members", type=int, default=500)
     parser.add_argument("--capacity", type=int, default=100)
     parser.add_argument("--paced", type=int, default=20, metavar="N", help="members reacting one at a time (0: skip)")
+    parser.add_argument("--series", type=int, default=4, metavar="N", help="dates of the series case (0: skip)")
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args(argv)
 
     bursts = await runs(args.runs, args.database, one_run, args.members, args.capacity)
     paced_results = await runs(args.runs, args.database, one_paced_run, args.paced, args.capacity) if args.paced else []
+    on_series = partial(one_run, dates=args.series)
+    series = await runs(args.runs, args.database, on_series, args.members, args.capacity) if args.series > 1 else []
 
     paced_part = f"; paced: {args.paced} one at a time" if args.paced else ""
+    paced_part += f"; series: the burst on a {args.series}-date series" if series else ""
     print(
         f"registrations by ✅ — burst: {args.members} members at once{paced_part}; {args.capacity} seats, "
         f"{args.database}, {args.runs} runs (medians)"
     )
     print(row(*(name for name, _ in COLUMNS)))
     print(table_row("burst", bursts, timed=True))
+    if series:
+        print(table_row("series", series, timed=True))
     if paced_results:
         print(table_row("paced", paced_results, timed=False))
     idle = statistics.median(r.idle.transactions for r in bursts + paced_results)
@@ -347,6 +384,14 @@ async def main(argv: list[str] | None = None) -> None:
         f"spreads it); CPU of the burst {cpu:.3f} s, {args.members / cpu:.0f} registrations per CPU second (median)"
     )
     print(f"announcement edits (burst + {EDIT_WINDOW} s), worst run: {max(r.edits for r in bursts)}")
+    if series:
+        ratio = statistics.median(r.seconds for r in series) / statistics.median(r.seconds for r in bursts)
+        series_cpu = statistics.median(r.measured.cpu_seconds for r in series)
+        print(
+            f"series: the same burst registering for {args.series} dates at once costs {ratio:.2f}× the single "
+            f"session's time and {series_cpu / cpu:.2f}× its CPU ({args.members / series_cpu:.0f} registrations per "
+            "CPU second; medians); each seated member got one reminder per date and reminder time, checked"
+        )
     print(
         f"checked every run: {args.capacity} seated and {args.members - args.capacity} waitlisted in arrival order, "
         "nobody twice, at most one announcement edit per 5 s; paced: the same, seat by seat"

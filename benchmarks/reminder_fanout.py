@@ -1,6 +1,7 @@
-"""Reminder fan-out: 20 sessions × 200 registrants, every reminder dispatched from the due-work table.
+"""Reminder fan-out: 20 sessions × 200 registrants, every reminder dispatched from the due-work table; and a series.
 
     .venv/bin/python -m benchmarks.reminder_fanout [--runs 3] [--sessions 20] [--registrants 200] [--rows 100000]
+                                                   [--series 4] [--series-members 500]
                                                    [--database sqlite|postgresql]
 
 Through the simulated Discord (SimCord): sessions are announced, people register with a burst of ✅ (100 seats
@@ -10,6 +11,12 @@ planning (the registrations write the due rows in the same transactions) and dis
 reminder, and — baseline in the same run — the same number of DMs sent directly, without the table. Then the
 dispatcher's start-up work (recover interrupted rows, find the next due time) with ``--rows`` rows in the table.
 Median of the runs.
+
+**series** (``--series N``, default 4; 0 skips it): ``--series-members`` members react ✅ on the one announcement
+of a series whose N sessions are announced (100 seats: the rest wait), then every date's reminders are dispatched.
+Checked every run: each seated member got exactly one reminder per date and reminder time, nobody else any. Its
+figures (per reminder) are printed next to the single sessions'. Its baseline sends the same DMs with the same
+buttons: the first reminder of each date carries « Absent·e le JJ/MM », a heavier message for Discord.
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ import asyncio
 import statistics
 import tempfile
 import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,13 +35,13 @@ from pathlib import Path
 import simcord
 from sqlalchemy import func, insert, select
 
-from benchmarks._guild import GUILD_ID, announced, configured_guild
+from benchmarks._guild import GUILD_ID, announced, announced_series, configured_guild
 from benchmarks.registration_burst import reset_postgres, settings_for
 from bot.app import FabriqueBot, create_bot
 from bot.config import Settings
 from bot.db.engine import create_engine
-from bot.db.models import DueWorkRow, FabriqueRow
-from cogs._feedback import send_dm
+from bot.db.models import DueWorkRow, FabriqueRow, RegistrationRow
+from bot.services.ports import Messenger
 from tests.ports import services_on
 
 
@@ -53,10 +62,31 @@ async def announce_sessions(env: simcord.Env, count: int) -> simcord.ChannelHand
     return world.agenda
 
 
-async def one_run(settings: Settings, sessions: int, registrants: int) -> FanoutResult:
+Announce = Callable[[simcord.Env, Settings], Awaitable[simcord.ChannelHandle]]
+
+
+def single_sessions(count: int) -> Announce:
+    return lambda env, _settings: announce_sessions(env, count)
+
+
+def one_series(dates: int) -> Announce:
+    async def announce(env: simcord.Env, settings: Settings) -> simcord.ChannelHandle:
+        world = await configured_guild(env)
+        await announced_series(world, env, settings, dates, "Cycle d'écriture", 0)
+        await env.advance_time(6)
+        return world.agenda
+
+    return announce
+
+
+async def one_run(
+    settings: Settings, sessions: int, registrants: int, announce: Announce | None = None, buttons_every: int = 0
+) -> FanoutResult:
+    """``sessions`` announcements (a series has one) ✅ by ``registrants`` members, then every reminder sent.
+    ``buttons_every``: one DM in so many of the baseline carries the absence button, as a series' reminders do."""
     bot: FabriqueBot = create_bot(settings)
     async with simcord.run(bot, settle_timeout=2.0) as env:
-        agenda = await announce_sessions(env, sessions)
+        agenda = await (announce or single_sessions(sessions))(env, settings)
         member_role = next(r for r in env.guild.roles.values() if r.name == "Membre")
         people = [env.guild.add_member(env.create_user(f"m{i}"), roles=[member_role]).id for i in range(registrants)]
         announcements = [m.id for m in agenda.history() if m.embeds][:sessions]
@@ -83,11 +113,37 @@ async def one_run(settings: Settings, sessions: int, registrants: int) -> Fanout
         # Seats are capped by Zoom (100): people beyond are waitlisted and get no reminder. Count what was sent.
         reminders = await sent_reminders(settings)
 
+        messaging = bot.get_cog("Messaging")  # the port every DM of the bot goes through
+        assert isinstance(messaging, Messenger)
         began = time.perf_counter()
-        for _ in range(reminders):  # the baseline: as many DMs, sent directly
-            await send_dm(bot, people[_ % len(people)], "Rappel")
+        for index in range(reminders):  # the baseline: as many DMs (and buttons), sent directly
+            if buttons_every and index % buttons_every == 0:
+                await messaging.offer_absence(people[index % len(people)], "Rappel", 1, "01/01")
+            else:
+                await messaging.dm(people[index % len(people)], "Rappel")
         baseline = time.perf_counter() - began
     return FanoutResult(planning, dispatch, reminders, rest_calls, baseline)
+
+
+async def series_run(settings: Settings, dates: int, members: int) -> FanoutResult:
+    """The series case: one announcement, ``dates`` dates; each seated member reminded once per date and time."""
+    per_date = len(settings.sessions.reminders_before_minutes)
+    result = await one_run(settings, 1, members, one_series(dates), buttons_every=per_date)
+    engine = create_engine(settings.database.url)
+    async with engine.connect() as connection:
+        done = select(DueWorkRow.fabrique_id, DueWorkRow.user_id, DueWorkRow.amount).where(
+            DueWorkRow.kind == "reminder", DueWorkRow.status == "done"
+        )
+        sent = (await connection.execute(done)).all()
+        confirmed = select(RegistrationRow.user_id).where(RegistrationRow.status == "confirmed")
+        seated = set((await connection.execute(confirmed)).scalars())
+    await engine.dispose()
+    per_person = Counter((row.fabrique_id, row.user_id, row.amount) for row in sent)
+    assert set(per_person.values()) == {1}, "a reminder sent twice"
+    assert {user for _, user, _ in per_person} == seated, "someone seated not reminded, or someone waiting reminded"
+    assert len({fabrique for fabrique, _, _ in per_person}) == dates, "a date not reminded"
+    assert len(per_person) == len(seated) * dates * per_date
+    return result
 
 
 async def sent_reminders(settings: Settings) -> int:
@@ -173,16 +229,19 @@ async def startup_with_rows(settings: Settings, rows: int) -> tuple[float, float
     return empty, full
 
 
-async def main() -> None:
+async def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--registrants", type=int, default=200)
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--series", type=int, default=4, metavar="N", help="dates of the series case (0: skip)")
+    parser.add_argument("--series-members", type=int, default=500)
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     results: list[FanoutResult] = []
+    series: list[FanoutResult] = []
     startups: list[tuple[float, float]] = []
     for _ in range(args.runs):
         with tempfile.TemporaryDirectory() as directory:
@@ -190,6 +249,12 @@ async def main() -> None:
             if args.database == "postgresql":
                 await reset_postgres(settings.database.url)
             results.append(await one_run(settings, args.sessions, args.registrants))
+        if args.series > 1:
+            with tempfile.TemporaryDirectory() as directory:
+                settings = settings_for(args.database, Path(directory))
+                if args.database == "postgresql":
+                    await reset_postgres(settings.database.url)
+                series.append(await series_run(settings, args.series, args.series_members))
         with tempfile.TemporaryDirectory() as directory:
             settings = settings_for(args.database, Path(directory))
             if args.database == "postgresql":
@@ -218,6 +283,27 @@ async def main() -> None:
     print(f"{'REST calls per reminder (incl. checklists, notices)':<58}{rest:>12.2f}")
     print(f"{'dispatcher start-up, empty table (ms)':<58}{median([s[0] for s in startups]) * 1000:>12.1f}")
     print(f"{f'dispatcher start-up, {args.rows} rows (ms)':<58}{median([s[1] for s in startups]) * 1000:>12.1f}")
+    if series:
+        print_series(series, args.series, args.series_members, (dispatch / reminders, rest, dispatch / baseline))
+
+
+def print_series(results: list[FanoutResult], dates: int, members: int, single: tuple[float, float, float]) -> None:
+    """The series' figures per reminder, next to the single sessions' (``single``: seconds and REST calls per
+    reminder, ratio to its baseline)."""
+    reminders = results[0].reminders
+    dispatch = statistics.median(r.dispatch_seconds for r in results)
+    baseline = statistics.median(r.baseline_seconds for r in results)
+    rest = statistics.median(r.rest_calls for r in results) / reminders
+    print(f"series — {members} members on a {dates}-date series (one announcement; checked: each seated member "
+          "reminded exactly once per date and reminder time, nobody waiting reminded)")  # fmt: skip
+    print(f"{'per reminder':<40}{'single':>14}{'series':>14}")
+    print(f"{'reminders dispatched':<40}{'':>14}{reminders:>14}")
+    print(f"{'dispatch per reminder (ms)':<40}{single[0] * 1000:>14.2f}{dispatch / reminders * 1000:>14.2f}")
+    print(f"{'ratio to baseline':<40}{single[2]:>14.2f}{dispatch / baseline:>14.2f}")
+    print(f"{'reminders per second':<40}{1 / single[0]:>14.0f}{reminders / dispatch:>14.0f}")
+    print(f"{'REST calls per reminder':<40}{single[1]:>14.2f}{rest:>14.2f}")
+    planning = statistics.median(r.planning_seconds for r in results)
+    print(f"{'registrations incl. planning (s)':<40}{'':>14}{planning:>14.2f}")
 
 
 if __name__ == "__main__":

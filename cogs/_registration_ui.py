@@ -85,7 +85,9 @@ def registered_text(i18n: I18n, outcome: RegistrationOutcome) -> str:
         key = "reply.waitlisted" if outcome.changed else "reply.already_waitlisted"
         return i18n(key, title=shown(record.title), position=outcome.waitlist_position or 0, number=record.id)
     key = "reply.registered" if outcome.changed else "reply.already_registered"
-    return i18n(key, title=shown(record.title), date=record.starts_at, number=record.id)
+    if record.is_series:  # registered for every date of the series, not for its first one only
+        key = key.replace("reply.", "reply.series.")
+    return i18n(key, title=shown(record.title), date=record.starts_at, number=record.id, size=record.series_size)
 
 
 async def _take_reaction_off(bot: discord.Client, record: FabriqueRecord, user: discord.abc.Snowflake) -> None:

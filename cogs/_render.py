@@ -28,7 +28,7 @@ from bot.services.records import (
     RegistrationRecord,
     SlotRecord,
 )
-from bot.services.registrations import TeamRegistration
+from bot.services.registrations import DateAttendance, Listing, TeamRegistration
 from bot.services.series import SeriesProgress
 from bot.services.timeline import FollowUp
 
@@ -42,10 +42,22 @@ CARD_COLOURS = {
 FIELD_LIMIT = 1024
 
 
-def registrant_list(record: FabriqueRecord, rows: list[RegistrationRecord], i18n: I18n) -> str:
+def registrant_list(listing: Listing, i18n: I18n) -> str:
+    """Who registered; for a series, first how many come on each date (absences told apart)."""
+    record, rows, dates = listing.fabrique, listing.registrations, listing.dates
     seated = [r for r in rows if r.status is Status.CONFIRMED]
     waiting = [r for r in rows if r.status is Status.WAITLISTED]
     lines = [i18n("registrants.title", number=record.id, title=shown(record.title), count=len(seated))]
+    lines += [
+        i18n(
+            "registrants.series_date",
+            rank=d.session.series_rank,
+            date=d.session.starts_at,
+            coming=d.coming,
+            absent=len(d.absent_ids),
+        )
+        for d in dates
+    ]
     lines += [f"- {_registrant(r, i18n)}" for r in seated]
     if waiting:
         lines.append(i18n("registrants.waiting", count=len(waiting)))
@@ -87,10 +99,12 @@ def team_registration(done: TeamRegistration, i18n: I18n) -> str:
     return f"{text} {i18n(f'team.told.{way}' if done.told else f'team.untold.{way}')}"
 
 
-def registrants_csv(records: list[RegistrationRecord], guild: discord.Guild | None, i18n: I18n) -> discord.File:
+def registrants_csv(listing: Listing, guild: discord.Guild | None, i18n: I18n) -> discord.File:
+    """One line per registrant; a series adds one column per date (« absent·e » or « présent·e »)."""
+    records, dates = listing.registrations, listing.dates
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(i18n("csv.header").split(","))
+    writer.writerow(i18n("csv.header").split(",") + [_date_heading(d, i18n) for d in dates])
     for record in records:
         member = guild.get_member(record.user_id) if guild else None
         name = record.name if record.outside else (member.display_name if member else "")
@@ -103,9 +117,22 @@ def registrants_csv(records: list[RegistrationRecord], guild: discord.Guild | No
                 record.created_at.astimezone(i18n.tz).strftime("%d/%m/%Y %H:%M"),
                 i18n("csv.yes") if record.dm_failed else "",
                 spreadsheet_cell(record.email or ""),
+                *(_date_cell(d, record, i18n) for d in dates),
             ]
         )
     return discord.File(io.BytesIO(buffer.getvalue().encode("utf-8-sig")), filename="inscrits.csv")
+
+
+def _date_heading(date: DateAttendance, i18n: I18n) -> str:
+    when = date.session.starts_at
+    day = when.astimezone(i18n.tz).strftime("%d/%m/%Y") if when is not None else i18n("csv.no_date")
+    return i18n("csv.series_date", rank=date.session.series_rank, day=day)
+
+
+def _date_cell(date: DateAttendance, record: RegistrationRecord, i18n: I18n) -> str:
+    if record.status is not Status.CONFIRMED:
+        return ""
+    return i18n("csv.absent") if record.user_id in date.absent_ids else i18n("csv.present")
 
 
 def _clip(text: str, limit: int = FIELD_LIMIT) -> str:

@@ -24,6 +24,7 @@ from bot.i18n import I18n, format_duration
 from bot.services.documentation import TEXT_FILE_MAX, Path3P, check_recording_link
 from bot.services.series import Default
 from cogs import _render, _suggest
+from cogs._absence_ui import absence_text
 from cogs._announce_ui import announce as announce_held
 from cogs._announce_ui import announce_view
 from cogs._documentation_form import draft_view, open_form
@@ -246,6 +247,30 @@ class FabriqueCommands(
         await leave_session(interaction, fabrique)
 
     @app_commands.command(
+        name=locale_str("absence"), description=locale_str("Dire que vous manquerez une séance d'une série")
+    )
+    @app_commands.rename(fabrique=locale_str("fabrique"), seance=locale_str("seance"), annuler=locale_str("annuler"))
+    @app_commands.describe(
+        fabrique=FABRIQUE,
+        seance=locale_str("Le rang de la séance que vous manquerez (1 pour la première)"),
+        annuler=locale_str("Oui : vous viendrez finalement à cette séance"),
+    )
+    @app_commands.autocomplete(fabrique=_suggest.sessions)
+    async def absence(
+        self,
+        interaction: discord.Interaction,
+        fabrique: int,
+        seance: app_commands.Range[int, 1, 12],
+        annuler: bool = False,
+    ) -> None:
+        await interaction.response.defer(ephemeral=True)
+        actor = await current_actor(interaction)
+        outcome = await self.bot.services.registrations.absence(
+            guild_id(interaction), fabrique, seance, actor, back=annuler
+        )
+        await reply(interaction, absence_text(self.i18n, outcome))
+
+    @app_commands.command(
         name=locale_str("lien"), description=locale_str("Recevoir le lien Zoom d'une session où vous êtes inscrit·e")
     )
     @app_commands.rename(fabrique=locale_str("fabrique"), seance=locale_str("seance"))
@@ -261,16 +286,15 @@ class FabriqueCommands(
     @app_commands.command(
         name=locale_str("inscrits"), description=locale_str("La liste des inscrit·es (organisation et équipe)")
     )
-    @app_commands.rename(fabrique=locale_str("fabrique"), seance=locale_str("seance"))
-    @app_commands.describe(fabrique=SESSION, seance=SEANCE)
+    @app_commands.rename(fabrique=locale_str("fabrique"))
+    @app_commands.describe(fabrique=SESSION)
     @app_commands.autocomplete(fabrique=_suggest.sessions)
-    async def registrants(self, interaction: discord.Interaction, fabrique: int, seance: Seance | None = None) -> None:
+    async def registrants(self, interaction: discord.Interaction, fabrique: int) -> None:
         await interaction.response.defer(ephemeral=True)
-        actor, guild = await current_actor(interaction), guild_id(interaction)
-        session = await self.bot.services.series.resolve(guild, fabrique, seance, Default.HOME)
-        record, rows = await self.bot.services.registrations.registrants(guild, session, actor)
-        csv_file = _render.registrants_csv(rows, interaction.guild, self.i18n)
-        await reply(interaction, _render.registrant_list(record, rows, self.i18n), file=csv_file)
+        actor = await current_actor(interaction)
+        listing = await self.bot.services.registrations.listing(guild_id(interaction), fabrique, actor)
+        csv_file = _render.registrants_csv(listing, interaction.guild, self.i18n)
+        await reply(interaction, _render.registrant_list(listing, self.i18n), file=csv_file)
 
     # --- documentation ----------------------------------------------------------------------------------------
 

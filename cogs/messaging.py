@@ -18,6 +18,7 @@ from discord.ext import commands
 
 from bot.services.ports import Attachment
 from bot.services.records import FabriqueRecord
+from cogs._absence_ui import absence_view
 from cogs._announce_ui import announce_view
 from cogs._documentation_form import recap_view
 from cogs._feedback import NO_PINGS, report_error
@@ -69,6 +70,17 @@ class Messaging(commands.Cog):
         try:
             user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
             await user.send(text, view=announce_view(self.bot.i18n, fabrique_id), allowed_mentions=NO_PINGS)
+        except discord.Forbidden:
+            log.info("DM to user %s could not be delivered", user_id)
+            return False
+        return True
+
+    async def offer_absence(self, user_id: int, text: str, fabrique_id: int, day: str) -> bool:
+        """A series' reminder with « Absent·e le JJ/MM »: only a refusal is final, so any other failure of Discord
+        is raised (and the reminder retried)."""
+        try:
+            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
+            await user.send(text, view=absence_view(self.bot.i18n, fabrique_id, day), allowed_mentions=NO_PINGS)
         except discord.Forbidden:
             log.info("DM to user %s could not be delivered", user_id)
             return False

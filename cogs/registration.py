@@ -19,6 +19,7 @@ from discord.ext import commands
 
 from bot.services.records import FabriqueRecord
 from bot.services.registrations import Reactor
+from cogs._absence_ui import AbsenceButton
 from cogs._registration_ui import REGISTRATION_EMOJI, RegistrationButton
 
 if TYPE_CHECKING:
@@ -37,12 +38,12 @@ class Registration(commands.Cog):
         self._catch_up: asyncio.Task[None] | None = None
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(RegistrationButton)
+        self.bot.add_dynamic_items(RegistrationButton, AbsenceButton)
         if self.bot.is_ready():  # reloaded while connected: reactions of the reload's moment are read again
             self._catch_up = asyncio.create_task(self._reconcile_all())
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(RegistrationButton)
+        self.bot.remove_dynamic_items(RegistrationButton, AbsenceButton)
         if self._catch_up is not None:
             self._catch_up.cancel()
         if self._drainer is not None:

@@ -32,6 +32,7 @@ class Dm:
     recap_for: int | None = None
     recording_for: int | None = None  # « Utiliser cet enregistrement » / « J'en fournis un autre » of that Fabrique
     announce_for: int | None = None  # « Annoncer » of that Fabrique's held booking
+    absence_for: int | None = None  # « Absent·e le JJ/MM » of that session of a series
     attachment: Attachment | None = None
 
 
@@ -57,6 +58,9 @@ class FakeMessenger:
 
     async def offer_announce(self, user_id: int, text: str, fabrique_id: int) -> bool:
         return await self._send(Dm(user_id, text, announce_for=fabrique_id))
+
+    async def offer_absence(self, user_id: int, text: str, fabrique_id: int, day: str) -> bool:
+        return await self._send(Dm(user_id, text, absence_for=fabrique_id))
 
     async def _send(self, dm: Dm) -> bool:
         self.sending.set()

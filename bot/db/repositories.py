@@ -100,8 +100,10 @@ class FabriqueRepository:
         return (await self._session.execute(statement)).scalars().first()
 
     async def by_announcement(self, message_id: int) -> FabriqueRow | None:
+        """The session announced by ``message_id``; a series' sessions may all name their home's one message, and
+        the home, made first, comes first."""
         statement = select(FabriqueRow).where(FabriqueRow.announcement_message_id == message_id)
-        return (await self._session.execute(statement)).scalar_one_or_none()
+        return (await self._session.execute(statement.order_by(FabriqueRow.id).limit(1))).scalar_one_or_none()
 
     async def in_states(
         self, guild_id: int | None, states: set[str], *, starting_after: datetime | None = None

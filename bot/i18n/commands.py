@@ -185,6 +185,11 @@ ENGLISH: dict[str, str] = {
     "Pour une série : le rang de la séance (par défaut : la prochaine à venir)": "For a series: the session's rank (default: the next to come)",
     "Pour une série : le rang de la séance à déplacer (par défaut : la première)": "For a series: the rank of the session to move (default: the first)",
     "Pour une série : la séance à annuler seule (sans elle : toutes celles à venir)": "For a series: the one session to cancel (without it: every upcoming one)",
+    # /fabrique absence (a series)
+    "absence": "absence",
+    "Dire que vous manquerez une séance d'une série": "Say you will miss one session of a series",
+    "Le rang de la séance que vous manquerez (1 pour la première)": "The rank of the session you will miss (1 for the first)",
+    "Oui : vous viendrez finalement à cette séance": "Yes: you will attend that session after all",
 }
 
 _ENGLISH_LOCALES = {discord.Locale.american_english, discord.Locale.british_english}

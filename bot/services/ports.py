@@ -51,6 +51,11 @@ class Messenger(Protocol):
         """DM ``text`` with « Annoncer » for that Fabrique's held booking; False when the DM is refused."""
         ...
 
+    async def offer_absence(self, user_id: int, text: str, fabrique_id: int, day: str) -> bool:
+        """DM ``text`` (a reminder of a series' session) with « Absent·e le ``day`` » for that session; False when
+        the DM is refused."""
+        ...
+
     async def tell_team(self, guild_id: int, text: str) -> bool:
         """Post ``text`` in the guild's team channel; False when there is none or it cannot be reached."""
         ...

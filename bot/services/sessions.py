@@ -18,6 +18,7 @@ from bot.domain.schedule import Interval
 from bot.domain.welcome import WelcomeRule
 from bot.errors import Forbidden, InvalidInput, InvalidState, NotFound
 from bot.services._common import check, organizers, record_audit, require_fabrique, transition
+from bot.services.attendees import registrations_for
 from bot.services.records import FabriqueRecord
 from bot.services.series import PENDING, home_of
 from bot.services.slots import insert_slot
@@ -125,7 +126,7 @@ class SessionService:
             transition(uow, row, Action.CANCEL, actor, self._clock(), clean)
             row.last_reason = clean
             row.slot_id = None  # the slot stays, free for someone else
-            registrants = tuple(r.user_id for r in await uow.registrations.all(home_of(row)))
+            registrants = tuple(r.user_id for r in await registrations_for(uow, row))  # a series: its home's
             await self._planner(uow, row)  # nothing is owed for a cancelled session: pending work goes
             await uow.commit()
             return Cancellation(FabriqueRecord.of(row), previous, registrants, clean)

@@ -20,6 +20,7 @@ from bot.domain.proposal import FabriqueKind, Parcours
 from bot.domain.schedule import Interval, check_bookable, first_conflict, new_slot, parse_local
 from bot.errors import Forbidden, InvalidInput, InvalidState, NotFound
 from bot.services._common import check, require_fabrique, transition
+from bot.services.attendees import registrations_for
 from bot.services.records import FabriqueRecord, SlotRecord
 from bot.services.registrations import seat_waitlist
 from bot.services.series import home_row, keep_in_order, once_per_series
@@ -220,7 +221,7 @@ class SlotService:
         row.ends_at = slot.starts_at + timedelta(minutes=row.duration_minutes)
         if row.confirm_by is not None:  # a held booking moved earlier is released before it starts, at the latest
             row.confirm_by = min(row.confirm_by, slot.starts_at)
-        registrants = tuple(r.user_id for r in await uow.registrations.all(row.id))
+        registrants = tuple(r.user_id for r in await registrations_for(uow, row))  # a series: its home's
         await self._planner(uow, row)  # a move re-plans every reminder for the new date
         return Booking(FabriqueRecord.of(row), previous, registrants, promoted)
 
@@ -252,7 +253,7 @@ class SlotService:
     async def _release(self, uow: UnitOfWork, row: FabriqueRow, actor: Actor) -> Booking:
         previous = FabriqueRecord.of(row)
         transition(uow, row, Action.RELEASE, actor, self._clock())
-        registrants = tuple(r.user_id for r in await uow.registrations.all(row.id))
+        registrants = tuple(r.user_id for r in await registrations_for(uow, row))  # a series: its home's
         row.slot_id = None
         row.starts_at = None
         row.ends_at = None

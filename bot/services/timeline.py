@@ -16,12 +16,11 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.db.models import DueWorkRow, FabriqueRow
+from bot.db.models import DueWorkRow, FabriqueRow, RegistrationRow
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain.lifecycle import Action, Actor, State
 from bot.domain.outreach import ZOOM_TARGET
 from bot.domain.proposal import FabriqueKind, Parcours
-from bot.domain.registration import Status
 from bot.domain.timeline import (
     PLANNED_STATES,
     DueStatus,
@@ -35,6 +34,7 @@ from bot.domain.timeline import (
     still_meaningful,
 )
 from bot.services._common import organizers, transition
+from bot.services.attendees import registrations_for, seated_for
 from bot.services.records import FabriqueRecord
 
 MAX_ATTEMPTS = 3
@@ -65,11 +65,28 @@ class Planner:
         self._wake = wake
 
     async def __call__(self, uow: UnitOfWork, row: FabriqueRow) -> None:
+        """Re-plan ``row``. The home of a series holds the registrations of every session: re-planning it
+        re-plans them all (someone registered, left or was promoted: each date's reminders follow)."""
+        registrations = await self._plan(uow, row, None)
+        if row.series_id is not None and row.series_id == row.id:
+            for session in await uow.fabriques.series(row.id):
+                if session.id != row.id:
+                    registrations = await self._plan(uow, session, registrations)
+
+    async def _plan(
+        self, uow: UnitOfWork, row: FabriqueRow, registrations: list[RegistrationRow] | None
+    ) -> list[RegistrationRow] | None:
+        """Rewrite ``row``'s pending work; returns the series' registrations once read (None when not needed), so
+        that a series reads them once for all its sessions."""
         desired = []
         owing = State(row.state) in PLANNED_STATES or row.confirm_by is not None  # a hold owes its release
         if row.starts_at is not None and row.ends_at is not None and owing:
             await uow.flush()
-            seated = [r.user_id for r in await uow.registrations.all(row.id) if r.status == Status.CONFIRMED.value]
+            if registrations is None:
+                registrations = await registrations_for(uow, row)
+            seated = await seated_for(uow, row, registrations)  # a series: its home's, minus this date's absent
+            if row.series_id is not None and row.starts_at <= self._clock():
+                seated = []  # a date of a series already begun: those registering for the rest are not reminded of it
             documented = row.kind == FabriqueKind.WELCOME or State(row.state) is State.DOCUMENTED
             zoom_meeting = False
             if self._settings.recording_wait_hours and not documented:  # one more read, only when Zoom records
@@ -107,6 +124,7 @@ class Planner:
             if item.key not in existing
         ]
         self._add(uow, new)
+        return registrations
 
     async def link_changed(self, uow: UnitOfWork, row: FabriqueRow) -> None:
         """The Zoom link of an announced session was replaced (``row.link_changes`` counts it): every registrant
@@ -114,7 +132,7 @@ class Planner:
         if row.starts_at is None or State(row.state) is not State.ANNOUNCED:
             return
         reminded = await uow.due_work.reminded(row.id, reminder_key_prefix(row.id, row.starts_at))
-        seated = {r.user_id for r in await uow.registrations.all(row.id) if r.status == Status.CONFIRMED.value}
+        seated = set(await seated_for(uow, row))  # a series: its home's registrants, less those absent that day
         now = self._clock()
         notices = [
             DueWorkRow(
@@ -156,6 +174,7 @@ class DueContext:
     fabrique: FabriqueRecord
     meaningful: bool
     zoom_url: str | None = None  # only for a reminder to someone still seated
+    offers_absence: bool = False  # the first reminder of a series' date: « Absent·e le JJ/MM » goes with it
 
 
 @dataclass(frozen=True)
@@ -232,29 +251,32 @@ class TimelineService:
     async def contexts(self, items: list[DueItem]) -> dict[int, DueContext]:
         """What each claimed item needs, read in one transaction for the whole batch (item id → context)."""
         now = self._clock()
+        first_reminder = max(self._settings.reminders_before_minutes, default=None)
         result: dict[int, DueContext] = {}
         async with self._uow() as uow:
-            sessions: dict[int, tuple[FabriqueRow | None, dict[int, Status]]] = {}
+            sessions: dict[int, tuple[FabriqueRow | None, set[int]]] = {}
             for item in items:
                 if item.fabrique_id not in sessions:
                     row = await uow.fabriques.by_id(item.fabrique_id)
-                    seats = {r.user_id: r.status for r in await uow.registrations.all(item.fabrique_id)}
+                    seats = set(await seated_for(uow, row)) if row is not None else set()
                     sessions[item.fabrique_id] = (row, seats)
                 row, seats = sessions[item.fabrique_id]
                 if row is None or row.starts_at is None or row.ends_at is None:
                     continue  # the session lost its date (released): nothing to do
                 meaningful = still_meaningful(item.kind, State(row.state), now, row.starts_at, row.ends_at)
-                zoom_url = None
-                if item.kind in (Work.REMINDER, Work.LINK_CHANGED):  # the link goes to those seated, only
-                    seated = seats.get(item.user_id or 0) == Status.CONFIRMED.value
+                zoom_url, offers_absence = None, False
+                if item.kind in (Work.REMINDER, Work.LINK_CHANGED):  # the link goes to those seated (and coming)
+                    seated = (item.user_id or 0) in seats
                     meaningful = meaningful and seated and bool(row.zoom_url)
                     zoom_url = row.zoom_url if meaningful else None
+                    first = item.kind is Work.REMINDER and item.amount == first_reminder
+                    offers_absence = first and row.series_id is not None
                 elif item.kind is Work.HOST_LINKS:  # an organizer: the link, whoever is registered
                     meaningful = meaningful and bool(row.zoom_url)
                     zoom_url = row.zoom_url if meaningful else None
                 elif item.kind in (Work.HOLD_REMINDER, Work.HOLD_EXPIRY):  # confirmed meanwhile: nothing to do
                     meaningful = meaningful and row.confirm_by is not None
-                result[item.id] = DueContext(FabriqueRecord.of(row), meaningful, zoom_url)
+                result[item.id] = DueContext(FabriqueRecord.of(row), meaningful, zoom_url, offers_absence)
         # After downtime several reminders (or checklists) of one person can be due together: only the latest says
         # something true now, the others are skipped.
         latest: dict[tuple[int, int | None, Work], DueItem] = {}

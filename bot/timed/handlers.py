@@ -107,6 +107,14 @@ class TimedHandlers:
             date=record.starts_at,
             url=context.zoom_url,
         )
+        if record.is_series:  # which date of the cycle; its first reminder lets the registrant say they will miss it
+            text = self._i18n("dm.series.reminder", rank=record.series_rank, size=record.series_size, reminder=text)
+        if context.offers_absence and item.user_id is not None:
+            day = record.starts_at.astimezone(self._i18n.tz).strftime("%d/%m")
+            if await self._perform(self._messenger.offer_absence(item.user_id, text, record.id, day)):
+                return DueStatus.DONE
+            await self._registrations.record_dm_failure(item.fabrique_id, item.user_id)
+            return DueStatus.SKIPPED
         return await self._dm(item, text)
 
     async def checklist(self, item: DueItem, context: DueContext) -> DueStatus:

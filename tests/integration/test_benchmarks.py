@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import upload
+from benchmarks import reminder_fanout, upload
 from benchmarks.registration_burst import COLUMNS, main
 
 HEADINGS = [name for name, _ in COLUMNS]
@@ -30,11 +30,13 @@ def table(printed: str) -> dict[str, dict[str, str]]:
 
 
 async def test_small_registration_burst_reports_its_costs(capsys: pytest.CaptureFixture[str]) -> None:
-    # 30 at once on 10 seats (seated and waitlisted, outcome checked inside), then 3 one at a time.
-    await main(["--runs", "1", "--members", "30", "--capacity", "10", "--paced", "3"])
-    rows = table(capsys.readouterr().out)
-    assert set(rows) == {"burst", "paced"}
-    burst, paced = rows["burst"], rows["paced"]
+    # 30 at once on 10 seats (seated and waitlisted, outcome checked inside), the same on a 3-date series (each
+    # seated member's reminders planned once per date, checked inside), then 3 one at a time.
+    await main(["--runs", "1", "--members", "30", "--capacity", "10", "--paced", "3", "--series", "3"])
+    printed = capsys.readouterr().out
+    rows = table(printed)
+    assert set(rows) == {"burst", "series", "paced"}
+    burst, series, paced = rows["burst"], rows["series"], rows["paced"]
 
     assert float(burst["registrations/s"]) > 0
     assert float(burst["transactions/registration"]) > 0
@@ -42,9 +44,33 @@ async def test_small_registration_burst_reports_its_costs(capsys: pytest.Capture
     assert float(paced["transactions/registration"]) > 0
     assert float(paced["REST calls/registration"]) >= 1  # unbatched, still at least the DM
     assert paced["registrations/s"] == "—"  # paced time is settle's idle wait, not a speed
+    # Registering for a series is one registration too: the same transactions and REST calls as a single session.
+    assert float(series["registrations/s"]) > 0
+    assert series["transactions/registration"] == burst["transactions/registration"]
+    assert series["REST calls/registration"] == burst["REST calls/registration"]
+    assert "series: the same burst registering for 3 dates" in printed
     for row in (burst, paced):  # printed as numbers; an ignored ✅ may cost nothing
         float(row["transactions/ignored"])
         float(row["REST calls/ignored"])
+
+
+async def test_a_small_reminder_fan_out_with_a_series_reports_per_reminder_costs(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # 2 sessions × 10 registrants, and 30 members on a 3-date series (each seated member reminded exactly once per
+    # date and reminder time, nobody waiting reminded: checked inside).
+    argv = ["--runs", "1", "--sessions", "2", "--registrants", "10", "--rows", "1000", "--series", "3"]
+    await reminder_fanout.main([*argv, "--series-members", "30"])
+    printed = capsys.readouterr().out
+    single_part, series_part = printed.split("series — ")
+    single = {line[:58].strip(): line[58:].split() for line in single_part.splitlines()}
+    series = {line[:40].strip(): line[40:].split() for line in series_part.splitlines()}
+    assert single["reminders dispatched"] == [str(2 * 10 * 2)]  # two sessions, ten seated, two reminders each
+    assert series["reminders dispatched"] == [str(30 * 3 * 2)]  # thirty seated, three dates, two reminders each
+    side_by_side = ("reminders per second", "REST calls per reminder", "dispatch per reminder (ms)")
+    for measure in (*side_by_side, "ratio to baseline"):
+        single_value, series_value = (float(value) for value in series[measure])  # printed side by side
+        assert single_value > 0 and series_value > 0
 
 
 async def test_a_small_upload_through_the_web_door_reports_its_costs(

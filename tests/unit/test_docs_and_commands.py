@@ -48,6 +48,7 @@ EXPECTED_COMMANDS = {
         "annoncer",
         "inscrire",
         "desinscrire",
+        "absence",
         "lien",
         "agenda",
         "inscrits",

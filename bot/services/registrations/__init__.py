@@ -2,13 +2,17 @@
 registrants hear, by DM or by e-mail (``_notices``, ``_letters``); the team's registrations, people outside
 Discord included (``_team``)."""
 
+from bot.services.registrations._absences import AbsenceOutcome, DateAttendance, Listing
 from bot.services.registrations._letters import Letter, OutsideLetters
 from bot.services.registrations._service import RegistrationService
 from bot.services.registrations._team import TeamRegistration, TeamRegistrations
 from bot.services.registrations._values import Reactor, Reconciliation, RegistrationOutcome, Spawn, seat_waitlist
 
 __all__ = [
+    "AbsenceOutcome",
+    "DateAttendance",
     "Letter",
+    "Listing",
     "OutsideLetters",
     "Reactor",
     "Reconciliation",

@@ -16,7 +16,8 @@ from enum import StrEnum
 from typing import Any
 
 from bot.clock import Clock
-from bot.db.uow import UnitOfWorkFactory
+from bot.db.uow import UnitOfWork, UnitOfWorkFactory
+from bot.domain.lifecycle import State
 from bot.domain.outside import person_id
 from bot.i18n import I18n
 from bot.integrations.mailing import MailMessage
@@ -42,6 +43,7 @@ class Letter(StrEnum):
 WITH_CALENDAR = frozenset(
     {Letter.REGISTERED, Letter.PROMOTED, Letter.MOVED, Letter.REBOOKED}
 )  # a date to put in their agenda
+SERIES_WIDE = frozenset({Letter.REGISTERED, Letter.PROMOTED, Letter.UNREGISTERED})  # about every date of a series
 
 
 class OutsideLetters:
@@ -60,11 +62,16 @@ class OutsideLetters:
                 log.warning("outside registrant %s of fabrique %s is unknown: no mail", user_id, record.id)
                 return False
             name, address = person.name, person.email
-        params = {"name": name, "title": record.title, "date": record.starts_at, "number": record.id, **values}
+            series_wide = record.is_series and letter in SERIES_WIDE  # registered for the cycle: every date so far
+            dated = await _series_dates(uow, record) if series_wide else [record]
+        when: object = record.starts_at
+        if series_wide:
+            when = ", ".join(self._i18n.date(r.starts_at) for r in dated if r.starts_at) or self._i18n("date.unset")
+        params = {"name": name, "title": record.title, "date": when, "number": record.id, **values}
         escaped = {key: html.escape(value) if isinstance(value, str) else value for key, value in params.items()}
         text = self._i18n(f"mail.{letter.value}.body", **params)
         paragraphs = self._i18n(f"mail.{letter.value}.body", **escaped).split("\n")
-        calendar = session_calendar([record], self._i18n, self._clock()) if letter in WITH_CALENDAR else None
+        calendar = session_calendar(dated, self._i18n, self._clock()) if letter in WITH_CALENDAR else None
         await self._mailer.send(
             MailMessage(
                 subject=self._i18n(f"mail.{letter.value}.subject", **params),
@@ -76,3 +83,12 @@ class OutsideLetters:
             )
         )
         return True
+
+
+async def _series_dates(uow: UnitOfWork, record: FabriqueRecord) -> list[FabriqueRecord]:
+    """The sessions of ``record``'s series that have a date and are not cancelled, in rank order."""
+    return [
+        FabriqueRecord.of(row)
+        for row in await uow.fabriques.series(record.home_id)
+        if row.starts_at is not None and State(row.state) is not State.CANCELLED
+    ]

@@ -12,13 +12,13 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.db.uow import UnitOfWorkFactory
-from bot.domain.lifecycle import State
 from bot.domain.outside import is_outsider
 from bot.domain.registration import Status
 from bot.domain.text import shown
 from bot.errors import DomainError
 from bot.i18n import I18n
 from bot.integrations.mailing import MailingError
+from bot.services.attendees import home_row, series_open
 from bot.services.ports import Attachment, Messenger
 from bot.services.records import FabriqueRecord
 from bot.services.registrations._letters import Letter, OutsideLetters
@@ -66,6 +66,9 @@ class Notices:
         if waiting:
             position = outcome.waitlist_position or 0
             text = self._i18n("dm.waitlisted", title=shown(record.title), position=position, number=record.id)
+        elif record.is_series:
+            text = self._i18n("dm.series.registered", title=shown(record.title), size=record.series_size,
+                              number=record.id)  # fmt: skip
         else:
             text = self._i18n("dm.registered", title=shown(record.title), date=record.starts_at, number=record.id)
         return await self.dm(record, outcome.user_id, text)
@@ -74,12 +77,14 @@ class Notices:
         record = outcome.fabrique
         if is_outsider(outcome.user_id):
             return await self.mail(record, outcome.user_id, Letter.UNREGISTERED)
-        text = self._i18n("dm.unregistered", title=shown(record.title), date=record.starts_at)
+        key = "dm.series.unregistered" if record.is_series else "dm.unregistered"  # a series: every date at once
+        text = self._i18n(key, title=shown(record.title), date=record.starts_at, number=record.id)
         return await self._messenger.dm(outcome.user_id, text)
 
     async def promoted(self, record: FabriqueRecord, user_ids: Iterable[int]) -> None:
         """Each person who just got a seat from the waitlist hears it."""
-        text = self._i18n("dm.promoted", title=shown(record.title), date=record.starts_at, number=record.id)
+        key = "dm.series.promoted" if record.is_series else "dm.promoted"  # a series: a seat for every date
+        text = self._i18n(key, title=shown(record.title), date=record.starts_at, number=record.id)
         for user_id in user_ids:
             if is_outsider(user_id):
                 await self.mail(record, user_id, Letter.PROMOTED)
@@ -128,15 +133,18 @@ class Notices:
         """Closed DMs: the team sees it in the registrant list, and the person is told once, in the announcement's
         thread while the session is to come, to ask for the link with ``/fabrique lien``."""
         async with self._uow() as uow:
-            registration = await uow.registrations.get(fabrique_id, user_id)
+            session = await uow.fabriques.by_id(fabrique_id)
+            if session is None:
+                return
+            row = await home_row(uow, session)  # a reminder of a later session: the registration is its home's
+            registration = await uow.registrations.get(row.id, user_id)
             if registration is None or registration.dm_failed:
                 return
             registration.dm_failed = True
-            row = await uow.fabriques.by_id(fabrique_id)
-            await uow.commit()
-            assert row is not None  # the registration belongs to it
+            still_open = await series_open(uow, row, self._clock())
             record = FabriqueRecord.of(row)
-        if record.state is not State.ANNOUNCED or record.starts_at is None or record.starts_at <= self._clock():
+            await uow.commit()
+        if not still_open:
             return
         text = self._i18n("thread.dm_closed", user=f"<@{user_id}>", title=shown(record.title), number=record.id)
         try:

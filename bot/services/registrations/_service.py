@@ -5,6 +5,11 @@ Each way in is one call: ``react``/``unreact`` for the ✅ on an announcement, `
 start. The call decides, writes in one transaction, then does what it owes people (``notices``: a DM, or an e-mail
 for someone outside Discord) and asks the port for the announcement's count.
 
+A series (``bot.domain.series``) is registered for as a whole: every way in acts on its home (the first session),
+whichever session's announcement, event or number it came through; it is open while one of its sessions is announced
+and to come, and capacity and waitlist are the home's. A registrant may miss one date (``absence``): no reminder nor
+link for that date, the seat in the series kept.
+
 Registrations for one session are serialised: an in-process lock per session (the bot is one process) and, on
 PostgreSQL, a row lock on the session, so a burst of clicks never seats more people than the capacity.
 """
@@ -18,15 +23,17 @@ from bot.clock import Clock
 from bot.config import DiscordSettings
 from bot.db.models import FabriqueRow, RegistrationRow
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
-from bot.domain.lifecycle import Actor, State
+from bot.domain.lifecycle import Actor
 from bot.domain.membership import configured_id
 from bot.domain.outside import is_outsider, person_id
 from bot.domain.registration import Source, Status, status_for_newcomer
 from bot.errors import DomainError, Forbidden, InvalidState, NotFound
 from bot.i18n import I18n
 from bot.services._common import organizers, require_fabrique
+from bot.services.attendees import home_row, require_series_open, series_open
 from bot.services.ports import Messenger, Noticeboard
 from bot.services.records import Attendance, FabriqueRecord, RegistrationRecord
+from bot.services.registrations._absences import AbsenceOutcome, DateAttendance, Listing, absence_refusal
 from bot.services.registrations._letters import OutsideLetters
 from bot.services.registrations._notices import Notices
 from bot.services.registrations._values import (
@@ -37,9 +44,9 @@ from bot.services.registrations._values import (
     SessionLock,
     Spawn,
     T,
-    require_open,
     seat_waitlist,
 )
+from bot.services.series import home_of, session_of
 from bot.services.timeline import Planner
 
 
@@ -125,7 +132,7 @@ class RegistrationService:
                 await self.notices.confirm(outcome)
             for outcome in result.removed:
                 await self._after_leaving(outcome)
-        await self._board.redraw(record.id)
+        await self._board.redraw(record.home_id)  # a series: its one announcement, on its home
 
     async def tell_promoted(self, record: FabriqueRecord, user_ids: Iterable[int]) -> None:
         """Each person who just got a seat from the waitlist hears it (by DM, or by e-mail outside Discord)."""
@@ -149,9 +156,12 @@ class RegistrationService:
         """
         async with self._locks[fabrique_id], self._uow() as uow:
             row = await require_fabrique(uow, guild_id, fabrique_id, lock=True)
-            results = await self._register_in(uow, row, actors, source)
-            await uow.commit()
-            return results
+            home_id = home_of(row)
+            if home_id == row.id:
+                results = await self._register_in(uow, row, actors, source)
+                await uow.commit()
+                return results
+        return await self.register_many(guild_id, home_id, actors, source)  # a later session: its series' home
 
     async def unregister(
         self, guild_id: int, fabrique_id: int, user_id: int, *, by_reaction: bool = False
@@ -160,9 +170,12 @@ class RegistrationService:
         remembered so that reconciliation at start does not take that old ✅ for a new registration."""
         async with self._locks[fabrique_id], self._uow() as uow:
             row = await require_fabrique(uow, guild_id, fabrique_id, lock=True)
-            (outcome,) = await self._unregister_in(uow, row, [user_id], by_reaction=by_reaction)
-            await uow.commit()
-            return outcome
+            home_id = home_of(row)
+            if home_id == row.id:
+                (outcome,) = await self._unregister_in(uow, row, [user_id], by_reaction=by_reaction)
+                await uow.commit()
+                return outcome
+        return await self.unregister(guild_id, home_id, user_id, by_reaction=by_reaction)
 
     async def reconcile(
         self, guild_id: int, fabrique_id: int, reacted: dict[int, Actor], source: Source = Source.REACTION
@@ -170,13 +183,16 @@ class RegistrationService:
         """Apply what changed on the announcement's ✅ (or the event's « Intéressé »: ``source``) while the bot was
         away (both ways); idempotent. Only registrations made that way end when the mark is gone.
 
-        A ✅ whose author left by button or command since putting it there is not new: it is skipped.
+        A ✅ whose author left by button or command since putting it there is not new: it is skipped. A series has
+        one scheduled event per session: « Intéressé » missing from one of them ends nobody's registration.
         """
         async with self._uow() as uow:
-            row = await require_fabrique(uow, guild_id, fabrique_id)
+            row = await home_row(uow, await require_fabrique(uow, guild_id, fabrique_id))
+            fabrique_id = row.id
             current = {r.user_id: Source(r.source) for r in await uow.registrations.all(fabrique_id)}
-            if not self._open(row):
+            if not await self._open(uow, row):
                 return Reconciliation((), ())
+            ending = source is Source.REACTION or row.series_id is None
             departed = await uow.departures.user_ids(fabrique_id)
             if source is Source.REACTION:  # departures are about a ✅ left in place; « Intéressé » leaves none
                 await uow.departures.forget(fabrique_id, departed - reacted.keys())  # their ✅ went meanwhile
@@ -189,7 +205,7 @@ class RegistrationService:
         removed = [
             await self.unregister(guild_id, fabrique_id, user_id, by_reaction=True)
             for user_id, made_by in current.items()
-            if made_by is source and user_id not in reacted
+            if ending and made_by is source and user_id not in reacted
         ]
         return Reconciliation(tuple(added), tuple(removed))
 
@@ -200,9 +216,12 @@ class RegistrationService:
             return FabriqueRecord.of(row) if row is not None else None
 
     async def registrant_ids(self, fabrique_id: int) -> tuple[int, ...]:
-        """Everyone registered (seated or waiting), in arrival order: who hears of a new date."""
+        """Everyone registered (seated or waiting), in arrival order: who hears of a new date (of any session of a
+        series: its home's registrants)."""
         async with self._uow() as uow:
-            return tuple(r.user_id for r in await uow.registrations.all(fabrique_id))
+            row = await uow.fabriques.by_id(fabrique_id)
+            home_id = home_of(row) if row is not None else fabrique_id
+            return tuple(r.user_id for r in await uow.registrations.all(home_id))
 
     async def attendance(self, fabrique_id: int) -> Attendance:
         return (await self.as_announced(fabrique_id))[1]
@@ -213,30 +232,38 @@ class RegistrationService:
             row = await uow.fabriques.by_id(fabrique_id)
             if row is None:
                 raise NotFound("error.unknown_fabrique", number=fabrique_id)
-            counts = await uow.registrations.count_by_status(fabrique_id)
+            counts = await uow.registrations.count_by_status(home_of(row))  # a series counts on its home
             attendance = Attendance(counts.get(Status.CONFIRMED, 0), counts.get(Status.WAITLISTED, 0), row.capacity)
             return FabriqueRecord.of(row), attendance
 
     async def registrants(
         self, guild_id: int, fabrique_id: int, actor: Actor
     ) -> tuple[FabriqueRecord, list[RegistrationRecord]]:
-        """The list the organizer and the team follow; nobody else sees who registered, and only the team sees the
-        addresses of people outside Discord."""
+        """The list the organizer and the team follow (see ``listing``)."""
+        listing = await self.listing(guild_id, fabrique_id, actor)
+        return listing.fabrique, list(listing.registrations)
+
+    async def listing(self, guild_id: int, fabrique_id: int, actor: Actor) -> Listing:
+        """``/fabrique inscrits``: who registered and, for a series, how many come on each date. Nobody but the
+        organizers and the team sees who registered, and only the team sees the addresses of people outside
+        Discord."""
         async with self._uow() as uow:
-            row = await require_fabrique(uow, guild_id, fabrique_id)
+            row = await home_row(uow, await require_fabrique(uow, guild_id, fabrique_id))
             if not (actor.is_team or actor.user_id in organizers(row)):
                 raise Forbidden("error.not_organizer_or_team")
-            rows = await uow.registrations.all(fabrique_id)
+            rows = await uow.registrations.all(row.id)
             people = await uow.outsiders.by_ids({person_id(r.user_id) for r in rows if is_outsider(r.user_id)})
-            return FabriqueRecord.of(row), [
+            registrations = tuple(
                 RegistrationRecord.of(r, people.get(person_id(r.user_id)), with_email=actor.is_team) for r in rows
-            ]
+            )
+            dates = await self._dates(uow, row, rows) if row.series_id is not None else ()
+            return Listing(FabriqueRecord.of(row), registrations, dates)
 
     async def zoom_link(self, guild_id: int, fabrique_id: int, actor: Actor) -> tuple[FabriqueRecord, str]:
         """The link, only for a seated registrant, an organizer or the team."""
         async with self._uow() as uow:
             row = await require_fabrique(uow, guild_id, fabrique_id)
-            registration = await uow.registrations.get(fabrique_id, actor.user_id)
+            registration = await uow.registrations.get(home_of(row), actor.user_id)  # a series: its home's
             allowed = actor.is_team or actor.user_id in organizers(row)
             if not allowed and (registration is None or registration.status != Status.CONFIRMED.value):
                 key = "error.link.waitlisted" if registration is not None else "error.link.not_registered"
@@ -244,6 +271,58 @@ class RegistrationService:
             if not row.zoom_url:
                 raise InvalidState("error.link.missing", number=fabrique_id)
             return FabriqueRecord.of(row), row.zoom_url
+
+    async def absence(
+        self, guild_id: int, fabrique_id: int, rank: int, actor: Actor, *, back: bool = False
+    ) -> AbsenceOutcome:
+        """``/fabrique absence``: a registrant of the series ``fabrique_id`` (the number people know) will miss its
+        session ``rank`` (``back``: will come after all). Only that date's reminders and link change."""
+        async with self._uow() as uow:
+            home = await home_row(uow, await require_fabrique(uow, guild_id, fabrique_id))
+            if home.series_id is None:
+                raise InvalidState("error.absence.single", number=home.id)
+            session_id = (await session_of(uow, home, rank)).id
+        return await self._mark_absence(session_id, actor.user_id, back=back)
+
+    async def absent_by_button(self, session_id: int, user_id: int) -> AbsenceOutcome:
+        """« Absent·e le JJ/MM » under a reminder: pressed in a DM, so the session is known by its number alone."""
+        return await self._mark_absence(session_id, user_id, back=False)
+
+    async def _mark_absence(self, session_id: int, user_id: int, *, back: bool) -> AbsenceOutcome:
+        async with self._uow() as uow:
+            found = await uow.fabriques.by_id(session_id)
+            if found is None or found.series_id is None:
+                raise NotFound("error.unknown_fabrique", number=session_id)
+            home_id = home_of(found)
+        # Under the series' lock: a registration re-plans every session of the series, this session's too.
+        async with self._locks[home_id], self._uow() as uow:
+            session = await uow.fabriques.by_id(session_id, lock=True)
+            assert session is not None  # sessions are never deleted
+            home = await home_row(uow, session)
+            if await uow.registrations.get(home.id, user_id) is None:
+                raise Forbidden("error.absence.not_registered", number=home.id)
+            if (refusal := absence_refusal(session, self._clock())) is not None:
+                raise refusal
+            if back:
+                changed = await uow.absences.unmark(session.id, user_id)
+            else:
+                changed = await uow.absences.mark(session.id, user_id, self._clock())
+            if changed:
+                await self._planner(uow, session)  # that date's reminders go (or come back)
+            await uow.commit()
+            return AbsenceOutcome(FabriqueRecord.of(session), FabriqueRecord.of(home), not back, changed)
+
+    @staticmethod
+    async def _dates(
+        uow: UnitOfWork, home: FabriqueRow, registrations: list[RegistrationRow]
+    ) -> tuple[DateAttendance, ...]:
+        """Per session of the series ``home``, who will miss it and how many of the seated come."""
+        seated = {r.user_id for r in registrations if r.status == Status.CONFIRMED.value}
+        result = []
+        for session in await uow.fabriques.series(home.id):
+            absent = frozenset(await uow.absences.user_ids(session.id))
+            result.append(DateAttendance(FabriqueRecord.of(session), absent, len(seated - absent)))
+        return tuple(result)
 
     async def record_dm_failure(self, fabrique_id: int, user_id: int) -> None:
         """Closed DMs are a normal situation; the team sees them in the registrant list (see ``Notices``)."""
@@ -277,7 +356,7 @@ class RegistrationService:
             found = await find(uow)
             if found is None or found.guild_id != guild_id:
                 return None
-            fabrique_id = found.id
+            fabrique_id = home_of(found)  # a later session's event registers for its series
             lock = self._locks[fabrique_id]
             if lock.free:  # taken at once: nothing is awaited while this transaction holds SQLite's write lock
                 async with lock:
@@ -320,8 +399,9 @@ class RegistrationService:
     async def _register_in(
         self, uow: UnitOfWork, row: FabriqueRow, actors: Sequence[Actor], source: Source
     ) -> list[RegistrationOutcome | DomainError]:
-        """``row`` is locked; raises (before writing anything) when the session itself is closed."""
-        require_open(row, self._clock())
+        """``row`` (a home) is locked; raises (before writing anything) when the session itself, or the whole
+        series, is closed."""
+        await require_series_open(uow, row, self._clock())
         record = FabriqueRecord.of(row)
         current = {r.user_id: r for r in await uow.registrations.all(row.id)}  # arrival order
         waiting = [user for user, r in current.items() if r.status == Status.WAITLISTED.value]
@@ -372,14 +452,15 @@ class RegistrationService:
             if not by_reaction:
                 await uow.departures.record(row.id, user_id, self._clock())
             # Nobody is promoted into a session that is cancelled or already running.
-            promoted = await self._remove(uow, row, existing, promote=self._open(row))
+            promoted = await self._remove(uow, row, existing, promote=await self._open(uow, row))
             outcomes.append(RegistrationOutcome(FabriqueRecord.of(row), user_id, None, True, promoted=promoted))
         if any(outcome.changed for outcome in outcomes):
             await self._planner(uow, row)  # the leavers' reminders go, the promoted get theirs
         return outcomes
 
-    def _open(self, row: FabriqueRow) -> bool:
-        return State(row.state) is State.ANNOUNCED and row.starts_at is not None and row.starts_at > self._clock()
+    async def _open(self, uow: UnitOfWork, home: FabriqueRow) -> bool:
+        """A single session while announced and to come; a series while one of its sessions is."""
+        return await series_open(uow, home, self._clock())
 
     async def _remove(
         self, uow: UnitOfWork, row: FabriqueRow, registration: RegistrationRow, *, promote: bool

@@ -16,8 +16,9 @@ from bot.domain.outside import outsider_user_id, validated_email, validated_pers
 from bot.domain.registration import Source
 from bot.errors import Forbidden, InvalidInput, InvalidState, NotFound
 from bot.services._common import require_fabrique
+from bot.services.attendees import home_row, require_series_open
 from bot.services.registrations._service import RegistrationService
-from bot.services.registrations._values import RegistrationOutcome, require_open
+from bot.services.registrations._values import RegistrationOutcome
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,8 @@ class TeamRegistrations:
         """Their registration id, once the session is known to be open: one person per guild and address (the
         name given last is kept)."""
         async with self._uow() as uow:
-            require_open(await require_fabrique(uow, guild_id, fabrique_id), self._clock())
+            home = await home_row(uow, await require_fabrique(uow, guild_id, fabrique_id))
+            await require_series_open(uow, home, self._clock())
             person = await uow.outsiders.by_email(guild_id, address)
             now = self._clock()
             if person is None:
@@ -97,9 +99,9 @@ class TeamRegistrations:
 
     async def _registered_person(self, guild_id: int, fabrique_id: int, address: str) -> tuple[int, str]:
         async with self._uow() as uow:
-            await require_fabrique(uow, guild_id, fabrique_id)
+            home = await home_row(uow, await require_fabrique(uow, guild_id, fabrique_id))
             person = await uow.outsiders.by_email(guild_id, address)
-            if person is None or await uow.registrations.get(fabrique_id, outsider_user_id(person.id)) is None:
+            if person is None or await uow.registrations.get(home.id, outsider_user_id(person.id)) is None:
                 raise NotFound("error.outside.not_registered", number=fabrique_id)
             return outsider_user_id(person.id), person.name
 

@@ -6,16 +6,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from datetime import datetime
 from types import TracebackType
 from typing import Any, TypeVar
 
 from bot.db.models import FabriqueRow
 from bot.db.uow import UnitOfWork
-from bot.domain.lifecycle import Actor, State
+from bot.domain.lifecycle import Actor
 from bot.domain.membership import actor_from_roles
 from bot.domain.registration import Status, promotions
-from bot.errors import InvalidState
 from bot.services.records import FabriqueRecord
 
 Spawn = Callable[[Coroutine[Any, Any, Any]], None]
@@ -82,14 +80,6 @@ class SessionLock:
     ) -> None:
         self._lock.release()
         self._wanted -= 1
-
-
-def require_open(row: FabriqueRow, now: datetime) -> None:
-    """Registrations are open on an announced session until it starts; otherwise InvalidState says why."""
-    if State(row.state) is not State.ANNOUNCED:
-        raise InvalidState("error.register.closed", number=row.id, state=State(row.state))
-    if row.starts_at is None or row.starts_at <= now:
-        raise InvalidState("error.register.started", number=row.id)
 
 
 async def seat_waitlist(uow: UnitOfWork, row: FabriqueRow) -> tuple[int, ...]:
