@@ -56,7 +56,7 @@ async def configured(services: Services) -> Services:
 
 
 async def statuses(services: Services, fabrique_id: int) -> list[tuple[int, Status]]:
-    _, registrants = await services.registrations.registrants(GUILD_ID, fabrique_id, TEAM)
+    registrants = list((await services.registrations.listing(GUILD_ID, fabrique_id, TEAM)).registrations)
     return [(r.user_id, r.status) for r in registrants]
 
 
@@ -160,7 +160,7 @@ async def test_beyond_the_capacity_people_are_waitlisted_in_order(configured: Se
     assert outcomes[0].fabrique.id == session.id
     assert await configured.registrations.attendance(session.id) == Attendance(3, 2, 3)
 
-    _, registrants = await configured.registrations.registrants(GUILD_ID, session.id, ALICE)
+    registrants = list((await configured.registrations.listing(GUILD_ID, session.id, ALICE)).registrations)
     assert [r.user_id for r in registrants] == [member(n).user_id for n in range(5)]
     assert all(r.source is Source.BUTTON for r in registrants)
     assert not any(r.dm_failed for r in registrants)
@@ -192,7 +192,7 @@ async def test_registering_twice_changes_nothing(configured: Services, engine: A
     )
     assert (first.changed, waiting.changed) == (True, True)
 
-    _, registrants = await configured.registrations.registrants(GUILD_ID, session.id, TEAM)
+    registrants = list((await configured.registrations.listing(GUILD_ID, session.id, TEAM)).registrations)
     assert [(r.user_id, r.source, r.created_at) for r in registrants] == [
         (BOB.user_id, Source.REACTION, clock.now - timedelta(minutes=5)),  # the first registration is kept as is
         (CAROL.user_id, Source.BUTTON, clock.now - timedelta(minutes=5)),
@@ -252,12 +252,12 @@ async def test_the_registrant_list_is_for_organizers_and_the_team(configured: Se
     session = await announced_session(configured)
     await configured.registrations.register(GUILD_ID, session.id, BOB, Source.BUTTON)
     for actor in (ALICE, COORGANIZER, TEAM, BOT):
-        record, registrants = await configured.registrations.registrants(GUILD_ID, session.id, actor)
-        assert record.id == session.id
-        assert [r.user_id for r in registrants] == [BOB.user_id]
+        listing = await configured.registrations.listing(GUILD_ID, session.id, actor)
+        assert listing.fabrique.id == session.id and listing.dates == ()
+        assert [r.user_id for r in listing.registrations] == [BOB.user_id]
     for actor in (BOB, STRANGER, OUTSIDER):
         with pytest.raises(Forbidden) as refused:
-            await configured.registrations.registrants(GUILD_ID, session.id, actor)
+            await configured.registrations.listing(GUILD_ID, session.id, actor)
         assert refused.value.key == "error.not_organizer_or_team"
 
 
@@ -310,7 +310,7 @@ async def test_record_dm_failure(configured: Services) -> None:
         await configured.registrations.register(GUILD_ID, session.id, actor, Source.BUTTON)
     await configured.registrations.record_dm_failure(session.id, CAROL.user_id)
     await configured.registrations.record_dm_failure(session.id, STRANGER.user_id)  # not registered: ignored
-    _, registrants = await configured.registrations.registrants(GUILD_ID, session.id, TEAM)
+    registrants = list((await configured.registrations.listing(GUILD_ID, session.id, TEAM)).registrations)
     assert [(r.user_id, r.dm_failed) for r in registrants] == [(BOB.user_id, False), (CAROL.user_id, True)]
 
 
@@ -331,7 +331,7 @@ async def test_reconcile_makes_reaction_registrations_match_the_reactions(config
 
     assert [(o.user_id, o.status, o.changed) for o in result.added] == [(new_reaction.user_id, Status.CONFIRMED, True)]
     assert [(o.user_id, o.status, o.changed) for o in result.removed] == [(gone_reaction.user_id, None, True)]
-    _, registrants = await configured.registrations.registrants(GUILD_ID, session.id, TEAM)
+    registrants = list((await configured.registrations.listing(GUILD_ID, session.id, TEAM)).registrations)
     assert [(r.user_id, r.source) for r in registrants] == [
         (kept_reaction.user_id, Source.REACTION),
         (by_button.user_id, Source.BUTTON),
@@ -341,7 +341,7 @@ async def test_reconcile_makes_reaction_registrations_match_the_reactions(config
 
     again = await configured.registrations.reconcile(GUILD_ID, session.id, reacted)
     assert (again.added, again.removed) == ((), ())
-    _, after = await configured.registrations.registrants(GUILD_ID, session.id, TEAM)
+    after = list((await configured.registrations.listing(GUILD_ID, session.id, TEAM)).registrations)
     assert after == registrants
 
 
@@ -421,7 +421,7 @@ def assert_burst_settled(outcomes: list, capacity: int, people: int) -> None:
 
 
 async def assert_stored_burst(services: Services, engine: AsyncEngine, fabrique_id: int, capacity: int, people: int):
-    _, registrants = await services.registrations.registrants(GUILD_ID, fabrique_id, TEAM)
+    registrants = list((await services.registrations.listing(GUILD_ID, fabrique_id, TEAM)).registrations)
     assert len(registrants) == people
     assert len({r.user_id for r in registrants}) == people
     assert Counter(r.status for r in registrants) == {
@@ -446,7 +446,7 @@ async def test_a_burst_of_registrations_never_exceeds_the_capacity(configured: S
     assert {o.user_id for o in outcomes} == {actor.user_id for actor in people}
     await assert_stored_burst(configured, engine, session.id, 10, 40)
     by_user = {o.user_id: o.waitlist_position for o in outcomes}
-    _, registrants = await configured.registrations.registrants(GUILD_ID, session.id, TEAM)
+    registrants = list((await configured.registrations.listing(GUILD_ID, session.id, TEAM)).registrations)
     waiting = [r.user_id for r in registrants if r.status is Status.WAITLISTED]
     assert [by_user[user_id] for user_id in waiting] == list(range(1, 31))
 

@@ -115,7 +115,7 @@ async def test_registering_by_any_sessions_number_registers_for_the_series_on_it
 
     assert (outcome.fabrique.id, outcome.status, outcome.changed) == (home, Status.CONFIRMED, True)
     assert (again.fabrique.id, again.changed) == (home, False)  # one registration for the whole series
-    _, rows = await services.registrations.registrants(GUILD_ID, home, ALICE)
+    rows = list((await services.registrations.listing(GUILD_ID, home, ALICE)).registrations)
     assert [r.user_id for r in rows] == [BOB.user_id]
     assert await services.registrations.registrant_ids(second) == (BOB.user_id,)
     # Reminded for each booked and announced date, once; the third session has no date yet.
@@ -126,7 +126,7 @@ async def test_the_event_of_a_later_session_registers_for_the_series(services: S
     home, second, _ = await series(services, engine)
     await services.registrations.interested(GUILD_ID, 42, Reactor(CAROL.user_id, frozenset()))
 
-    _, rows = await services.registrations.registrants(GUILD_ID, second, TEAM)
+    rows = list((await services.registrations.listing(GUILD_ID, second, TEAM)).registrations)
     assert [(r.user_id, r.source) for r in rows] == [(CAROL.user_id, Source.EVENT)]
     assert (await services.registrations.attendance(home)).confirmed == 1
 
@@ -200,7 +200,7 @@ async def test_an_absence_drops_that_dates_reminders_only_and_twice_is_harmless(
     assert (marked.session.id, marked.home.id, marked.absent, marked.changed) == (second, home, True, True)
     assert (twice.absent, twice.changed) == (True, False)
     assert await reminders_of(engine, BOB.user_id) == {home: PENDING}
-    _, rows = await services.registrations.registrants(GUILD_ID, home, ALICE)
+    rows = list((await services.registrations.listing(GUILD_ID, home, ALICE)).registrations)
     assert [(r.user_id, r.status) for r in rows] == [(BOB.user_id, Status.CONFIRMED)]  # the seat stays
 
     back = await services.registrations.absence(GUILD_ID, home, 2, BOB, back=True)
@@ -353,7 +353,7 @@ async def test_a_closed_dm_on_a_later_sessions_reminder_is_recorded_on_the_serie
 
     await timed.dispatcher.run_due()
 
-    _, rows = await services.registrations.registrants(GUILD_ID, home, TEAM)
+    rows = list((await services.registrations.listing(GUILD_ID, home, TEAM)).registrations)
     assert [(r.user_id, r.dm_failed) for r in rows] == [(BOB.user_id, True)]
     assert timed.messenger.to(BOB.user_id) == []
 

@@ -215,7 +215,7 @@ async def waitlisted_pair(services: Services) -> FabriqueRecord:
 
 
 async def statuses(services: Services, fabrique_id: int) -> dict[int, Status]:
-    _, registrants = await services.registrations.registrants(GUILD_ID, fabrique_id, TEAM)
+    registrants = list((await services.registrations.listing(GUILD_ID, fabrique_id, TEAM)).registrations)
     return {r.user_id: r.status for r in registrants}
 
 

@@ -419,7 +419,7 @@ async def test_move_keeps_registrations_and_frees_the_old_slot(configured: Servi
     assert booking.previous.starts_at == old.starts_at
     assert set(booking.registrant_ids) == {BOB.user_id, CAROL.user_id}
 
-    _, registrants = await configured.registrations.registrants(GUILD_ID, fabrique.id, TEAM)
+    registrants = list((await configured.registrations.listing(GUILD_ID, fabrique.id, TEAM)).registrations)
     assert [r.user_id for r in registrants] == [BOB.user_id, CAROL.user_id]
     free = await configured.slots.upcoming(GUILD_ID, free_only=True)
     assert [s.id for s in free] == [old.id]
@@ -493,7 +493,7 @@ async def test_release_frees_the_slot_and_keeps_the_registrations(
     assert again.fabrique.state is State.SCHEDULED
     assert again.fabrique.capacity == 1
     assert again.registrant_ids == (BOB.user_id, CAROL.user_id)
-    _, listed = await configured.registrations.registrants(GUILD_ID, fabrique.id, TEAM)
+    listed = list((await configured.registrations.listing(GUILD_ID, fabrique.id, TEAM)).registrations)
     assert [(r.user_id, r.status) for r in listed] == [
         (BOB.user_id, Status.CONFIRMED),
         (CAROL.user_id, Status.WAITLISTED),

@@ -144,7 +144,7 @@ async def test_places_raised_to_zoom_s_limit_seat_the_waitlist(plain: Held) -> N
     assert waiting.status is Status.WAITLISTED
     text = ProposalText(session.title, session.description, session.speaker, session.needs)
     await services.corrections.correct(GUILD_ID, session.id, TEAM, text, People(places=0))
-    _, rows = await services.registrations.registrants(GUILD_ID, session.id, TEAM)
+    rows = list((await services.registrations.listing(GUILD_ID, session.id, TEAM)).registrations)
     assert {r.user_id: r.status for r in rows}[CAROL.user_id] is Status.CONFIRMED
 
 
@@ -313,7 +313,7 @@ async def test_a_seat_freed_while_released_goes_to_the_waitlist_at_the_new_date(
     slot = await add_slot(services, "22/03/2027", "14:00", 180)
     rebooked = await services.announcements.book(GUILD_ID, session.id, slot.id, ALICE, None)
     assert rebooked.announced
-    _, rows = await services.registrations.registrants(GUILD_ID, session.id, TEAM)
+    rows = list((await services.registrations.listing(GUILD_ID, session.id, TEAM)).registrations)
     assert {r.user_id: r.status for r in rows} == {CAROL.user_id: Status.CONFIRMED}
 
 

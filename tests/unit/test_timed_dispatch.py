@@ -163,7 +163,7 @@ async def test_a_closed_dm_is_recorded_and_the_reminder_skipped_not_retried(time
 
     assert timed.messenger.to(BOB.user_id) == []
     assert timed.messenger.to(CAROL.user_id) == [Dm(CAROL.user_id, reminder_text(session))]
-    _, registrants = await timed.services.registrations.registrants(GUILD_ID, session.id, TEAM)
+    registrants = list((await timed.services.registrations.listing(GUILD_ID, session.id, TEAM)).registrations)
     assert [(r.user_id, r.dm_failed) for r in registrants] == [(BOB.user_id, True), (CAROL.user_id, False)]
     assert await reminder_rows(engine, session.id, BOB.user_id) == [(1440, "skipped", 1), (60, "pending", 0)]
 
@@ -184,7 +184,7 @@ async def test_a_port_that_raises_fails_the_item_and_the_rest_of_the_batch_still
 
     assert timed.messenger.to(CAROL.user_id) == [Dm(CAROL.user_id, reminder_text(session))]
     assert await reminder_rows(engine, session.id, BOB.user_id) == [(1440, "pending", 1), (60, "pending", 0)]
-    _, registrants = await timed.services.registrations.registrants(GUILD_ID, session.id, TEAM)
+    registrants = list((await timed.services.registrations.listing(GUILD_ID, session.id, TEAM)).registrations)
     assert not any(r.dm_failed for r in registrants)  # Discord failing is not a closed DM
     (failure,) = [r for r in caplog.records if r.name == "bot.timed.dispatcher"]
     assert failure.levelno == logging.WARNING

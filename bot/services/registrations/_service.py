@@ -236,13 +236,6 @@ class RegistrationService:
             attendance = Attendance(counts.get(Status.CONFIRMED, 0), counts.get(Status.WAITLISTED, 0), row.capacity)
             return FabriqueRecord.of(row), attendance
 
-    async def registrants(
-        self, guild_id: int, fabrique_id: int, actor: Actor
-    ) -> tuple[FabriqueRecord, list[RegistrationRecord]]:
-        """The list the organizer and the team follow (see ``listing``)."""
-        listing = await self.listing(guild_id, fabrique_id, actor)
-        return listing.fabrique, list(listing.registrations)
-
     async def listing(self, guild_id: int, fabrique_id: int, actor: Actor) -> Listing:
         """``/fabrique inscrits``: who registered and, for a series, how many come on each date. Nobody but the
         organizers and the team sees who registered, and only the team sees the addresses of people outside
