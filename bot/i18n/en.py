@@ -688,4 +688,5 @@ MESSAGES: dict[str, str] = {
     "csv.no_date": "date to be set",
     "csv.absent": "absent",
     "csv.present": "present",
+    "dm.series.moved": "📅 Session {rank} of “{title}” moves: from {before} to {date}. Your registration to the series is kept; here is the session's new calendar file (.ics).",
 }

@@ -684,4 +684,5 @@ MESSAGES: dict[str, str] = {
     "csv.no_date": "date à fixer",
     "csv.absent": "absent·e",
     "csv.present": "présent·e",
+    "dm.series.moved": "📅 La séance {rank} de « {title} » change de date : elle passe du {before} au {date}. Votre inscription à la série est conservée ; voici le nouveau fichier agenda (.ics) de cette séance.",
 }

@@ -344,7 +344,10 @@ class AnnouncementService:
     async def _moved(self, before: FabriqueRecord, after: FabriqueRecord, registrant_ids: tuple[int, ...]) -> None:
         await self._board.redraw(after.id, with_calendar=True)
         await self._board.move_event(after)
-        text = self._i18n("dm.moved", title=shown(after.title), before=before.starts_at, date=after.starts_at)
+        key = "dm.series.moved" if after.is_series else "dm.moved"  # a series: which of its dates moves
+        text = self._i18n(
+            key, title=shown(after.title), before=before.starts_at, date=after.starts_at, rank=after.series_rank
+        )
         attachment = Attachment(f"fabrique-{after.id}.ics", self.calendar([after]))
         await self._registrations.notices.tell_all(
             after, registrant_ids, text, Letter.MOVED, attachment=attachment, before=before.starts_at
