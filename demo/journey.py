@@ -22,6 +22,7 @@ import simcord
 
 from bot.app import FabriqueBot, create_bot
 from bot.config import DatabaseSettings, DiscordSettings, GeneralSettings, Settings
+from bot.services.series import Default
 
 GUILD_ID = 424242424242424242
 ZOOM_LINK = "https://us02web.zoom.us/j/81234567890?pwd=demo"
@@ -50,6 +51,10 @@ class JourneyResult:
     follow_up: str = ""
     files: dict[str, Path] = field(default_factory=dict)
     state: str = ""
+    series_dates: list[str] = field(default_factory=list)  # the lines of the series' one announcement
+    series_announcements: int = 0
+    series_reminders: list[int] = field(default_factory=list)  # per session, how many were reminded (24 h)
+    series_thread: list[str] = field(default_factory=list)  # the first line of each message of its forum thread
 
 
 def said(result: simcord.InteractionResult) -> str:
@@ -111,6 +116,7 @@ class Journey:
             await self._remind_with_a_restart()
             await self._end_and_document()
             await self._after_publication()
+            await self._series()
         return self.result
 
     # --- the people and the places ---------------------------------------------------------------------------
@@ -274,6 +280,87 @@ class Journey:
         self.result.follow_up = "\n".join(f"{f.name} : {f.value}" for f in embed.fields)
         self.result.state = (await self.env.bot.services.sessions.get_any(self.result.fabrique_id)).state.value
         self.say(f"📊 Camille /equipe suivi → {embed.fields[0].value.replace(chr(10), ' ; ')}")
+
+    # --- a series: one proposal, three sessions -----------------------------------------------------------
+
+    async def _series(self) -> None:
+        """A writing cycle of three sessions: moderated once, one announcement, registered for once, one member
+        missing a date, each session reminded and documented on its own, gathered in one forum thread."""
+        self.say("")
+        self.say("🔁 Une Fabrique en série : un cycle d'écriture en trois séances.")
+        number, sessions = await self._propose_series()
+        await self._book_series(number)
+        announcement = self.agenda.last_message
+        self.result.series_announcements = sum(1 for message in self.agenda.history() if message.embeds) - 1
+        self.result.series_dates = self._series_dates(announcement)
+        self.say("📣 Une seule annonce dans #agenda, toutes les dates : " + " ; ".join(self.result.series_dates))
+        for member in self.members[:6]:
+            await member.click(announcement, label="S'inscrire")
+        self.say("👤 6 membres cliquent « S'inscrire » une fois : les voilà inscrit·es aux trois séances.")
+        result = await self.members[0].slash(self.general, "fabrique absence", fabrique=number, seance=2)
+        self.say(f"👤 {self.members[0].name} /fabrique absence séance 2 → 🤖 {said(result)}")
+        for rank, session in enumerate(sessions, start=1):
+            await self._hold_series_session(rank, session)
+        thread = self.forum.threads[-1]
+        messages = sorted(thread.history(), key=lambda message: message.id)
+        self.result.series_thread = [message.content.split("\n")[0] for message in messages]
+        self.say(f"📖 Forum #articles : un seul fil « {thread.name} », un message par séance documentée.")
+
+    async def _propose_series(self) -> tuple[int, list[int]]:
+        shown = await self.alice.slash(
+            self.general, "fabrique proposer", format="atelier", parcours="classique", duree=120, sessions=3
+        )
+        draft = {
+            "titre": "Cycle d'écriture : notre guide de la billetterie",
+            "description": "Trois séances pour écrire ensemble le guide, chapitre après chapitre.",
+            "intervenant": "",
+            "besoins": "",
+            "rythme": "toutes les deux semaines",
+        }
+        result = await self.alice.submit_modal(shown, draft)
+        number = new_number(said(result))
+        self.say(f"👤 Alice /fabrique proposer sessions:3 (rythme « toutes les deux semaines ») → 🤖 {said(result)}")
+        await self.camille.click(self.team_channel.last_message, label="Approuver")
+        self.say("👤 Camille approuve la série une seule fois, sur une seule carte.")
+        resolve = self.env.bot.services.series.resolve
+        return number, [await resolve(GUILD_ID, number, rank, Default.HOME) for rank in (1, 2, 3)]
+
+    async def _book_series(self, number: int) -> None:
+        for rank, days in ((1, 20), (2, 34), (3, 48)):
+            day = (self.env.now() + timedelta(days=days)).strftime("%d/%m/%Y")
+            result = await self.camille.slash(
+                self.general, "equipe creneau-ajouter", date=day, heure="18:00", duree=150
+            )
+            slot = new_number(said(result))
+            if not self.zoom_is_automatic:
+                await self.camille.slash(self.general, "equipe lien-zoom", fabrique=number, url=ZOOM_LINK, seance=rank)
+            result = await self.alice.slash(self.general, "fabrique reserver", fabrique=number, creneau=slot)
+            self.say(f"👤 Alice /fabrique reserver (séance {rank}, le {day}) → 🤖 {said(result)}")
+        await self.env.settle(timeout=50)
+
+    async def _hold_series_session(self, rank: int, session: int) -> None:
+        record = await self.env.bot.services.sessions.get_any(session)
+        assert record.starts_at is not None and record.ends_at is not None
+        before = self._count_dms("Séance")
+        await self._move_to(record.starts_at - timedelta(hours=24))
+        reminded = self._count_dms("Séance") - before
+        self.result.series_reminders.append(reminded)
+        await self._move_to(record.ends_at + timedelta(minutes=16))
+        prompt = next(m for m in reversed(self.alice.user.dm_channel.history()) if m.components)
+        shown = await self.alice.user.click(prompt, label="Compte-rendu 3P")
+        report = f"Séance {rank} : nous avons écrit le chapitre {rank} du guide."
+        await self.alice.user.submit_modal(shown, {"compte_rendu": report, "ressources": ""})
+        await self.env.settle(timeout=50)
+        await self.alice.user.click(self.alice.user.dm_channel.history()[-1], label="Publier")
+        await self.env.settle(timeout=50)
+        self.say(f"⏰ Séance {rank} : {reminded} rappels la veille ; 🎬 tenue, compte-rendu 3P publié.")
+
+    def _series_dates(self, announcement: discord.Message) -> list[str]:
+        when = next(f for f in announcement.embeds[0].fields if (f.name or "").startswith("Quand"))
+        return [re.sub(r"<t:(\d+):F>", self._local_date, line) for line in (when.value or "").split("\n")]
+
+    def _local_date(self, match: re.Match[str]) -> str:
+        return datetime.fromtimestamp(int(match[1]), UTC).astimezone(self.settings.general.tz).strftime("%d/%m %H:%M")
 
     # --- helpers ------------------------------------------------------------------------------------------
 

@@ -76,12 +76,19 @@ async def test_the_whole_journey_with_every_integration(tmp_path: Path, wordpres
     assert result.chasers_after_publication == 0
     assert result.state == "documented" and "documentée : **1**" in result.follow_up
 
-    (meeting,) = zoom.meetings.values()
-    assert meeting["duration"] == 120
-    assert not any(meeting["join_url"] in line for line in transcript)  # never said in public
+    meetings = list(zoom.meetings.values())
+    assert len(meetings) == 1 + 3  # the single session's, then one per session of the series
+    assert all(meeting["duration"] == 120 for meeting in meetings)
+    assert not any(meeting["join_url"] in line for line in transcript for meeting in meetings)  # never public
 
     subjects = [email.message_from_bytes(e.content, policy=policy.default)["subject"] for e in inbox.received]
-    assert len(subjects) == 1 and "Billetterie" in subjects[0]
+    assert len(subjects) == 2 and "Billetterie" in subjects[0]  # one for the session, one for the whole series
+    assert "Cycle d'écriture" in subjects[1]
+
+    assert result.series_announcements == 1  # three dates, one announcement
+    assert [line.split(" · ")[0] for line in result.series_dates] == ["Séance 1", "Séance 2", "Séance 3"]
+    assert result.series_reminders == [6, 5, 6]  # six registered for the series, one absent from session 2
+    assert [line.split(" · ")[0] for line in result.series_thread] == [f"**Séance {n}/3**" for n in (1, 2, 3)]
 
     site = WordPressClient(wordpress.url, wordpress.admin_username, wordpress.admin_app_password)
     try:
