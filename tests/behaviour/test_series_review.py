@@ -1,0 +1,27 @@
+"""Review of issue 15 (a Fabrique can be a series): stories at the seams between its four workstreams, each one a
+bug a person could meet, proven here before it was fixed."""
+
+from __future__ import annotations
+
+from bot.config import Settings
+from bot.db.models import FabriqueRow
+from tests.behaviour.builders import bot_away, row
+from tests.behaviour.conftest import World, said
+from tests.behaviour.test_series_w3 import book, series
+
+
+async def test_interested_in_a_later_sessions_event_while_the_bot_is_away_registers_for_the_series(
+    world: World, settings: Settings
+) -> None:
+    """« Intéressé » on session 2's scheduled event registers for the series when the bot is up: given while the
+    bot was down, it must be caught up at start too (nothing lost on restart), not only the first session's."""
+    home, second, _ = await series(world, settings)
+    await book(world, second, 34)
+    event_id = (await row(settings, FabriqueRow, second))["scheduled_event_id"]
+    assert event_id
+    env = world.env
+    async with bot_away(env, settings):
+        env.backend.set_scheduled_event_subscription(world.guild.id, event_id, world.bob.id, True)
+    await env.settle()
+    listing = said(await world.moderator.slash(world.general, "fabrique inscrits", fabrique=home)).content
+    assert f"<@{world.bob.id}>" in listing
