@@ -1,0 +1,78 @@
+"""Review of issue 15 (a Fabrique can be a series) through the services: bugs at the seams between its four
+workstreams, each proven here before it was fixed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.db import migrate
+from bot.domain.lifecycle import State
+from bot.domain.proposal import ProposalText
+from bot.services import Services
+from bot.services.corrections import People
+from bot.services.ports import DiscordPorts
+from tests.conftest import GUILD_ID, make_settings
+from tests.ports import FakeBoard, fake_ports, services_on
+from tests.unit.builders import ALICE, DRAFT, TEAM, announce, configure
+from tests.unit.test_series_w1 import approved_series, book_next, numbers
+
+
+@pytest.fixture
+async def configured(services: Services) -> Services:
+    await configure(services)
+    return services
+
+
+async def test_a_series_whose_first_session_was_cancelled_can_still_be_corrected(configured: Services) -> None:
+    """Session 1 cancelled alone, sessions 2 and 3 go on: the series lives on, so the team may still correct it
+    (places, texts) and the organizer still edit it — the first session's own state is not the series'."""
+    home = (await approved_series(configured)).id
+    _, second, third = await numbers(configured, home)
+    await book_next(configured, home, "15/03/2027")
+    await book_next(configured, home, "22/03/2027")
+    await configured.sessions.cancel(GUILD_ID, home, TEAM, "Intervenante malade ce jour-là")
+    record = await configured.sessions.get(GUILD_ID, home)
+    text = ProposalText("Écrire ensemble", record.description, record.speaker, record.needs)
+
+    corrected = await configured.corrections.correct(GUILD_ID, home, TEAM, text, People(places=8))
+
+    assert corrected.fabrique.capacity == 8 and corrected.fabrique.state is State.CANCELLED
+    assert (await configured.sessions.get(GUILD_ID, second)).title == "Écrire ensemble"
+    edited = await configured.corrections.edit(GUILD_ID, third, ALICE, replace(DRAFT, title="Écrire à plusieurs"))
+    assert edited.id == home
+    assert (await configured.sessions.get(GUILD_ID, third)).title == "Écrire à plusieurs"
+
+
+async def test_correcting_a_series_redraws_its_message_while_a_later_session_is_announced(
+    engine: AsyncEngine, database_url: str, tmp_path: Path, clock: Callable[[], datetime]
+) -> None:
+    """The series' one message shows its title and places: corrected while session 1 is cancelled (or held) and
+    session 2 announced, the message must be redrawn, not only when the first session itself is announced."""
+    await migrate.upgrade(engine)
+    ports: DiscordPorts = fake_ports()
+    services = services_on(engine, make_settings(tmp_path, database_url), clock, ports=ports)
+    await configure(services)
+    home = (await approved_series(services)).id
+    _, second, _ = await numbers(services, home)
+    await book_next(services, home, "15/03/2027")
+    await book_next(services, home, "22/03/2027")
+    await announce(services, home)
+    await announce(services, second)
+    await services.sessions.cancel(GUILD_ID, home, TEAM, "Intervenante malade ce jour-là")
+    board = ports.board
+    assert isinstance(board, FakeBoard)
+    board.redrawn.clear()
+    record = await services.sessions.get(GUILD_ID, home)
+    text = ProposalText("Écrire ensemble", record.description, record.speaker, record.needs)
+
+    await services.corrections.correct(GUILD_ID, home, TEAM, text, People(places=8))
+    await services.background.settle()
+
+    assert board.redrawn == [home]
+    assert second in board.updated  # session 2's scheduled event carries the new title
