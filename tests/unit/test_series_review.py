@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.config import SessionSettings
 from bot.db import migrate
 from bot.domain.lifecycle import State
 from bot.domain.proposal import ProposalText
@@ -76,3 +77,22 @@ async def test_correcting_a_series_redraws_its_message_while_a_later_session_is_
 
     assert board.redrawn == [home]
     assert second in board.updated  # session 2's scheduled event carries the new title
+
+
+async def test_a_series_booked_from_a_later_session_gets_the_configured_places(
+    engine: AsyncEngine, database_url: str, tmp_path: Path, clock: Callable[[], datetime]
+) -> None:
+    """``/fabrique reserver seance:2`` before session 1 is the series' first booking: its places are the configured
+    default (``[sessions] default_capacity``) as for any first booking, and booking session 1 afterwards, once the
+    series' message is out, keeps them."""
+    await migrate.upgrade(engine)
+    settings = make_settings(tmp_path, database_url, sessions=SessionSettings(default_capacity=30))
+    services = services_on(engine, settings, clock)
+    await configure(services)
+    home = (await approved_series(services)).id
+    _, second, _ = await numbers(services, home)
+    await book_next(services, home, "22/03/2027", seance=2)
+    await announce(services, second)
+    assert (await services.sessions.get(GUILD_ID, home)).capacity == 30
+    await book_next(services, home, "15/03/2027", seance=1)
+    assert (await services.sessions.get(GUILD_ID, home)).capacity == 30
