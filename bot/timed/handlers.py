@@ -128,7 +128,7 @@ class TimedHandlers:
     async def start(self, item: DueItem, context: DueContext) -> DueStatus:
         """A short notice in the announcement's thread: the session is starting (the link is in DMs, never here)."""
         record = context.fabrique
-        text = self._i18n("thread.start", title=shown(record.title), number=record.id)
+        text = self._i18n("thread.start", title=shown(record.title), number=record.shown_number)
         posted = await self._perform(self._messenger.notice_in_thread(record, text))
         return DueStatus.DONE if posted else DueStatus.SKIPPED
 

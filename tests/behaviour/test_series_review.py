@@ -3,9 +3,11 @@ bug a person could meet, proven here before it was fixed."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.config import Settings
 from bot.db.models import FabriqueRow
-from tests.behaviour.builders import bot_away, row
+from tests.behaviour.builders import bot_away, move_to, row, session_times
 from tests.behaviour.conftest import World, said
 from tests.behaviour.test_series_w3 import book, series
 
@@ -25,3 +27,19 @@ async def test_interested_in_a_later_sessions_event_while_the_bot_is_away_regist
     await env.settle()
     listing = said(await world.moderator.slash(world.general, "fabrique inscrits", fabrique=home)).content
     assert f"<@{world.bob.id}>" in listing
+
+
+async def test_a_later_session_starting_is_said_in_the_series_announcement_thread(
+    world: World, settings: Settings
+) -> None:
+    """« commence maintenant » goes in the announcement's thread when a session starts: for session 2 of a series
+    too, in the thread of the series' one message (session 2 has no message of its own)."""
+    home, second, _ = await series(world, settings)
+    await book(world, second, 34)
+    for session in (home, second):
+        start, _ = await session_times(world, settings, session)
+        await move_to(world, start + timedelta(minutes=5))
+    (thread,) = world.agenda.threads
+    started = [message.content for message in thread.history() if "commence maintenant" in message.content]
+    assert len(started) == 2  # session 1's, then session 2's
+    assert "séance 2/3" in started[1]
