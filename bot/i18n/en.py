@@ -689,4 +689,6 @@ MESSAGES: dict[str, str] = {
     "csv.absent": "absent",
     "csv.present": "present",
     "dm.series.moved": "📅 Session {rank} of “{title}” moves: from {before} to {date}. Your registration to the series is kept; here is the session's new calendar file (.ics).",
+    # Review of issue 15: a later session of a series released alone.
+    "dm.series.released": "📅 Session {rank} of “{title}” (planned on {date}) has been postponed: its date is to be set again. Your registration to the series is kept for all its sessions; you will get the new date here.",
 }

@@ -685,4 +685,6 @@ MESSAGES: dict[str, str] = {
     "csv.absent": "absent·e",
     "csv.present": "présent·e",
     "dm.series.moved": "📅 La séance {rank} de « {title} » change de date : elle passe du {before} au {date}. Votre inscription à la série est conservée ; voici le nouveau fichier agenda (.ics) de cette séance.",
+    # Review of issue 15: a later session of a series released alone.
+    "dm.series.released": "📅 La séance {rank} de « {title} » (prévue le {date}) est reportée : sa date est à nouveau à fixer. Votre inscription à la série est gardée pour toutes ses séances ; vous recevrez la nouvelle date ici.",
 }

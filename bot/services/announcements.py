@@ -135,11 +135,14 @@ class AnnouncementService:
         before = booking.previous
         title = shown(before.title)
         await self._take_down(before, self._i18n("announcement.banner.released", title=title), final=False)
-        text = self._i18n("dm.released", title=title)
+        if before.is_series:  # which of its dates waits: the series itself goes on
+            text = self._i18n("dm.series.released", title=title, rank=before.series_rank, date=before.starts_at)
+        else:
+            text = self._i18n("dm.released", title=title)
         await self._registrations.notices.tell_all(before, booking.registrant_ids, text, Letter.RELEASED)
         self._spawn(self._outreach.follow(before.id, Event.RELEASE))
         await self._cards.show(before.guild_id, before.home_id)
-        told = self._i18n("dm.organizer.released", number=before.id, title=title, date=before.starts_at)
+        told = self._i18n("dm.organizer.released", number=before.shown_number, title=title, date=before.starts_at)
         await self.tell_organizers(before, told, by=actor.user_id)
         return booking
 

@@ -43,3 +43,19 @@ async def test_a_later_session_starting_is_said_in_the_series_announcement_threa
     started = [message.content for message in thread.history() if "commence maintenant" in message.content]
     assert len(started) == 2  # session 1's, then session 2's
     assert "séance 2/3" in started[1]
+
+
+async def test_releasing_a_later_session_says_which_session_waits_for_a_date(world: World, settings: Settings) -> None:
+    """Session 2's slot released, sessions 1 and 3 go on: its registrants must read that session 2 waits for a new
+    date (not that the whole series is postponed), and the organizer's reply names the session as people know it
+    (« n°12 · séance 2/3 »), not session 2's inner number."""
+    home, second, _ = await series(world, settings)
+    await book(world, second, 34)
+    await world.bob.click(world.agenda.last_message, label="S'inscrire")
+    before = len(world.dms(world.bob))
+
+    released = said(await world.alice.slash(world.general, "fabrique liberer", fabrique=second)).content
+
+    assert f"n°{home} · séance 2/3" in released, released
+    (told,) = world.dms(world.bob)[before:]
+    assert "séance 2" in told.content and "série" in told.content, told.content
