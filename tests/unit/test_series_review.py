@@ -96,3 +96,18 @@ async def test_a_series_booked_from_a_later_session_gets_the_configured_places(
     assert (await services.sessions.get(GUILD_ID, home)).capacity == 30
     await book_next(services, home, "15/03/2027", seance=1)
     assert (await services.sessions.get(GUILD_ID, home)).capacity == 30
+
+
+async def test_a_series_with_a_cancelled_session_can_still_be_withdrawn(configured: Services) -> None:
+    """Session 2 was booked then cancelled by the team, nothing else is booked: the organizer gives the series up.
+    A cancelled session is off already, it must not block the withdrawal (nor change: it stays cancelled)."""
+    home = (await approved_series(configured)).id
+    _, second, third = await numbers(configured, home)
+    await book_next(configured, home, "22/03/2027", seance=2)
+    await configured.sessions.cancel(GUILD_ID, second, TEAM, "Intervenante malade ce jour-là")
+
+    withdrawn = await configured.proposals.withdraw(GUILD_ID, home, ALICE)
+
+    assert withdrawn.state is State.WITHDRAWN
+    assert (await configured.sessions.get(GUILD_ID, second)).state is State.CANCELLED
+    assert (await configured.sessions.get(GUILD_ID, third)).state is State.WITHDRAWN
