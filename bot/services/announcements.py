@@ -123,7 +123,7 @@ class AnnouncementService:
         before = booking.previous
         await self._cards.show(before.guild_id, before.id)
         text = self._i18n(
-            "dm.organizer.hold_released", number=before.id, title=shown(before.title), date=before.starts_at
+            "dm.organizer.hold_released", number=before.shown_number, title=shown(before.title), date=before.starts_at
         )
         await self.tell_organizers(before, text, by=None)
         return booking
@@ -240,7 +240,7 @@ class AnnouncementService:
         i18n = self._i18n
         if not record.has_zoom_link:
             await self._messenger.tell_team(
-                record.guild_id, i18n("team.needs_link", number=record.id, date=record.starts_at)
+                record.guild_id, i18n("team.needs_link", number=record.shown_number, date=record.starts_at)
             )
             return None
         # Released, then booked anew: its people come along. A later date of a series whose message is out is
@@ -295,7 +295,7 @@ class AnnouncementService:
         """The organizers who did not book it themselves get « Annoncer » by DM (the one who did has it in the
         reply); the team has it on the card."""
         text = self._i18n(
-            "dm.organizer.held", number=record.id, title=shown(record.title), date=record.starts_at,
+            "dm.organizer.held", number=record.shown_number, title=shown(record.title), date=record.starts_at,
             release=record.confirm_by,
         )  # fmt: skip
         for user_id in sorted(record.organizer_ids - {by}):
@@ -326,7 +326,7 @@ class AnnouncementService:
             await self._moved(before, record, booking.registrant_ids)
             text = self._i18n(
                 "dm.organizer.moved",
-                number=record.id,
+                number=record.shown_number,
                 title=shown(record.title),
                 before=before.starts_at,
                 date=record.starts_at,
@@ -340,7 +340,9 @@ class AnnouncementService:
             record = await self._outreach.ensure_meeting(record.id)  # Zoom, when configured
         announced = await self.announce_if_ready(record, by=actor.user_id)
         if announced is None:
-            text = self._i18n("dm.organizer.booked", number=record.id, title=shown(record.title), date=record.starts_at)
+            text = self._i18n(
+                "dm.organizer.booked", number=record.shown_number, title=shown(record.title), date=record.starts_at
+            )
             await self.tell_organizers(record, text, by=actor.user_id)
         return Booked(booking, moved=False, announced=announced is not None)
 

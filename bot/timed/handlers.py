@@ -215,7 +215,7 @@ class TimedHandlers:
         if item.user_id is None:
             return DueStatus.SKIPPED
         text = self._i18n(
-            "dm.organizer.hold_reminder", number=record.id, title=shown(record.title), date=record.starts_at,
+            "dm.organizer.hold_reminder", number=record.shown_number, title=shown(record.title), date=record.starts_at,
             release=record.confirm_by,
         )  # fmt: skip
         if await self._perform(self._messenger.offer_announce(item.user_id, text, record.id)):

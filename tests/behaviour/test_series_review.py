@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from bot.config import Settings
 from bot.db.models import FabriqueRow
-from tests.behaviour.builders import bot_away, move_to, row, session_times
+from tests.behaviour.builders import add_slot, bot_away, local_date, move_to, row, session_times
 from tests.behaviour.conftest import World, said
 from tests.behaviour.test_series_w3 import book, series
 
@@ -59,3 +59,14 @@ async def test_releasing_a_later_session_says_which_session_waits_for_a_date(wor
     assert f"n°{home} · séance 2/3" in released, released
     (told,) = world.dms(world.bob)[before:]
     assert "séance 2" in told.content and "série" in told.content, told.content
+
+
+async def test_the_team_asked_for_a_later_sessions_link_reads_which_session(world: World, settings: Settings) -> None:
+    """Session 2 booked before its Zoom link is known: the team is asked for the link of « n°12 · séance 2/3 », the
+    name every message of a series uses (and that ``/equipe lien-zoom fabrique:12 seance:2`` takes), not session
+    2's inner number, which no one has seen."""
+    home, _, _ = await series(world, settings)
+    slot = await add_slot(world, local_date(world, 34))
+    await world.alice.slash(world.general, "fabrique reserver", fabrique=home, seance=2, creneau=slot)
+    asked = [m.content for m in world.team_channel.history() if "lien Zoom" in m.content]
+    assert asked and f"n°{home} · séance 2/3" in asked[-1], asked
