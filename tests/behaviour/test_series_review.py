@@ -9,7 +9,7 @@ from bot.config import Settings
 from bot.db.models import FabriqueRow
 from tests.behaviour.builders import add_slot, bot_away, local_date, move_to, row, session_times
 from tests.behaviour.conftest import World, said
-from tests.behaviour.test_series_w3 import book, series
+from tests.behaviour.test_series_w3 import book, events, series
 
 
 async def test_interested_in_a_later_sessions_event_while_the_bot_is_away_registers_for_the_series(
@@ -70,3 +70,21 @@ async def test_the_team_asked_for_a_later_sessions_link_reads_which_session(worl
     await world.alice.slash(world.general, "fabrique reserver", fabrique=home, seance=2, creneau=slot)
     asked = [m.content for m in world.team_channel.history() if "lien Zoom" in m.content]
     assert asked and f"n°{home} · séance 2/3" in asked[-1], asked
+
+
+async def test_taking_interested_off_one_sessions_event_keeps_a_button_registration_to_the_series(
+    world: World, settings: Settings
+) -> None:
+    """A series has one scheduled event per date. Bob registered for the cycle with the button, then clicked
+    « Intéressé » on session 2's event and took it off again: that says nothing about the other dates, his
+    registration to the series stays (as reconciliation at start already holds)."""
+    home, second, _ = await series(world, settings)
+    await book(world, second, 34)
+    await world.bob.click(world.agenda.last_message, label="S'inscrire")
+    event = next(event for event in events(world) if "séance 2/3" in event.name)
+    await world.bob.subscribe_event(event)
+    await world.env.settle()
+    await world.bob.unsubscribe_event(event)
+    await world.env.settle()
+    listing = said(await world.moderator.slash(world.general, "fabrique inscrits", fabrique=home)).content
+    assert f"<@{world.bob.id}>" in listing, listing
