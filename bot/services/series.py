@@ -262,7 +262,8 @@ def _by_default(rows: list[FabriqueRow], default: Default, now: datetime, home: 
             raise InvalidState("error.series.all_booked", number=home.id, size=home.series_size)
         return next(row for row in live if row.series_rank == rank)
     if default is Default.NEXT_TO_COME:
-        to_come = [row for row in live if State(row.state) in TO_COME and (row.starts_at or now) >= now]
+        # A session running now is still the one people are about to attend (a late arrival asks for its link).
+        to_come = [row for row in live if State(row.state) in TO_COME and (row.ends_at or now) >= now]
         dated_first = [row for row in to_come if row.starts_at is not None] or to_come
         return dated_first[0] if dated_first else home
     if default is Default.OWING:

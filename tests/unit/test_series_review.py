@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,9 +18,11 @@ from bot.domain.proposal import ProposalText
 from bot.services import Services
 from bot.services.corrections import People
 from bot.services.ports import DiscordPorts
+from bot.services.series import Default
 from tests.conftest import GUILD_ID, make_settings
 from tests.ports import FakeBoard, fake_ports, services_on
 from tests.unit.builders import ALICE, DRAFT, TEAM, announce, configure
+from tests.unit.conftest import FakeClock
 from tests.unit.test_series_w1 import approved_series, book_next, numbers
 
 
@@ -111,3 +113,15 @@ async def test_a_series_with_a_cancelled_session_can_still_be_withdrawn(configur
     assert withdrawn.state is State.WITHDRAWN
     assert (await configured.sessions.get(GUILD_ID, second)).state is State.CANCELLED
     assert (await configured.sessions.get(GUILD_ID, third)).state is State.WITHDRAWN
+
+
+async def test_the_link_asked_during_a_running_session_is_that_sessions(configured: Services, clock: FakeClock) -> None:
+    """Someone late types ``/fabrique lien fabrique:12`` ten minutes into session 1: the session people are about
+    to attend is the one running now (its own Zoom meeting), not session 2 next week."""
+    home = (await approved_series(configured)).id
+    first, _, _ = await numbers(configured, home)
+    booked = await book_next(configured, home, "15/03/2027")
+    await book_next(configured, home, "22/03/2027")
+    assert booked.starts_at is not None
+    clock.now = booked.starts_at + timedelta(minutes=10)
+    assert await configured.series.resolve(GUILD_ID, home, None, Default.NEXT_TO_COME) == first
