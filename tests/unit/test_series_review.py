@@ -15,15 +15,18 @@ from bot.config import SessionSettings
 from bot.db import migrate
 from bot.domain.lifecycle import State
 from bot.domain.proposal import ProposalText
+from bot.domain.registration import Source
 from bot.services import Services
 from bot.services.corrections import People
 from bot.services.ports import DiscordPorts
 from bot.services.series import Default
 from tests.conftest import GUILD_ID, make_settings
 from tests.ports import FakeBoard, fake_ports, services_on
-from tests.unit.builders import ALICE, DRAFT, TEAM, announce, configure
+from tests.unit.builders import ALICE, BOB, DRAFT, TEAM, announce, configure
 from tests.unit.conftest import FakeClock
 from tests.unit.test_series_w1 import approved_series, book_next, numbers
+from tests.unit.test_series_w2 import reminders_of
+from tests.unit.test_series_w2 import series as w2_series
 
 
 @pytest.fixture
@@ -125,3 +128,19 @@ async def test_the_link_asked_during_a_running_session_is_that_sessions(configur
     assert booked.starts_at is not None
     clock.now = booked.starts_at + timedelta(minutes=10)
     assert await configured.series.resolve(GUILD_ID, home, None, Default.NEXT_TO_COME) == first
+
+
+async def test_leaving_a_series_forgets_its_absences(configured: Services, engine: AsyncEngine) -> None:
+    """Bob said he would miss session 2, then left the series, then registered again: he registered for every
+    date, so session 2 reminds him again (his old absence does not silently keep him away), and while he was
+    gone the per-date counts did not list a non-registrant as absent."""
+    home, second, _ = await w2_series(configured, engine)
+    await configured.registrations.join(GUILD_ID, home, BOB, Source.BUTTON)
+    await configured.registrations.absence(GUILD_ID, home, 2, BOB)
+    await configured.registrations.leave(GUILD_ID, home, BOB.user_id)
+    gone = await configured.registrations.listing(GUILD_ID, home, TEAM)
+    assert [len(date.absent_ids) for date in gone.dates] == [0, 0, 0]
+
+    await configured.registrations.join(GUILD_ID, home, BOB, Source.BUTTON)
+
+    assert set(await reminders_of(engine, BOB.user_id)) == {home, second}

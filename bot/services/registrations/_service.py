@@ -455,6 +455,8 @@ class RegistrationService:
                 await uow.departures.record(row.id, user_id, self._clock())
             # Nobody is promoted into a session that is cancelled or already running.
             promoted = await self._remove(uow, row, existing, promote=await self._open(uow, row))
+            if row.series_id is not None:  # registering again means every date: old absences go with the seat
+                await uow.absences.forget([session.id for session in await uow.fabriques.series(row.id)], user_id)
             outcomes.append(RegistrationOutcome(FabriqueRecord.of(row), user_id, None, True, promoted=promoted))
         if any(outcome.changed for outcome in outcomes):
             await self._planner(uow, row)  # the leavers' reminders go, the promoted get theirs
