@@ -135,11 +135,14 @@ class AnnouncementService:
         before = booking.previous
         title = shown(before.title)
         await self._take_down(before, self._i18n("announcement.banner.released", title=title), final=False)
+        letter = Letter.SESSION_RELEASED if before.is_series else Letter.RELEASED
         if before.is_series:  # which of its dates waits: the series itself goes on
             text = self._i18n("dm.series.released", title=title, rank=before.series_rank, date=before.starts_at)
         else:
             text = self._i18n("dm.released", title=title)
-        await self._registrations.notices.tell_all(before, booking.registrant_ids, text, Letter.RELEASED)
+        await self._registrations.notices.tell_all(
+            before, booking.registrant_ids, text, letter, rank=before.series_rank
+        )
         self._spawn(self._outreach.follow(before.id, Event.RELEASE))
         await self._cards.show(before.guild_id, before.home_id)
         told = self._i18n("dm.organizer.released", number=before.shown_number, title=title, date=before.starts_at)
@@ -159,8 +162,9 @@ class AnnouncementService:
             )  # fmt: skip
         else:
             text = self._i18n("dm.cancelled", title=shown(before.title), date=before.starts_at, reason=motif)
+        letter = Letter.SESSION_CANCELLED if before.is_series else Letter.CANCELLED  # the series goes on
         await self._registrations.notices.tell_all(
-            before, cancellation.registrant_ids, text, Letter.CANCELLED, reason=cancellation.reason
+            before, cancellation.registrant_ids, text, letter, reason=cancellation.reason, rank=before.series_rank
         )
         self._spawn(self._outreach.follow(before.id, Event.CANCEL))
         await self.tell_organizers(before, text, by=actor.user_id)

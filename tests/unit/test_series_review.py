@@ -17,11 +17,12 @@ from bot.domain.lifecycle import State
 from bot.domain.proposal import ProposalText
 from bot.domain.registration import Source
 from bot.services import Services
+from bot.services.clients import Clients
 from bot.services.corrections import People
 from bot.services.ports import DiscordPorts
 from bot.services.series import Default
 from tests.conftest import GUILD_ID, make_settings
-from tests.ports import FakeBoard, fake_ports, services_on
+from tests.ports import FakeBoard, FakeMailer, fake_ports, services_on
 from tests.unit.builders import ALICE, BOB, DRAFT, TEAM, announce, configure
 from tests.unit.conftest import FakeClock
 from tests.unit.test_series_w1 import approved_series, book_next, numbers
@@ -144,3 +145,33 @@ async def test_leaving_a_series_forgets_its_absences(configured: Services, engin
     await configured.registrations.join(GUILD_ID, home, BOB, Source.BUTTON)
 
     assert set(await reminders_of(engine, BOB.user_id)) == {home, second}
+
+
+@pytest.fixture
+async def with_mail(
+    services: Services, engine: AsyncEngine, database_url: str, tmp_path: Path, clock: FakeClock
+) -> tuple[Services, FakeMailer]:
+    """The services with the mailing integration on (``services`` migrated the database)."""
+    mailer = FakeMailer()
+    mailing = services_on(engine, make_settings(tmp_path, database_url), clock, clients=Clients(mailer=mailer))
+    await configure(mailing)
+    return mailing, mailer
+
+
+async def test_someone_outside_discord_reads_that_only_one_session_is_cancelled_or_postponed(
+    with_mail: tuple[Services, FakeMailer], engine: AsyncEngine
+) -> None:
+    """Members read « La séance 2 … est annulée. Votre inscription à la série est gardée » when session 2 alone is
+    cancelled; a person registered by e-mail must read the same, not « « Titre », prévue le 22 mars, est annulée »
+    (which tells them the cycle is over). Same for a session postponed (its slot released)."""
+    services, mailer = with_mail
+    home, second, _ = await w2_series(services, engine)
+    await services.team_registrations.register(GUILD_ID, home, TEAM, member=None, name="Xavière", email="x@exemple.fr")
+    mailer.sent.clear()
+
+    await services.announcements.cancel(GUILD_ID, second, TEAM, "Intervenante malade ce jour-là")
+    await services.announcements.release(GUILD_ID, home, TEAM)
+
+    cancelled, released = (letter.text for letter in mailer.sent if letter.to == "x@exemple.fr")
+    assert "séance 2" in cancelled and "série" in cancelled and "22 mars 2027" in cancelled, cancelled
+    assert "séance 1" in released and "série" in released, released

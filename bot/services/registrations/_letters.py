@@ -38,6 +38,8 @@ class Letter(StrEnum):
     REBOOKED = "rebooked"  # released, then given a new date
     RELEASED = "released"
     CANCELLED = "cancelled"
+    SESSION_RELEASED = "session_released"  # one session of a series postponed: the series goes on
+    SESSION_CANCELLED = "session_cancelled"  # one session of a series cancelled: the series goes on
 
 
 WITH_CALENDAR = frozenset(
