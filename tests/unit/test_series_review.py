@@ -22,8 +22,8 @@ from bot.services.corrections import People
 from bot.services.ports import DiscordPorts
 from bot.services.series import Default
 from tests.conftest import GUILD_ID, make_settings
-from tests.ports import FakeBoard, FakeMailer, fake_ports, services_on
-from tests.unit.builders import ALICE, BOB, DRAFT, TEAM, announce, configure
+from tests.ports import FakeBoard, FakeMailer, FakeMessenger, fake_ports, services_on
+from tests.unit.builders import ALICE, BOB, CAROL, DRAFT, TEAM, add_slot, announce, configure
 from tests.unit.conftest import FakeClock
 from tests.unit.test_series_w1 import approved_series, book_next, numbers
 from tests.unit.test_series_w2 import reminders_of
@@ -175,3 +175,23 @@ async def test_someone_outside_discord_reads_that_only_one_session_is_cancelled_
     cancelled, released = (letter.text for letter in mailer.sent if letter.to == "x@exemple.fr")
     assert "séance 2" in cancelled and "série" in cancelled and "22 mars 2027" in cancelled, cancelled
     assert "séance 1" in released and "série" in released, released
+
+
+async def test_promoted_by_places_given_at_a_later_sessions_booking_reads_the_series_number(
+    engine: AsyncEngine, database_url: str, tmp_path: Path, clock: FakeClock
+) -> None:
+    """Places raised while booking session 3 (``/fabrique reserver seance:3 places:2``) seat the first waiting: the
+    DM names the series by the number people know (its first session's), not session 3's inner number."""
+    await migrate.upgrade(engine)
+    messenger = FakeMessenger()
+    services = services_on(engine, make_settings(tmp_path, database_url), clock, ports=fake_ports(messenger=messenger))
+    await configure(services)
+    home, _, third = await w2_series(services, engine, capacity=1)
+    await services.registrations.join(GUILD_ID, home, BOB, Source.BUTTON)
+    await services.registrations.join(GUILD_ID, home, CAROL, Source.BUTTON)
+    slot = await add_slot(services, "05/04/2027", "14:00", 180)
+
+    await services.announcements.book(GUILD_ID, third, slot.id, ALICE, places=2)
+
+    (told,) = [dm.text for dm in messenger.dms if dm.user_id == CAROL.user_id and "place s'est libérée" in dm.text]
+    assert f"(n°{home})" in told, told
