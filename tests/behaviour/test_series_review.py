@@ -4,11 +4,24 @@ bug a person could meet, proven here before it was fixed."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
+from bot.app import create_bot
 from bot.config import Settings
 from bot.db.models import FabriqueRow
-from tests.behaviour.builders import add_slot, bot_away, local_date, move_to, row, session_times
-from tests.behaviour.conftest import World, said
+from tests.behaviour.builders import (
+    ZOOM,
+    add_slot,
+    approved_fabrique,
+    bot_away,
+    local_date,
+    move_to,
+    row,
+    series_of,
+    session_times,
+)
+from tests.behaviour.conftest import World, build_world, configure, running, said
+from tests.behaviour.test_links_and_holds import holding
 from tests.behaviour.test_series_w3 import book, events, series
 
 
@@ -88,3 +101,22 @@ async def test_taking_interested_off_one_sessions_event_keeps_a_button_registrat
     await world.env.settle()
     listing = said(await world.moderator.slash(world.general, "fabrique inscrits", fabrique=home)).content
     assert f"<@{world.bob.id}>" in listing, listing
+
+
+async def test_annoncer_a_held_later_session_names_it_as_people_know_it(tmp_path: Path) -> None:
+    """With holds on, session 2 booked waits for « Annoncer »: pressing it confirms « n°12 · séance 2/3 », not
+    session 2's inner number (which no one has seen and which names another Fabrique for people)."""
+    settings = holding(tmp_path)
+    async with running(create_bot(settings)) as env:
+        world = build_world(env)
+        await configure(world)
+        number = await approved_fabrique(world)
+        _, second, _ = await series_of(settings, number, 3)
+        await world.moderator.slash(world.general, "equipe lien-zoom", fabrique=number, seance=2, url=ZOOM)
+        slot = await add_slot(world, local_date(world, 20))
+        booked = await world.alice.slash(world.general, "fabrique reserver", fabrique=number, seance=2, creneau=slot)
+        assert "C'est retenu" in said(booked).content, said(booked).content
+
+        done = said(await world.alice.click(said(booked), label="Annoncer")).content
+
+        assert f"n°{number} · séance 2/3" in done and second != number, done
