@@ -48,7 +48,7 @@ async def announce(interaction: discord.Interaction, fabrique_id: int) -> None:
     guild = interaction.guild_id or (await bot.services.sessions.get_any(fabrique_id)).guild_id
     confirmed = await bot.services.announcements.confirm(guild, fabrique_id, actor)
     key = "announce.done" if confirmed.announced else "announce.waiting_link"
-    await reply(interaction, bot.i18n(key, number=confirmed.fabrique.id))
+    await reply(interaction, bot.i18n(key, number=confirmed.fabrique.shown_number))
 
 
 def announce_view(i18n: I18n, fabrique_id: int) -> ui.View:

@@ -213,7 +213,8 @@ class FabriqueCommands(
         await interaction.response.defer(ephemeral=True)
         actor = await current_actor(interaction)
         before = (await self.bot.services.announcements.release(guild_id(interaction), fabrique, actor)).previous
-        await reply(interaction, self.i18n("slot.released", number=before.id, title=_render.shown(before.title)))
+        text = self.i18n("slot.released", number=before.shown_number, title=_render.shown(before.title))
+        await reply(interaction, text)
 
     # --- sessions and registration ----------------------------------------------------------------------------
 

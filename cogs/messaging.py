@@ -99,6 +99,8 @@ class Messaging(commands.Cog):
         return True
 
     async def notice_in_thread(self, record: FabriqueRecord, text: str, *, mention: int | None = None) -> bool:
+        if record.home_id != record.id:  # a later session of a series: the thread is on the series' one message
+            record = await self.bot.services.sessions.get_any(record.home_id)
         channel = self.bot.get_channel(record.announcement_channel_id or 0)
         if not isinstance(channel, discord.TextChannel) or record.announcement_message_id is None:
             return False

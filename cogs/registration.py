@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
+from bot.domain.lifecycle import State
 from bot.services.records import FabriqueRecord
 from bot.services.registrations import Reactor
 from cogs._absence_ui import AbsenceButton
@@ -135,13 +136,28 @@ class Registration(commands.Cog):
 
     async def _interested(self, guild: discord.Guild, record: FabriqueRecord) -> list[Reactor] | None:
         """Who says « Intéressé » on the session's scheduled event now (given or taken back while the bot was
-        away counts like a ✅); None without an event to read."""
-        if record.scheduled_event_id is None:
-            return None
-        event = guild.get_scheduled_event(record.scheduled_event_id)
+        away counts like a ✅); None without an event to read. A series has one event per session, each of which
+        registers for the series: every announced session's event is read (for a series « Intéressé » missing
+        ends nobody's registration, so their union is what counts)."""
+        sessions = await self.bot.services.sessions.series(record.id) if record.is_series else [record]
+        event_ids = [
+            session.scheduled_event_id
+            for session in sessions
+            if session.scheduled_event_id is not None and (not record.is_series or session.state is State.ANNOUNCED)
+        ]
+        found: dict[int, Reactor] | None = None
+        for event_id in event_ids:
+            users = await self._event_users(guild, event_id)
+            if users is not None:
+                found = (found or {}) | {reactor.user_id: reactor for reactor in users}
+        return list(found.values()) if found is not None else None
+
+    async def _event_users(self, guild: discord.Guild, event_id: int) -> list[Reactor] | None:
+        """Who is interested in the scheduled event ``event_id``; None when it was deleted by hand."""
+        event = guild.get_scheduled_event(event_id)
         if event is None:
             try:
-                event = await guild.fetch_scheduled_event(record.scheduled_event_id)
+                event = await guild.fetch_scheduled_event(event_id)
             except discord.NotFound:
                 return None  # deleted by hand: nobody can be interested in it
         return [

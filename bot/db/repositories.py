@@ -310,6 +310,12 @@ class AbsenceRepository:
         )
         return bool(getattr(result, "rowcount", 0))
 
+    async def forget(self, fabrique_ids: Iterable[int], user_id: int) -> None:
+        """Someone who leaves a series: the dates they said they would miss are no one's business any more."""
+        await self._session.execute(
+            delete(AbsenceRow).where(AbsenceRow.fabrique_id.in_(list(fabrique_ids)), AbsenceRow.user_id == user_id)
+        )
+
     async def user_ids(self, fabrique_id: int) -> set[int]:
         statement = select(AbsenceRow.user_id).where(AbsenceRow.fabrique_id == fabrique_id)
         return set((await self._session.scalars(statement)).all())

@@ -689,4 +689,10 @@ MESSAGES: dict[str, str] = {
     "csv.absent": "absent",
     "csv.present": "present",
     "dm.series.moved": "📅 Session {rank} of “{title}” moves: from {before} to {date}. Your registration to the series is kept; here is the session's new calendar file (.ics).",
+    # Review of issue 15: one session of a series released or cancelled alone.
+    "mail.session_released.subject": "Session {rank} postponed: {title}",
+    "mail.session_released.body": "Hello {name},\n\nSession {rank} of “{title}”, planned on {date}, has been postponed: a new date will be announced. Your registration to the series is kept for all its sessions: you will get the new date by e-mail.",
+    "mail.session_cancelled.subject": "Session {rank} cancelled: {title}",
+    "mail.session_cancelled.body": "Hello {name},\n\nSession {rank} of “{title}”, planned on {date}, is cancelled. Your registration to the series is kept for the other sessions.\n{reason}",
+    "dm.series.released": "📅 Session {rank} of “{title}” (planned on {date}) has been postponed: its date is to be set again. Your registration to the series is kept for all its sessions; you will get the new date here.",
 }

@@ -685,4 +685,10 @@ MESSAGES: dict[str, str] = {
     "csv.absent": "absent·e",
     "csv.present": "présent·e",
     "dm.series.moved": "📅 La séance {rank} de « {title} » change de date : elle passe du {before} au {date}. Votre inscription à la série est conservée ; voici le nouveau fichier agenda (.ics) de cette séance.",
+    # Review of issue 15: one session of a series released or cancelled alone.
+    "mail.session_released.subject": "Séance {rank} reportée : {title}",
+    "mail.session_released.body": "Bonjour {name},\n\nLa séance {rank} de « {title} », prévue le {date}, est reportée : une nouvelle date sera annoncée. Votre inscription à la série est gardée pour toutes ses séances : vous recevrez la nouvelle date par e-mail.",
+    "mail.session_cancelled.subject": "Séance {rank} annulée : {title}",
+    "mail.session_cancelled.body": "Bonjour {name},\n\nLa séance {rank} de « {title} », prévue le {date}, est annulée. Votre inscription à la série est gardée pour les autres séances.\n{reason}",
+    "dm.series.released": "📅 La séance {rank} de « {title} » (prévue le {date}) est reportée : sa date est à nouveau à fixer. Votre inscription à la série est gardée pour toutes ses séances ; vous recevrez la nouvelle date ici.",
 }

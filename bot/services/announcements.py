@@ -123,7 +123,7 @@ class AnnouncementService:
         before = booking.previous
         await self._cards.show(before.guild_id, before.id)
         text = self._i18n(
-            "dm.organizer.hold_released", number=before.id, title=shown(before.title), date=before.starts_at
+            "dm.organizer.hold_released", number=before.shown_number, title=shown(before.title), date=before.starts_at
         )
         await self.tell_organizers(before, text, by=None)
         return booking
@@ -135,11 +135,17 @@ class AnnouncementService:
         before = booking.previous
         title = shown(before.title)
         await self._take_down(before, self._i18n("announcement.banner.released", title=title), final=False)
-        text = self._i18n("dm.released", title=title)
-        await self._registrations.notices.tell_all(before, booking.registrant_ids, text, Letter.RELEASED)
+        letter = Letter.SESSION_RELEASED if before.is_series else Letter.RELEASED
+        if before.is_series:  # which of its dates waits: the series itself goes on
+            text = self._i18n("dm.series.released", title=title, rank=before.series_rank, date=before.starts_at)
+        else:
+            text = self._i18n("dm.released", title=title)
+        await self._registrations.notices.tell_all(
+            before, booking.registrant_ids, text, letter, rank=before.series_rank
+        )
         self._spawn(self._outreach.follow(before.id, Event.RELEASE))
         await self._cards.show(before.guild_id, before.home_id)
-        told = self._i18n("dm.organizer.released", number=before.id, title=title, date=before.starts_at)
+        told = self._i18n("dm.organizer.released", number=before.shown_number, title=title, date=before.starts_at)
         await self.tell_organizers(before, told, by=actor.user_id)
         return booking
 
@@ -156,8 +162,9 @@ class AnnouncementService:
             )  # fmt: skip
         else:
             text = self._i18n("dm.cancelled", title=shown(before.title), date=before.starts_at, reason=motif)
+        letter = Letter.SESSION_CANCELLED if before.is_series else Letter.CANCELLED  # the series goes on
         await self._registrations.notices.tell_all(
-            before, cancellation.registrant_ids, text, Letter.CANCELLED, reason=cancellation.reason
+            before, cancellation.registrant_ids, text, letter, reason=cancellation.reason, rank=before.series_rank
         )
         self._spawn(self._outreach.follow(before.id, Event.CANCEL))
         await self.tell_organizers(before, text, by=actor.user_id)
@@ -237,7 +244,7 @@ class AnnouncementService:
         i18n = self._i18n
         if not record.has_zoom_link:
             await self._messenger.tell_team(
-                record.guild_id, i18n("team.needs_link", number=record.id, date=record.starts_at)
+                record.guild_id, i18n("team.needs_link", number=record.shown_number, date=record.starts_at)
             )
             return None
         # Released, then booked anew: its people come along. A later date of a series whose message is out is
@@ -292,7 +299,7 @@ class AnnouncementService:
         """The organizers who did not book it themselves get « Annoncer » by DM (the one who did has it in the
         reply); the team has it on the card."""
         text = self._i18n(
-            "dm.organizer.held", number=record.id, title=shown(record.title), date=record.starts_at,
+            "dm.organizer.held", number=record.shown_number, title=shown(record.title), date=record.starts_at,
             release=record.confirm_by,
         )  # fmt: skip
         for user_id in sorted(record.organizer_ids - {by}):
@@ -323,7 +330,7 @@ class AnnouncementService:
             await self._moved(before, record, booking.registrant_ids)
             text = self._i18n(
                 "dm.organizer.moved",
-                number=record.id,
+                number=record.shown_number,
                 title=shown(record.title),
                 before=before.starts_at,
                 date=record.starts_at,
@@ -337,7 +344,9 @@ class AnnouncementService:
             record = await self._outreach.ensure_meeting(record.id)  # Zoom, when configured
         announced = await self.announce_if_ready(record, by=actor.user_id)
         if announced is None:
-            text = self._i18n("dm.organizer.booked", number=record.id, title=shown(record.title), date=record.starts_at)
+            text = self._i18n(
+                "dm.organizer.booked", number=record.shown_number, title=shown(record.title), date=record.starts_at
+            )
             await self.tell_organizers(record, text, by=actor.user_id)
         return Booked(booking, moved=False, announced=announced is not None)
 

@@ -35,12 +35,12 @@ from bot.domain.registration import Status
 from bot.domain.text import shown
 from bot.errors import InvalidInput, InvalidState, NotFound
 from bot.i18n import I18n
-from bot.services._common import check, record_audit
+from bot.services._common import record_audit
 from bot.services.outreach import Event, OutreachService
 from bot.services.ports import Cards, Messenger, Noticeboard
 from bot.services.records import EditRecord, FabriqueRecord, content_of, decoded_changes, encoded_changes
 from bot.services.registrations import RegistrationService, Spawn, seat_waitlist
-from bot.services.series import copy_to_sessions, require_home
+from bot.services.series import check_steering, copy_to_sessions, require_home
 from bot.services.timeline import Planner
 
 EDITS_SHOWN = 3  # on the card: enough to see what just happened, short enough to stay readable
@@ -114,7 +114,7 @@ class CorrectionService:
         """The Fabrique the organizer is about to edit, refused before the form opens if they may not."""
         async with self._uow() as uow:
             row = await require_home(uow, guild_id, fabrique_id)
-            check(row, Action.EDIT, actor)
+            await check_steering(uow, row, Action.EDIT, actor)
             return FabriqueRecord.of(row)
 
     async def edit(self, guild_id: int, fabrique_id: int, actor: Actor, draft: ProposalDraft) -> FabriqueRecord:
@@ -122,7 +122,7 @@ class CorrectionService:
         team sees it on the card, before → after, and may undo it."""
         async with self._uow() as uow:
             row = await require_home(uow, guild_id, fabrique_id, lock=True)
-            target = check(row, Action.EDIT, actor)
+            target = await check_steering(uow, row, Action.EDIT, actor)
             clean = draft.validated(organizer_id=row.organizer_id, allowed_durations=self._sessions.durations_minutes)
             if clean.duration_minutes != row.duration_minutes and await _any_booked(uow, row):
                 raise InvalidInput("error.correct.duration_booked")  # the slot was booked for this length
@@ -150,7 +150,7 @@ class CorrectionService:
         """Refuse before the form opens what the submit would refuse anyway (nothing is written)."""
         async with self._uow() as uow:
             row = await require_home(uow, guild_id, fabrique_id)
-            check(row, Action.CORRECT, actor)
+            await check_steering(uow, row, Action.CORRECT, actor)
             await self._with_people(uow, row, content_of(row), people)
             return FabriqueRecord.of(row)
 
@@ -160,7 +160,7 @@ class CorrectionService:
         """The team's ``/equipe modifier``: the form's four texts, and places and people when given."""
         async with self._uow() as uow:
             row = await require_home(uow, guild_id, fabrique_id, lock=True)
-            check(row, Action.CORRECT, actor)
+            await check_steering(uow, row, Action.CORRECT, actor)
             clean = validated_text(text)
             texts = replace(
                 content_of(row),
@@ -180,7 +180,7 @@ class CorrectionService:
         happened since (undoing it would silently drop that one too)."""
         async with self._uow() as uow:
             row = await require_home(uow, guild_id, fabrique_id, lock=True)
-            check(row, Action.UNDO_EDIT, actor)
+            await check_steering(uow, row, Action.UNDO_EDIT, actor)
             edit = await uow.edits.get(row.id, version)
             if edit is None or not edit.undoable:
                 raise NotFound("error.undo.unknown", number=fabrique_id)
@@ -272,9 +272,9 @@ class CorrectionService:
         if not changes:
             return
         fields = {change.field for change in changes}
-        if after.state is State.ANNOUNCED:
-            await self._board.redraw(after.id)
-            if fields & {Field.TITLE, Field.DESCRIPTION}:
+        if State.ANNOUNCED in {after.state, *(session.state for session in applied.sessions)}:
+            await self._board.redraw(after.id)  # a series' one message, while any of its sessions is announced
+            if after.state is State.ANNOUNCED and fields & {Field.TITLE, Field.DESCRIPTION}:
                 await self._board.update_event(after)
         if after.state in BOOKED and fields & PUBLIC_FIELDS:
             self._spawn(self._outreach.follow(after.id, Event.EDIT))

@@ -214,7 +214,8 @@ class ProposalService:
                 await spawn_sessions(uow, row, now)  # a series: its later sessions, waiting for their dates
             elif action is Action.WITHDRAW:
                 for session in await uow.fabriques.series(row.id, lock=True):
-                    if session.id != row.id:  # withdrawn with it; a booked one refuses (to be cancelled first)
+                    # Withdrawn with it; a booked one refuses (to be cancelled first), a cancelled one is off already.
+                    if session.id != row.id and State(session.state) is not State.CANCELLED:
                         transition(uow, session, action, actor, now)
             await uow.commit()
             return Decision(FabriqueRecord.of(row), action, actor.user_id, clean_reason)

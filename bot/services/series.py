@@ -14,10 +14,10 @@ from enum import StrEnum
 from bot.clock import Clock
 from bot.db.models import CoorganizerRow, FabriqueRow
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
-from bot.domain.lifecycle import BOOKED, State
+from bot.domain.lifecycle import BOOKED, Action, Actor, State, next_state
 from bot.domain.series import Dated, check_order, next_unbooked
 from bot.errors import InvalidState, NotFound
-from bot.services._common import require_fabrique
+from bot.services._common import check, organizers, require_fabrique
 
 # A session still to come: booked, or waiting for its date. A series' message and website post stay while one is.
 PENDING = frozenset({State.APPROVED, State.SCHEDULED, State.ANNOUNCED})
@@ -126,6 +126,24 @@ async def require_home(uow: UnitOfWork, guild_id: int, fabrique_id: int, *, lock
     if row.series_id is not None and row.series_id != row.id:
         return await home_row(uow, row, lock=lock)
     return await require_fabrique(uow, guild_id, fabrique_id, lock=True) if lock else row
+
+
+async def check_steering(uow: UnitOfWork, home: FabriqueRow, action: Action, actor: Actor) -> State:
+    """``check`` for a correction of the Fabrique ``home`` (its first session). A series is corrected while any of
+    its sessions may be: its first session cancelled or held, the later ones still to come, the series lives on.
+    Returns the first session's own next state (a correction never moves the other sessions)."""
+    try:
+        return check(home, action, actor)
+    except InvalidState:
+        if home.series_id is None:
+            raise
+        for session in await uow.fabriques.series(home.id):
+            try:
+                next_state(State(session.state), action, actor, organizers(home))
+            except InvalidState:
+                continue
+            return State(home.state)
+        raise
 
 
 async def keep_in_order(uow: UnitOfWork, row: FabriqueRow, start: datetime) -> None:
@@ -244,7 +262,8 @@ def _by_default(rows: list[FabriqueRow], default: Default, now: datetime, home: 
             raise InvalidState("error.series.all_booked", number=home.id, size=home.series_size)
         return next(row for row in live if row.series_rank == rank)
     if default is Default.NEXT_TO_COME:
-        to_come = [row for row in live if State(row.state) in TO_COME and (row.starts_at or now) >= now]
+        # A session running now is still the one people are about to attend (a late arrival asks for its link).
+        to_come = [row for row in live if State(row.state) in TO_COME and (row.ends_at or now) >= now]
         dated_first = [row for row in to_come if row.starts_at is not None] or to_come
         return dated_first[0] if dated_first else home
     if default is Default.OWING:

@@ -156,10 +156,13 @@ class SlotService:
                 raise InvalidInput("error.input.capacity")
             places.capacity = capacity
             return await seat_waitlist(uow, places)  # more places: those waiting get them, in order
-        if places is not row or action is not Action.BOOK:
+        if action is not Action.BOOK:
             return ()
-        if row.announcement_message_id is None:
-            row.capacity = self._sessions.default_capacity  # a first booking, not one after a release
+        if places.announcement_message_id is None:  # a first booking, not one after a release
+            if places.series_id is None or not any(s.starts_at for s in await uow.fabriques.series(places.id)):
+                places.capacity = self._sessions.default_capacity  # a series: whichever session is booked first
+            return ()
+        if places is not row:
             return ()
         return await seat_waitlist(uow, row)  # after a release: seats freed meanwhile go to those waiting
 

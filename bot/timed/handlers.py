@@ -128,7 +128,7 @@ class TimedHandlers:
     async def start(self, item: DueItem, context: DueContext) -> DueStatus:
         """A short notice in the announcement's thread: the session is starting (the link is in DMs, never here)."""
         record = context.fabrique
-        text = self._i18n("thread.start", title=shown(record.title), number=record.id)
+        text = self._i18n("thread.start", title=shown(record.title), number=record.shown_number)
         posted = await self._perform(self._messenger.notice_in_thread(record, text))
         return DueStatus.DONE if posted else DueStatus.SKIPPED
 
@@ -215,7 +215,7 @@ class TimedHandlers:
         if item.user_id is None:
             return DueStatus.SKIPPED
         text = self._i18n(
-            "dm.organizer.hold_reminder", number=record.id, title=shown(record.title), date=record.starts_at,
+            "dm.organizer.hold_reminder", number=record.shown_number, title=shown(record.title), date=record.starts_at,
             release=record.confirm_by,
         )  # fmt: skip
         if await self._perform(self._messenger.offer_announce(item.user_id, text, record.id)):

@@ -38,6 +38,8 @@ class Letter(StrEnum):
     REBOOKED = "rebooked"  # released, then given a new date
     RELEASED = "released"
     CANCELLED = "cancelled"
+    SESSION_RELEASED = "session_released"  # one session of a series postponed: the series goes on
+    SESSION_CANCELLED = "session_cancelled"  # one session of a series cancelled: the series goes on
 
 
 WITH_CALENDAR = frozenset(
@@ -67,7 +69,7 @@ class OutsideLetters:
         when: object = record.starts_at
         if series_wide:
             when = ", ".join(self._i18n.date(r.starts_at) for r in dated if r.starts_at) or self._i18n("date.unset")
-        params = {"name": name, "title": record.title, "date": when, "number": record.id, **values}
+        params = {"name": name, "title": record.title, "date": when, "number": record.home_id, **values}
         escaped = {key: html.escape(value) if isinstance(value, str) else value for key, value in params.items()}
         text = self._i18n(f"mail.{letter.value}.body", **params)
         paragraphs = self._i18n(f"mail.{letter.value}.body", **escaped).split("\n")

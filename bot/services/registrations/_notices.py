@@ -84,7 +84,7 @@ class Notices:
     async def promoted(self, record: FabriqueRecord, user_ids: Iterable[int]) -> None:
         """Each person who just got a seat from the waitlist hears it."""
         key = "dm.series.promoted" if record.is_series else "dm.promoted"  # a series: a seat for every date
-        text = self._i18n(key, title=shown(record.title), date=record.starts_at, number=record.id)
+        text = self._i18n(key, title=shown(record.title), date=record.starts_at, number=record.home_id)
         for user_id in user_ids:
             if is_outsider(user_id):
                 await self.mail(record, user_id, Letter.PROMOTED)

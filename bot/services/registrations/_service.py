@@ -101,8 +101,10 @@ class RegistrationService:
         await self._answer(guild_id, find, lambda uow, row: self._react_in(uow, row, [reactor], Source.EVENT))
 
     async def uninterested(self, guild_id: int, event_id: int, user_id: int) -> None:
-        """« Intéressé » taken off: the person leaves, like by button (a ✅ of theirs left behind stays inert)."""
-        await self._leave_by(guild_id, _scheduled_by(event_id), [user_id], by_reaction=False)
+        """« Intéressé » taken off: the person leaves, like by button (a ✅ of theirs left behind stays inert). A
+        series has one event per date: taking it off one of them ends a registration made by « Intéressé » only; one
+        made by ✅, button or command is for the cycle (a date one cannot attend is an absence)."""
+        await self._leave_by(guild_id, _scheduled_by(event_id), [user_id], by_reaction=False, by_event=True)
 
     async def join(self, guild_id: int, fabrique_id: int, actor: Actor, source: Source) -> RegistrationOutcome:
         """By button or command; the caller renders the outcome (or the DomainError) as its reply."""
@@ -333,10 +335,17 @@ class RegistrationService:
         self._spawn(self.notices.answer_reactors(record, results))
         self._board.refresh(record.id)
 
-    async def _leave_by(self, guild_id: int, find: Finder, user_ids: Sequence[int], *, by_reaction: bool) -> None:
-        outcomes = await self._on_session(
-            guild_id, find, lambda uow, row: self._unregister_in(uow, row, user_ids, by_reaction=by_reaction)
-        )
+    async def _leave_by(
+        self, guild_id: int, find: Finder, user_ids: Sequence[int], *, by_reaction: bool, by_event: bool = False
+    ) -> None:
+        async def leave(uow: UnitOfWork, row: FabriqueRow) -> list[RegistrationOutcome]:
+            leaving = list(user_ids)
+            if by_event and row.series_id is not None:  # one date's event: only who registered through an event
+                rows = [await uow.registrations.get(row.id, user_id) for user_id in leaving]
+                leaving = [r.user_id for r in rows if r is not None and Source(r.source) is Source.EVENT]
+            return await self._unregister_in(uow, row, leaving, by_reaction=by_reaction)
+
+        outcomes = await self._on_session(guild_id, find, leave)
         for outcome in outcomes or ():
             if outcome.changed:
                 await self.notices.unregistered(outcome)
@@ -446,6 +455,8 @@ class RegistrationService:
                 await uow.departures.record(row.id, user_id, self._clock())
             # Nobody is promoted into a session that is cancelled or already running.
             promoted = await self._remove(uow, row, existing, promote=await self._open(uow, row))
+            if row.series_id is not None:  # registering again means every date: old absences go with the seat
+                await uow.absences.forget([session.id for session in await uow.fabriques.series(row.id)], user_id)
             outcomes.append(RegistrationOutcome(FabriqueRecord.of(row), user_id, None, True, promoted=promoted))
         if any(outcome.changed for outcome in outcomes):
             await self._planner(uow, row)  # the leavers' reminders go, the promoted get theirs
