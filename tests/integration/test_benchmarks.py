@@ -44,10 +44,11 @@ async def test_small_registration_burst_reports_its_costs(capsys: pytest.Capture
     assert float(paced["transactions/registration"]) > 0
     assert float(paced["REST calls/registration"]) >= 1  # unbatched, still at least the DM
     assert paced["registrations/s"] == "—"  # paced time is settle's idle wait, not a speed
-    # Registering for a series is one registration too: the same transactions and REST calls as a single session.
+    # Registering for a series is one registration too: batched like a single session's (how many land in one batch
+    # depends on the machine's speed, so only "fewer transactions than registrations" is checked), one DM each.
     assert float(series["registrations/s"]) > 0
-    assert series["transactions/registration"] == burst["transactions/registration"]
-    assert series["REST calls/registration"] == burst["REST calls/registration"]
+    assert 0 < float(series["transactions/registration"]) < 1
+    assert 1 <= float(series["REST calls/registration"]) < 1.5
     assert "series: the same burst registering for 3 dates" in printed
     for row in (burst, paced):  # printed as numbers; an ignored ✅ may cost nothing
         float(row["transactions/ignored"])
