@@ -45,10 +45,10 @@ async def test_small_registration_burst_reports_its_costs(capsys: pytest.Capture
     assert float(paced["REST calls/registration"]) >= 1  # unbatched, still at least the DM
     assert paced["registrations/s"] == "—"  # paced time is settle's idle wait, not a speed
     # Registering for a series is one registration too: batched like a single session's (how many land in one batch
-    # depends on the machine's speed, so only "fewer transactions than registrations" is checked), one DM each.
+    # depends on the machine's speed, so only "fewer transactions than registrations" is checked), the same DM each.
     assert float(series["registrations/s"]) > 0
     assert 0 < float(series["transactions/registration"]) < 1
-    assert 1 <= float(series["REST calls/registration"]) < 1.5
+    assert abs(float(series["REST calls/registration"]) - float(burst["REST calls/registration"])) < 0.5
     assert "series: the same burst registering for 3 dates" in printed
     for row in (burst, paced):  # printed as numbers; an ignored ✅ may cost nothing
         float(row["transactions/ignored"])
