@@ -206,13 +206,16 @@ class FabriqueCommands(
         await announce_held(interaction, session)
 
     @app_commands.command(name=locale_str("liberer"), description=locale_str("Libérer le créneau de votre Fabrique"))
-    @app_commands.rename(fabrique=locale_str("fabrique"))
-    @app_commands.describe(fabrique=YOURS)
+    @app_commands.rename(fabrique=locale_str("fabrique"), seance=locale_str("seance"))
+    @app_commands.describe(
+        fabrique=YOURS, seance=locale_str("Pour une série : le rang de la séance (par défaut : la prochaine à venir)")
+    )
     @app_commands.autocomplete(fabrique=_suggest.bookable)
-    async def release(self, interaction: discord.Interaction, fabrique: int) -> None:
+    async def release(self, interaction: discord.Interaction, fabrique: int, seance: Seance | None = None) -> None:
         await interaction.response.defer(ephemeral=True)
-        actor = await current_actor(interaction)
-        before = (await self.bot.services.announcements.release(guild_id(interaction), fabrique, actor)).previous
+        actor, guild = await current_actor(interaction), guild_id(interaction)
+        session = await self.bot.services.series.resolve(guild, fabrique, seance, Default.NEXT_TO_COME)
+        before = (await self.bot.services.announcements.release(guild, session, actor)).previous
         text = self.i18n("slot.released", number=before.shown_number, title=_render.shown(before.title))
         await reply(interaction, text)
 

@@ -175,3 +175,16 @@ async def test_a_single_fabrique_is_proposed_booked_and_steered_as_before(world:
     mine = await world.alice.slash(world.general, "fabrique mes-fabriques")
     assert "programmées" not in (said(mine).embeds[0].description or "")
     assert await sessions_of(settings, number) == []  # a single Fabrique has no series rows
+
+
+async def test_the_organizer_releases_one_session_of_a_series_with_seance(world: World, settings: Settings) -> None:
+    number = await propose_series(world)
+    await world.moderator.click(world.team_channel.last_message, label="Approuver")
+    for days in (20, 27):
+        await book(world, number, await add_slot(world, local_date(world, days)))
+    released = await world.alice.slash(world.general, "fabrique liberer", fabrique=number, seance=2)
+    assert f"n°{number} · séance 2/3" in said(released).content, said(released).content
+    states = [(rank, state, start is not None) for rank, state, start in await sessions_of(settings, number)]
+    assert states == [(1, State.SCHEDULED, True), (2, State.APPROVED, False), (3, State.APPROVED, False)]
+    await world.alice.slash(world.general, "fabrique liberer", fabrique=number, seance=3)
+    assert_refused(world.env, "error.state.release")  # session 3 has no date to give back
