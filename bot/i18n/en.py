@@ -651,7 +651,7 @@ MESSAGES: dict[str, str] = {
     "event.series_suffix": " · session {rank}/{size}",
     "agenda.line.series": "**#{number}** · session {rank}/{size} · <t:{ts}:F> · {title}",
     "dm.series.dated": "📅 New date in the series “{title}”: session {rank} takes place on {date}. You are registered for the series, nothing to do; here is the calendar file (.ics).",
-    "dm.series.session_cancelled": "❌ Session {rank} of “{title}”, planned on {date}, is cancelled. Your registration for the series stands for the other sessions.\n> {reason}",
+    "dm.series.session_cancelled": "❌ Session {rank} of “{title}” ({date}) is cancelled. Your registration for the series stands for the other sessions.\n> {reason}",
     "dm.series.cancelled": "❌ The series “{title}” is cancelled: its upcoming sessions will not take place.\n> {reason}",
     "outreach.series.date": "Session {rank}: {date}",
     "outreach.series.cancelled": "Session {rank}: {date} — cancelled",
@@ -693,6 +693,6 @@ MESSAGES: dict[str, str] = {
     "mail.session_released.subject": "Session {rank} postponed: {title}",
     "mail.session_released.body": "Hello {name},\n\nSession {rank} of “{title}”, planned on {date}, has been postponed: a new date will be announced. Your registration to the series is kept for all its sessions: you will get the new date by e-mail.",
     "mail.session_cancelled.subject": "Session {rank} cancelled: {title}",
-    "mail.session_cancelled.body": "Hello {name},\n\nSession {rank} of “{title}”, planned on {date}, is cancelled. Your registration to the series is kept for the other sessions.\n{reason}",
+    "mail.session_cancelled.body": "Hello {name},\n\nSession {rank} of “{title}” ({date}) is cancelled. Your registration to the series is kept for the other sessions.\n{reason}",
     "dm.series.released": "📅 Session {rank} of “{title}” (planned on {date}) has been postponed: its date is to be set again. Your registration to the series is kept for all its sessions; you will get the new date here.",
 }

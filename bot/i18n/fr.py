@@ -647,7 +647,7 @@ MESSAGES: dict[str, str] = {
     "event.series_suffix": " · séance {rank}/{size}",
     "agenda.line.series": "**n°{number}** · séance {rank}/{size} · <t:{ts}:F> · {title}",
     "dm.series.dated": "📅 Nouvelle date pour la série « {title} » : la séance {rank} aura lieu le {date}. Vous êtes inscrit·e à la série, rien à faire ; voici le fichier agenda (.ics).",
-    "dm.series.session_cancelled": "❌ La séance {rank} de « {title} », prévue le {date}, est annulée. Votre inscription à la série est gardée pour les autres séances.\n> {reason}",
+    "dm.series.session_cancelled": "❌ La séance {rank} de « {title} » ({date}) est annulée. Votre inscription à la série est gardée pour les autres séances.\n> {reason}",
     "dm.series.cancelled": "❌ La série « {title} » est annulée : ses séances à venir n'auront pas lieu.\n> {reason}",
     "outreach.series.date": "Séance {rank} : {date}",
     "outreach.series.cancelled": "Séance {rank} : {date} — annulée",
@@ -689,6 +689,6 @@ MESSAGES: dict[str, str] = {
     "mail.session_released.subject": "Séance {rank} reportée : {title}",
     "mail.session_released.body": "Bonjour {name},\n\nLa séance {rank} de « {title} », prévue le {date}, est reportée : une nouvelle date sera annoncée. Votre inscription à la série est gardée pour toutes ses séances : vous recevrez la nouvelle date par e-mail.",
     "mail.session_cancelled.subject": "Séance {rank} annulée : {title}",
-    "mail.session_cancelled.body": "Bonjour {name},\n\nLa séance {rank} de « {title} », prévue le {date}, est annulée. Votre inscription à la série est gardée pour les autres séances.\n{reason}",
+    "mail.session_cancelled.body": "Bonjour {name},\n\nLa séance {rank} de « {title} » ({date}) est annulée. Votre inscription à la série est gardée pour les autres séances.\n{reason}",
     "dm.series.released": "📅 La séance {rank} de « {title} » (prévue le {date}) est reportée : sa date est à nouveau à fixer. Votre inscription à la série est gardée pour toutes ses séances ; vous recevrez la nouvelle date ici.",
 }

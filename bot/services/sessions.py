@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.config import SessionSettings
 from bot.db.models import FabriqueRow
-from bot.db.uow import UnitOfWorkFactory
+from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain.lifecycle import BOOKED, Action, Actor, State
 from bot.domain.proposal import FabriqueKind, Format, Parcours, validated_reason
 from bot.domain.registration import effective_capacity
@@ -121,9 +121,15 @@ class SessionService:
         async with self._uow() as uow:
             row = await require_fabrique(uow, guild_id, fabrique_id, lock=True)
             previous = FabriqueRecord.of(row)
-            check(row, Action.CANCEL, actor)  # who and from which state first, then what they typed
-            clean = validated_reason(reason)
-            transition(uow, row, Action.CANCEL, actor, self._clock(), clean)
+            if row.series_id is not None and State(row.state) is State.APPROVED:  # a date of a series never booked
+                if not actor.is_team:
+                    raise Forbidden("error.team_only")
+                clean = validated_reason(reason)
+                _cancel_outside_lifecycle(uow, row, actor, clean, self._clock())
+            else:
+                check(row, Action.CANCEL, actor)  # who and from which state first, then what they typed
+                clean = validated_reason(reason)
+                transition(uow, row, Action.CANCEL, actor, self._clock(), clean)
             row.last_reason = clean
             row.slot_id = None  # the slot stays, free for someone else
             registrants = tuple(r.user_id for r in await registrations_for(uow, row))  # a series: its home's
@@ -147,10 +153,7 @@ class SessionService:
             clean = validated_reason(reason)
             previous = tuple(FabriqueRecord.of(r) for r in pending)
             for session in pending:
-                before = State(session.state)
-                session.state = State.CANCELLED  # the series' decision: a session without a date goes with it
-                session.updated_at = now
-                record_audit(uow, session, actor, Action.CANCEL, now, clean, before)
+                _cancel_outside_lifecycle(uow, session, actor, clean, now)
                 session.last_reason = clean
                 session.slot_id = None  # the slot stays, free for someone else
                 await self._planner(uow, session)
@@ -260,6 +263,16 @@ class SessionService:
             record_audit(uow, row, actor, Action.BOOK, now)
             await uow.commit()
             return FabriqueRecord.of(row)
+
+
+def _cancel_outside_lifecycle(uow: UnitOfWork, session: FabriqueRow, actor: Actor, reason: str, now: datetime) -> None:
+    """A session of a series cancelled by the team, whatever its state among those to come: a date never booked goes
+    too, so a cycle cut short leaves nothing waiting. The lifecycle's CANCEL takes booked sessions only, which keeps
+    an approved single Fabrique to its organizer's withdrawal."""
+    before = State(session.state)
+    session.state = State.CANCELLED
+    session.updated_at = now
+    record_audit(uow, session, actor, Action.CANCEL, now, reason, before)
 
 
 def validated_link(url: str) -> str:

@@ -188,3 +188,22 @@ async def test_the_organizer_releases_one_session_of_a_series_with_seance(world:
     assert states == [(1, State.SCHEDULED, True), (2, State.APPROVED, False), (3, State.APPROVED, False)]
     await world.alice.slash(world.general, "fabrique liberer", fabrique=number, seance=3)
     assert_refused(world.env, "error.state.release")  # session 3 has no date to give back
+
+
+async def test_the_team_cancels_a_session_of_a_series_that_never_got_a_date(world: World, settings: Settings) -> None:
+    """A cycle cut short: its third date was never booked; the team cancels it alone, the series goes on."""
+    number = await propose_series(world)
+    await world.moderator.click(world.team_channel.last_message, label="Approuver")
+    await book(world, number, await add_slot(world, local_date(world, 20)))
+    await world.alice.slash(world.general, "equipe annuler", fabrique=number, seance=3, motif="Cycle raccourci")
+    assert_refused(world.env, "error.team_only")
+    cancelled = await world.moderator.slash(
+        world.general, "equipe annuler", fabrique=number, seance=3, motif="Cycle raccourci"
+    )
+    assert "annulée" in said(cancelled).content, said(cancelled).content
+    states = [(rank, state) for rank, state, _ in await sessions_of(settings, number)]
+    assert states == [(1, State.SCHEDULED), (2, State.APPROVED), (3, State.CANCELLED)]
+    booked = await world.alice.slash(
+        world.general, "fabrique reserver", fabrique=number, creneau=await add_slot(world, local_date(world, 27))
+    )
+    assert "séance 2/3" in said(booked).content, said(booked).content  # the next date without one is session 2
