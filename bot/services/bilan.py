@@ -103,9 +103,8 @@ class BilanService:
             absences = await uow.bilan.absences(guild_id, start, end)
             documented = await uow.bilan.documented(guild_id, start, end)
             people = {user_id for row in rows for user_id in _people(row)}
-            stored = await uow.member_names.of(
-                guild_id, people
-            )  # as stored when they last acted (bot.services.member_names)
+            # The names stored when each last acted (bot.services.member_names): people who left are named too.
+            stored = await uow.member_names.of(guild_id, people)
             unknown = self._i18n("member.unknown")
             return [
                 _line(row, registrations, absences, documented, ", ".join(stored.get(i, unknown) for i in _people(row)))
