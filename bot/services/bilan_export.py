@@ -12,6 +12,7 @@ import io
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from bot.domain.bilan import SessionLine
@@ -82,15 +83,19 @@ def to_csv(header: list[str], rows: list[list[Cell]]) -> bytes:
 
 
 def to_xlsx(header: list[str], rows: list[list[Cell]], sheet_title: str) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.worksheets[0]
-    sheet.title = sheet_title[:31]  # Excel's limit
-    sheet.append(header)
+    """Written in openpyxl's streaming (write-only) mode: a year of 2,000 rows in a fraction of the time, which is
+    time the worker thread does not take the interpreter lock from the event loop."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_title[:31])  # 31 characters: Excel's limit
+    sheet.freeze_panes = "A2"
+    bold = []
+    for title in header:
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = Font(bold=True)
+        bold.append(cell)
+    sheet.append(bold)
     for row in rows:
         sheet.append([None if cell == "" else cell for cell in row])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
