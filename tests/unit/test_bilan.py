@@ -182,11 +182,6 @@ def test_the_spreadsheets_read_back_as_written_with_formulas_made_inert() -> Non
 # --- the service, on a real database ---------------------------------------------------------------------------
 
 
-@pytest.fixture
-def team_channel() -> FakeMessenger:
-    return FakeMessenger()
-
-
 async def test_the_bilan_reads_the_year_back_in_a_constant_number_of_statements(
     services: Services, engine: AsyncEngine
 ) -> None:
@@ -252,7 +247,7 @@ async def test_the_monthly_post_can_be_turned_off(engine: AsyncEngine, database_
     assert messenger.team == []
 
 
-def test_every_bilan_key_exists_in_both_languages(tmp_path: Path) -> None:
+def test_every_bilan_key_exists_in_both_languages() -> None:
     assert Settings().bilan.monthly is True
     fr, en = I18n("fr"), I18n("en")
     for column in bilan_export.COLUMNS:
