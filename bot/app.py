@@ -156,6 +156,7 @@ class FabriqueBot(commands.Bot):
             registrations=self.services.registrations,
             retry_copies=self.services.announcements.retry_due_copies,
             keep_welcome=self.services.welcome.keep_announced,
+            post_monthly=self.services.bilan.post_monthly,
             messenger=ports.messenger,
             cards=ports.cards,
             i18n=self.services.i18n,
@@ -205,8 +206,13 @@ class FabriqueBot(commands.Bot):
         await self.scheduler.rearm()
 
     async def _next_due(self) -> datetime | None:
-        """The earliest of the next due item and the next moment a welcome rule owes a session."""
-        moments = [await self.services.timeline.next_due(), await self.services.welcome.next_due()]
+        """The earliest of the next due item, the next moment a welcome rule owes a session and the next monthly
+        bilan."""
+        moments = [
+            await self.services.timeline.next_due(),
+            await self.services.welcome.next_due(),
+            self.services.bilan.next_due(),
+        ]
         return min((moment for moment in moments if moment is not None), default=None)
 
     async def run_due_work(self) -> int:

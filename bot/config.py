@@ -244,6 +244,12 @@ class ArticleSettings(_Section):
         return value
 
 
+class BilanSettings(_Section):
+    """``/equipe bilan``'s monthly post: last month's image in the team channel on the first of each month."""
+
+    monthly: bool = True
+
+
 class Secrets(_Section):
     discord_token: SecretStr | None = None
     zoom_client_secret: SecretStr | None = None
@@ -265,6 +271,7 @@ class Settings(_Section):
     resume: ResumeSettings = ResumeSettings()
     web: WebSettings = WebSettings()
     article: ArticleSettings = ArticleSettings()
+    bilan: BilanSettings = BilanSettings()
     secrets: Secrets = Secrets()
 
     def require_token(self) -> str:

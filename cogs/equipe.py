@@ -7,6 +7,7 @@ Manage Server itself).
 
 from __future__ import annotations
 
+import io
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -452,6 +453,40 @@ class TeamCommands(
         for number in failing[:FAILING_SHOWN]:
             view.add_item(RetryCopiesButton(number, self.i18n("button.retry_copies", number=number)))
         await reply(interaction, embed=embed, view=view)
+
+    # --- bilan ------------------------------------------------------------------------------------------------
+
+    @app_commands.command(
+        name=locale_str("bilan"),
+        description=locale_str("Le bilan d'une période en graphiques (l'année en cours par défaut)"),
+    )
+    @app_commands.rename(
+        debut=locale_str("debut"), fin=locale_str("fin"), publier=locale_str("publier"), exporter=locale_str("exporter")
+    )
+    @app_commands.describe(
+        debut=locale_str("Le premier jour, JJ/MM/AAAA (avec fin)"),
+        fin=locale_str("Le dernier jour, JJ/MM/AAAA (avec debut)"),
+        publier=locale_str("Publier le bilan dans le salon de l'équipe"),
+        exporter=locale_str("Joindre le tableau des séances (.xlsx et .csv)"),
+    )
+    async def bilan(
+        self,
+        interaction: discord.Interaction,
+        debut: str | None = None,
+        fin: str | None = None,
+        publier: bool = False,
+        exporter: bool = False,
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)  # drawing takes longer than Discord's 3 s
+        actor = await current_actor(interaction)
+        done = await self.bot.services.bilan.report(
+            guild_id(interaction), actor, debut, fin, export=exporter, publish=publier
+        )
+        if publier:
+            await reply(interaction, self.i18n("bilan.published"))
+            return
+        files = [discord.File(io.BytesIO(item.data), item.filename) for item in (done.image, *done.files)]
+        await reply(interaction, done.text, files=files)
 
 
 async def _standing(interaction: discord.Interaction, member: discord.Member | None) -> Actor | None:

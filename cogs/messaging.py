@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import discord
@@ -86,13 +86,14 @@ class Messaging(commands.Cog):
             return False
         return True
 
-    async def tell_team(self, guild_id: int, text: str) -> bool:
+    async def tell_team(self, guild_id: int, text: str, *, attachments: Sequence[Attachment] = ()) -> bool:
         config = await self.bot.services.guild_config.get(guild_id)
         channel = self.bot.get_channel(config.team_channel_id or 0)
         if not isinstance(channel, discord.TextChannel | discord.Thread):
             return False
+        files = [discord.File(io.BytesIO(attachment.data), attachment.filename) for attachment in attachments]
         try:
-            await channel.send(text, allowed_mentions=NO_PINGS)
+            await channel.send(text, files=files, allowed_mentions=NO_PINGS)
         except discord.HTTPException:
             log.warning("could not write in the team channel %s", channel.id)
             return False

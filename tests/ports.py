@@ -6,7 +6,7 @@ They stand for Discord only (SimCord drives the real cogs in tests/behaviour); e
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -44,6 +44,7 @@ class FakeMessenger:
     broken: set[int] = field(default_factory=set)
     dms: list[Dm] = field(default_factory=list)
     team: list[tuple[int, str]] = field(default_factory=list)
+    team_files: list[Attachment] = field(default_factory=list)  # what was posted with the team's messages
     threads: list[tuple[int, str]] = field(default_factory=list)
     gate: asyncio.Event | None = None  # when set, each DM waits for it (a send in flight)
     sending: asyncio.Event = field(default_factory=asyncio.Event)
@@ -73,8 +74,9 @@ class FakeMessenger:
         self.dms.append(dm)
         return True
 
-    async def tell_team(self, guild_id: int, text: str) -> bool:
+    async def tell_team(self, guild_id: int, text: str, *, attachments: Sequence[Attachment] = ()) -> bool:
         self.team.append((guild_id, text))
+        self.team_files.extend(attachments)
         return True
 
     async def notice_in_thread(self, record: FabriqueRecord, text: str, *, mention: int | None = None) -> bool:

@@ -451,3 +451,14 @@ class UploadTokenRow(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class BilanPostRow(Base):
+    """A monthly bilan the bot posted (or began to post) in a guild's team channel: the primary key is what makes
+    it once per month, across restarts and concurrent dispatches."""
+
+    __tablename__ = "bilan_post"
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # "AAAA-MM", the month shown
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import (
     AbsenceRow,
     AuditRow,
+    BilanPostRow,
     CoorganizerRow,
     CopyRow,
     DepartureRow,
@@ -28,6 +29,7 @@ from bot.db.models import (
     WelcomeRuleRow,
     ZoomRecordingRow,
 )
+from bot.domain.bilan import HELD_STATES
 from bot.domain.documentation import JobStatus
 from bot.domain.lifecycle import State
 from bot.domain.outreach import CopyStatus
@@ -609,3 +611,96 @@ class WelcomeRuleRepository:
             .order_by(FabriqueRow.starts_at, FabriqueRow.id)
         )
         return list((await self._session.execute(statement)).scalars())
+
+
+class BilanRepository:
+    """What ``/equipe bilan`` reads: a period's held sessions and what they need, in a fixed number of statements
+    whatever the number of sessions (the sessions, their co-organizers, registrations, documentation dates and
+    articles), and the monthly posts already made."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def held(self, guild_id: int, start: datetime, end: datetime) -> list[FabriqueRow]:
+        """Held sessions starting in [start, end), oldest first."""
+        statement = (
+            select(FabriqueRow)
+            .where(*self._held_in(guild_id, start, end))
+            .order_by(FabriqueRow.starts_at, FabriqueRow.id)
+        )
+        return list((await self._session.scalars(statement)).all())
+
+    async def registrations(self, guild_id: int, start: datetime, end: datetime) -> dict[int, dict[Status, int]]:
+        """home id → status → count, for the homes of the period's held sessions (a series registers on its
+        first session, which may lie outside the period)."""
+        homes = select(func.coalesce(FabriqueRow.series_id, FabriqueRow.id)).where(*self._held_in(guild_id, start, end))
+        statement = (
+            select(RegistrationRow.fabrique_id, RegistrationRow.status, func.count())
+            .where(RegistrationRow.fabrique_id.in_(homes))
+            .group_by(RegistrationRow.fabrique_id, RegistrationRow.status)
+        )
+        counts: dict[int, dict[Status, int]] = {}
+        for fabrique_id, status, count in (await self._session.execute(statement)).all():
+            counts.setdefault(fabrique_id, {})[Status(status)] = count
+        return counts
+
+    async def absences(self, guild_id: int, start: datetime, end: datetime) -> dict[int, int]:
+        """session id → how many registrants of its series said they would miss it."""
+        sessions = select(FabriqueRow.id).where(*self._held_in(guild_id, start, end))
+        statement = (
+            select(AbsenceRow.fabrique_id, func.count())
+            .where(AbsenceRow.fabrique_id.in_(sessions))
+            .group_by(AbsenceRow.fabrique_id)
+        )
+        return {fabrique_id: count for fabrique_id, count in (await self._session.execute(statement)).all()}
+
+    async def documented(self, guild_id: int, start: datetime, end: datetime) -> dict[int, tuple[datetime, str | None]]:
+        """session id → when it became documented (its first « documented » transition) and its article's link."""
+        sessions = select(FabriqueRow.id).where(*self._held_in(guild_id, start, end))
+        first = (
+            select(AuditRow.fabrique_id, func.min(AuditRow.at).label("at"))
+            .where(AuditRow.fabrique_id.in_(sessions), AuditRow.to_state == State.DOCUMENTED)
+            .group_by(AuditRow.fabrique_id)
+            .subquery()
+        )
+        statement = select(first.c.fabrique_id, first.c.at, DocumentationRow.wp_post_link).outerjoin(
+            DocumentationRow, DocumentationRow.fabrique_id == first.c.fabrique_id
+        )
+        return {
+            fabrique_id: (_aware(at), link) for fabrique_id, at, link in (await self._session.execute(statement)).all()
+        }
+
+    async def guilds_with_held(self, start: datetime, end: datetime) -> list[int]:
+        """The guilds that held at least one session in [start, end): those the monthly post concerns."""
+        statement = (
+            select(FabriqueRow.guild_id)
+            .where(FabriqueRow.state.in_(HELD_STATES), FabriqueRow.starts_at >= start, FabriqueRow.starts_at < end)
+            .distinct()
+            .order_by(FabriqueRow.guild_id)
+        )
+        return list((await self._session.scalars(statement)).all())
+
+    async def claim_post(self, guild_id: int, month: str, now: datetime) -> bool:
+        """Record the month's post before it is made; False when it was already made (or is being made)."""
+        insert = postgresql.insert if self._session.bind.dialect.name == "postgresql" else sqlite.insert
+        statement = (
+            insert(BilanPostRow)
+            .values(guild_id=guild_id, month=month, posted_at=now)
+            .on_conflict_do_nothing(index_elements=[BilanPostRow.guild_id, BilanPostRow.month])
+        )
+        result = await self._session.execute(statement)
+        return bool(getattr(result, "rowcount", 0))
+
+    @staticmethod
+    def _held_in(guild_id: int, start: datetime, end: datetime) -> list[ColumnElement[bool]]:
+        return [
+            FabriqueRow.guild_id == guild_id,
+            FabriqueRow.state.in_(HELD_STATES),
+            FabriqueRow.starts_at >= start,
+            FabriqueRow.starts_at < end,
+        ]
+
+
+def _aware(moment: datetime) -> datetime:
+    """An aggregate (``min``) bypasses the column type: SQLite hands back a naive UTC value."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

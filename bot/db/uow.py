@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.db.repositories import (
     AbsenceRepository,
     AuditRepository,
+    BilanRepository,
     CopyRepository,
     DepartureRepository,
     DocumentationRepository,
@@ -59,6 +60,7 @@ class UnitOfWork:
         self.upload_tokens = UploadTokenRepository(self.session)
         self.recordings = ZoomRecordingRepository(self.session)
         self.welcome_rules = WelcomeRuleRepository(self.session)
+        self.bilan = BilanRepository(self.session)
         return self
 
     async def __aexit__(

@@ -90,6 +90,10 @@ class I18n:
             return f"{day} {month} {local.day}, {local.year} at {local:%H:%M}"
         return f"{day} {local.day} {month} {local.year} à {local:%H:%M}"
 
+    def month(self, year: int, month: int) -> str:
+        """« novembre 2026 »: a month as a report names it."""
+        return f"{_MONTHS[self.language][month - 1]} {year}"
+
     def weekday(self, index: int) -> str:
         """The name of a day of the week (0 is Monday): « mardi »."""
         return _DAYS[self.language][index]

@@ -190,6 +190,17 @@ ENGLISH: dict[str, str] = {
     "Dire que vous manquerez une séance d'une série": "Say you will miss one session of a series",
     "Le rang de la séance que vous manquerez (1 pour la première)": "The rank of the session you will miss (1 for the first)",
     "Oui : vous viendrez finalement à cette séance": "Yes: you will attend that session after all",
+    # /equipe bilan
+    "bilan": "report",
+    "Le bilan d'une période en graphiques (l'année en cours par défaut)": "A period's report in charts (the current year by default)",
+    "debut": "start",
+    "Le premier jour, JJ/MM/AAAA (avec fin)": "The first day, DD/MM/YYYY (with end)",
+    "fin": "end",
+    "Le dernier jour, JJ/MM/AAAA (avec debut)": "The last day, DD/MM/YYYY (with start)",
+    "publier": "post",
+    "Publier le bilan dans le salon de l'équipe": "Post the report in the team channel",
+    "exporter": "export",
+    "Joindre le tableau des séances (.xlsx et .csv)": "Attach the table of sessions (.xlsx and .csv)",
 }
 
 _ENGLISH_LOCALES = {discord.Locale.american_english, discord.Locale.british_english}

@@ -15,6 +15,7 @@ from bot.db.uow import UnitOfWorkFactory
 from bot.i18n import I18n
 from bot.services._background import Background
 from bot.services.announcements import AnnouncementPorts, AnnouncementService
+from bot.services.bilan import BilanService, BilanSettings
 from bot.services.clients import Clients
 from bot.services.corrections import CorrectionPorts, CorrectionService
 from bot.services.documentation import DocumentationService
@@ -62,6 +63,7 @@ class Services:
     uploads: UploadService | None  # the web door's links; None when ``[web]`` is off
     background: Background
     i18n: I18n  # the texts services write, in the bot's language
+    bilan: BilanService  # /equipe bilan and the monthly post
 
 
 def build_services(
@@ -161,4 +163,11 @@ def build_services(
         drafts=drafts,
         background=background,
         i18n=i18n,
+        bilan=BilanService(
+            uow,
+            BilanSettings(settings.general.tz, settings.documentation.deadline_days, settings.bilan.monthly),
+            clock,
+            messenger=ports.messenger,
+            i18n=i18n,
+        ),
     )

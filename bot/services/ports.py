@@ -8,7 +8,7 @@ member text escaped with ``bot.domain.text.shown``); the Discord side only choos
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -56,8 +56,9 @@ class Messenger(Protocol):
         the DM is refused."""
         ...
 
-    async def tell_team(self, guild_id: int, text: str) -> bool:
-        """Post ``text`` in the guild's team channel; False when there is none or it cannot be reached."""
+    async def tell_team(self, guild_id: int, text: str, *, attachments: Sequence[Attachment] = ()) -> bool:
+        """Post ``text`` (with ``attachments``, files already made) in the guild's team channel; False when there is
+        none or it cannot be reached."""
         ...
 
     async def notice_in_thread(self, record: FabriqueRecord, text: str, *, mention: int | None = None) -> bool:

@@ -34,6 +34,7 @@ class Dispatcher:
         registrations: RegistrationService,
         retry_copies: Callable[[], Awaitable[int]],
         keep_welcome: Callable[[], Awaitable[int]],
+        post_monthly: Callable[[], Awaitable[int]],
         messenger: Messenger,
         cards: Cards,
         i18n: I18n,
@@ -46,15 +47,17 @@ class Dispatcher:
     ) -> None:
         """``retry_copies`` retries the failed outside copies whose wait is over and says how many it tried;
         ``keep_welcome`` makes (and announces) the sessions the welcome rules owe now and says how many;
+        ``post_monthly`` posts last month's bilan in the team channels that have not had it yet;
         ``recordings`` asks Zoom for the cloud recordings of ended sessions; ``links`` writes the organizers' links
         (the host one fresh from Zoom); ``announcements`` releases held bookings left unconfirmed."""
         _require(messenger, "messenger", "dm", "tell_team", "notice_in_thread", "offer_announce")
         _require(cards, "cards", "show")
-        if not all(map(callable, (retry_copies, keep_welcome, clock, bot_user_id))):
-            raise TypeError("retry_copies, keep_welcome, clock and bot_user_id must be callables")
+        if not all(map(callable, (retry_copies, keep_welcome, post_monthly, clock, bot_user_id))):
+            raise TypeError("retry_copies, keep_welcome, post_monthly, clock and bot_user_id must be callables")
         self._timeline = timeline
         self._retry_copies = retry_copies
         self._keep_welcome = keep_welcome
+        self._post_monthly = post_monthly
         self._handlers = TimedHandlers(
             timeline=timeline,
             registrations=registrations,
@@ -91,6 +94,7 @@ class Dispatcher:
             if not self._closed:  # after the items, so a session that just ended has made room for the next
                 ran += await self._keep_welcome()
                 ran += await self._retry_copies()
+                ran += await self._post_monthly()
         return ran
 
     async def close(self) -> None:

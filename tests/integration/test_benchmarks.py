@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import reminder_fanout, upload
+from benchmarks import bilan, reminder_fanout, upload
 from benchmarks.registration_burst import COLUMNS, main
 
 HEADINGS = [name for name, _ in COLUMNS]
@@ -90,3 +90,15 @@ async def test_a_small_upload_through_the_web_door_reports_its_costs(
         float(cpu_ratio)
         assert float(peak) >= 0
         assert status == "200"  # the door accepted the recording, the static handler its body
+
+
+async def test_a_tiny_bilan_benchmark_prints_every_column(capsys: pytest.CaptureFixture[str]) -> None:
+    # 30 sessions, once: the year is read, drawn, exported and reported while the loop's lag is measured.
+    await bilan.main(["--runs", "1", "--sessions", "30"])
+    lines = capsys.readouterr().out.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.split()[:1] == ["sessions"])
+    assert lines[header].split() == list(bilan.COLUMNS)
+    cells = dict(zip(bilan.COLUMNS, lines[header + 1].split(), strict=True))
+    assert cells["sessions"] == "30"
+    assert all(float(value) > 0 for name, value in cells.items() if name not in ("lag_p99_ms", "idle_p99_ms"))
+    assert float(cells["lag_p99_ms"]) >= 0 and float(cells["idle_p99_ms"]) >= 0

@@ -108,6 +108,7 @@ def dispatcher_for(
         registrations=services.registrations,
         retry_copies=no_copies,
         keep_welcome=no_copies,
+        post_monthly=no_copies,
         messenger=messenger,
         cards=cards,
         i18n=services.i18n,

@@ -67,6 +67,7 @@ EXPECTED_COMMANDS = {
         "accueil",
         "inscrire",
         "desinscrire",
+        "bilan",
     },
 }
 

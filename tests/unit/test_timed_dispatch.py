@@ -87,6 +87,7 @@ async def timed(services: Services, engine: AsyncEngine, clock: FakeClock) -> Ti
         registrations=services.registrations,
         retry_copies=copies.retry,
         keep_welcome=no_welcome,
+        post_monthly=no_welcome,
         messenger=messenger,
         cards=cards,
         i18n=I18N,
@@ -289,6 +290,7 @@ async def test_a_missing_collaborator_is_a_construction_error(
         "registrations": services.registrations,
         "retry_copies": Copies().retry,
         "keep_welcome": no_welcome,
+        "post_monthly": no_welcome,
         "messenger": FakeMessenger(),
         "cards": FakeCards(engine),
         "i18n": I18N,
@@ -300,7 +302,7 @@ async def test_a_missing_collaborator_is_a_construction_error(
         "announcements": services.announcements,
     }
     Dispatcher(**complete)
-    for name in ("messenger", "cards", "retry_copies", "keep_welcome"):
+    for name in ("messenger", "cards", "retry_copies", "keep_welcome", "post_monthly"):
         with pytest.raises(TypeError):
             Dispatcher(**{**complete, name: None})
         with pytest.raises(TypeError):

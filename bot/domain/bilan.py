@@ -1,0 +1,212 @@
+"""The team's year at a glance (``/equipe bilan``): what a period's held sessions add up to.
+
+Everything here is a pure function of the sessions read once from the database, so the image, the text under it
+and the spreadsheet always tell the same figures. A session is one row: a series of three dates counts three
+sessions (and one series); welcome sessions (« 30 min chrono ») are counted apart, as they owe no documentation
+and are not the members' Fabriques.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.domain.lifecycle import State
+from bot.domain.proposal import FabriqueKind, Format, Parcours
+from bot.errors import InvalidInput
+
+# A session counts once it took place, whatever became of its documentation since.
+HELD_STATES = frozenset({State.HELD, State.DOCUMENTATION_DUE, State.DOCUMENTING, State.DOCUMENTED})
+_DAY = re.compile(r"\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*")
+
+
+@dataclass(frozen=True)
+class Period:
+    """From ``start`` to ``end``, both days included, in the guild's time zone."""
+
+    start: date
+    end: date
+
+    def bounds(self, tz: ZoneInfo) -> tuple[datetime, datetime]:
+        """The period as aware instants: local midnight of ``start``, local midnight after ``end`` (excluded)."""
+        return (
+            datetime.combine(self.start, time(), tzinfo=tz),
+            datetime.combine(self.end + timedelta(days=1), time(), tzinfo=tz),
+        )
+
+    def months(self) -> list[tuple[int, int]]:
+        """Every (year, month) the period touches, in order: the chart's x axis."""
+        months, year, month = [], self.start.year, self.start.month
+        while (year, month) <= (self.end.year, self.end.month):
+            months.append((year, month))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return months
+
+
+def year_of(today: date) -> Period:
+    """The default period: the current calendar year (SPEC §5)."""
+    return Period(date(today.year, 1, 1), date(today.year, 12, 31))
+
+
+def month_before(today: date) -> Period:
+    """The month before ``today``'s: what the monthly post shows."""
+    last = today.replace(day=1) - timedelta(days=1)
+    return Period(last.replace(day=1), last)
+
+
+def period_of(debut: str | None, fin: str | None, today: date) -> Period:
+    """The period typed in ``/equipe bilan``: both dates (JJ/MM/AAAA) or neither (the current year)."""
+    if debut is None and fin is None:
+        return year_of(today)
+    if debut is None or fin is None:
+        raise InvalidInput("error.bilan.both_dates")
+    start, end = _day(debut), _day(fin)
+    if end < start:
+        raise InvalidInput("error.bilan.order", debut=start.strftime("%d/%m/%Y"), fin=end.strftime("%d/%m/%Y"))
+    return Period(start, end)
+
+
+def _day(text: str) -> date:
+    match = _DAY.fullmatch(text)
+    try:
+        if match is None:
+            raise ValueError(text)
+        return date(int(match[3]), int(match[2]), int(match[1]))
+    except ValueError:
+        raise InvalidInput("error.bilan.date", value=text.strip()[:20]) from None
+
+
+@dataclass(frozen=True)
+class SessionLine:
+    """One held session as the bilan reads it (registrations of a series are its first session's: people register
+    for the cycle)."""
+
+    id: int
+    series_id: int | None
+    series_rank: int
+    series_size: int
+    kind: FabriqueKind
+    title: str
+    format: Format
+    parcours: Parcours
+    organizers: str  # display names, as stored
+    starts_at: datetime
+    duration_minutes: int
+    capacity: int  # 0: no limit
+    seated: int
+    waitlisted: int
+    attended: int | None  # from Zoom, when it told the bot
+    documented_at: datetime | None
+    article_link: str | None
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def is_welcome(self) -> bool:
+        return self.kind is FabriqueKind.WELCOME
+
+    @property
+    def is_series(self) -> bool:
+        return self.series_id is not None
+
+
+@dataclass(frozen=True)
+class Spread:
+    """A distribution summed up for a report: its median and quartiles."""
+
+    median: float
+    low: float  # first quartile
+    high: float  # third quartile
+    count: int
+
+    @classmethod
+    def of(cls, values: list[float]) -> Spread | None:
+        if not values:
+            return None
+        if len(values) == 1:
+            return cls(values[0], values[0], values[0], 1)
+        low, median, high = statistics.quantiles(values, n=4, method="inclusive")
+        return cls(median, low, high, len(values))
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The period's figures. Fabriques only (welcome sessions apart) unless a name says otherwise."""
+
+    period: Period
+    months: list[tuple[int, int]]
+    held_by_month: dict[Format, list[int]]  # format → sessions held per month of ``months``
+    held: int
+    welcome: int
+    series_sessions: int
+    single_sessions: int
+    series: int  # distinct series with at least one session held in the period
+    seated: int
+    places: int  # places offered by sessions with a limit
+    seated_limited: int  # seated on those sessions: the fill rate's numerator
+    waitlisted: int
+    attended: int  # participants Zoom counted…
+    seated_with_attendance: int  # …of sessions where it counted them
+    delays: list[float]  # days from the end to the published article, per documented session
+    delay: Spread | None
+    documented: int
+    documented_in_time: int
+    deadline_days: int
+
+    @property
+    def fill_rate(self) -> float | None:
+        return self.seated_limited / self.places if self.places else None
+
+    @property
+    def attendance_rate(self) -> float | None:
+        return self.attended / self.seated_with_attendance if self.seated_with_attendance else None
+
+    @property
+    def in_time_share(self) -> float | None:
+        return self.documented_in_time / self.held if self.held else None
+
+
+def figures(lines: list[SessionLine], period: Period, tz: ZoneInfo, deadline_days: int) -> Figures:
+    """Sum up the held sessions of ``period`` (``lines`` may be wider: what falls outside is left out)."""
+    start, end = period.bounds(tz)
+    inside = [line for line in lines if start <= line.starts_at < end]
+    fabriques = [line for line in inside if not line.is_welcome]
+    months = period.months()
+    index = {month: i for i, month in enumerate(months)}
+    by_month = {fmt: [0] * len(months) for fmt in Format}
+    for line in fabriques:
+        local = line.starts_at.astimezone(tz)
+        by_month[line.format][index[(local.year, local.month)]] += 1
+    limited = [line for line in fabriques if line.capacity > 0]
+    counted = [line for line in fabriques if line.attended is not None]
+    delays = [
+        (line.documented_at - line.ends_at).total_seconds() / 86400
+        for line in fabriques
+        if line.documented_at is not None
+    ]
+    return Figures(
+        period=period,
+        months=months,
+        held_by_month=by_month,
+        held=len(fabriques),
+        welcome=len(inside) - len(fabriques),
+        series_sessions=sum(line.is_series for line in fabriques),
+        single_sessions=sum(not line.is_series for line in fabriques),
+        series=len({line.series_id for line in fabriques if line.series_id is not None}),
+        seated=sum(line.seated for line in fabriques),
+        places=sum(line.capacity for line in limited),
+        seated_limited=sum(min(line.seated, line.capacity) for line in limited),
+        waitlisted=sum(line.waitlisted for line in fabriques),
+        attended=sum(line.attended or 0 for line in counted),
+        seated_with_attendance=sum(line.seated for line in counted),
+        delays=delays,
+        delay=Spread.of(delays),
+        documented=len(delays),
+        documented_in_time=sum(delay <= deadline_days for delay in delays),
+        deadline_days=deadline_days,
+    )
