@@ -215,12 +215,14 @@ class DocumentationJobs:
             if doc.fabrique.is_series:
                 async with self._series_lock(doc.fabrique.home_id):
                     doc = await self._publish_session(doc, post_to_forum, post_in_thread)
-            else:
-                if self._wordpress is not None:
-                    doc = await self._publish_wordpress(doc, self._wordpress())
-                if doc.forum_thread_id is None:
-                    thread_id = await post_to_forum(doc)
-                    doc = await self._service.update(fabrique_id, forum_thread_id=thread_id)
+                    # Marked before the next session of the series goes: its article must count this chapter.
+                    doc = await self._service.mark_published(fabrique_id, actor)
+                return PublishOutcome(doc, doc.wp_post_link, doc.forum_thread_id)
+            if self._wordpress is not None:
+                doc = await self._publish_wordpress(doc, self._wordpress())
+            if doc.forum_thread_id is None:
+                thread_id = await post_to_forum(doc)
+                doc = await self._service.update(fabrique_id, forum_thread_id=thread_id)
         except WordPressError as error:
             failed = await self._service.fail(fabrique_id, DomainError(error.key))
             return PublishOutcome(failed, None, None)

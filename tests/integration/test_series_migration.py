@@ -1,4 +1,4 @@
-"""Migration 0014 (series) on a database the bot made before it: ``tests/data/schema_0013.db``.
+"""Migration 0014 (series) on a database the bot made before it: ``tests/fixtures/schema_0013.db``.
 
 That file was written by the bot at commit 508341c (schema 0013) through its own services: a proposal waiting for
 the team; an announced session with two places, two people seated, one waiting and one who left (a departure);
@@ -28,7 +28,7 @@ from tests.ports import services_on
 from tests.unit.builders import ALICE, DRAFT, TEAM, add_slot, series_of
 from tests.unit.conftest import FakeClock
 
-MADE_BY_0013 = Path(__file__).parent.parent / "data" / "schema_0013.db"
+MADE_BY_0013 = Path(__file__).parent.parent / "fixtures" / "schema_0013.db"
 KEPT = ("fabrique", "registration", "departure", "due_work", "documentation", "session_copy", "audit", "slot")
 ANNOUNCED, DOCUMENTING = 2, 3  # the numbers of the announced session and of the documented one in that file
 
@@ -72,6 +72,7 @@ def _sorted_tables(sync: Any) -> list[Table]:
 
 
 async def database_made_by_0013(database_url: str, engine: AsyncEngine) -> None:
+    assert MADE_BY_0013.stat().st_size > 100_000, "the database made by 0013 is missing (committed, never ignored)"
     if database_url.startswith("sqlite"):
         shutil.copyfile(MADE_BY_0013, database_url.split("///", 1)[1])
     else:
