@@ -17,16 +17,6 @@ from bot.errors import InvalidState
 from bot.services.series import home_of
 
 
-async def home_row(uow: UnitOfWork, row: FabriqueRow) -> FabriqueRow:
-    """The row holding the registrations of ``row``'s Fabrique: ``row`` itself unless it is a later session."""
-    if home_of(row) == row.id:
-        return row
-    home = await uow.fabriques.by_id(home_of(row))
-    if home is None:  # the foreign key keeps it; a missing home would be a broken database
-        raise LookupError(home_of(row))
-    return home
-
-
 async def registrations_for(uow: UnitOfWork, row: FabriqueRow) -> list[RegistrationRow]:
     """Everyone registered for the session ``row`` (seated or waiting, arrival order): its home's registrants."""
     return await uow.registrations.all(home_of(row))

@@ -230,7 +230,7 @@ class SeriesService:
     async def progress(self, guild_id: int, fabrique_id: int) -> SeriesProgress | None:
         """The series the Fabrique belongs to, as its card shows it; None for a single Fabrique."""
         async with self._uow() as uow:
-            home = await home_row(uow, await require_fabrique(uow, guild_id, fabrique_id))
+            home = await require_home(uow, guild_id, fabrique_id)
             if home.series_size <= 1:
                 return None
             return progress_of(home, await uow.fabriques.series(home.id))

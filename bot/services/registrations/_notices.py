@@ -18,11 +18,12 @@ from bot.domain.text import shown
 from bot.errors import DomainError
 from bot.i18n import I18n
 from bot.integrations.mailing import MailingError
-from bot.services.attendees import home_row, series_open
+from bot.services.attendees import series_open
 from bot.services.ports import Attachment, Messenger
 from bot.services.records import FabriqueRecord
 from bot.services.registrations._letters import Letter, OutsideLetters
 from bot.services.registrations._values import RegistrationOutcome
+from bot.services.series import home_row
 
 log = logging.getLogger(__name__)
 

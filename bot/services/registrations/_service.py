@@ -30,7 +30,7 @@ from bot.domain.registration import Source, Status, status_for_newcomer
 from bot.errors import DomainError, Forbidden, InvalidState, NotFound
 from bot.i18n import I18n
 from bot.services._common import organizers, require_fabrique
-from bot.services.attendees import home_row, require_series_open, series_open
+from bot.services.attendees import require_series_open, series_open
 from bot.services.ports import Messenger, Noticeboard
 from bot.services.records import Attendance, FabriqueRecord, RegistrationRecord
 from bot.services.registrations._absences import AbsenceOutcome, DateAttendance, Listing, absence_refusal
@@ -46,7 +46,7 @@ from bot.services.registrations._values import (
     T,
     seat_waitlist,
 )
-from bot.services.series import home_of, session_of
+from bot.services.series import home_of, home_row, require_home, session_of
 from bot.services.timeline import Planner
 
 
@@ -189,7 +189,7 @@ class RegistrationService:
         one scheduled event per session: « Intéressé » missing from one of them ends nobody's registration.
         """
         async with self._uow() as uow:
-            row = await home_row(uow, await require_fabrique(uow, guild_id, fabrique_id))
+            row = await require_home(uow, guild_id, fabrique_id)
             fabrique_id = row.id
             current = {r.user_id: Source(r.source) for r in await uow.registrations.all(fabrique_id)}
             if not await self._open(uow, row):
@@ -243,7 +243,7 @@ class RegistrationService:
         organizers and the team sees who registered, and only the team sees the addresses of people outside
         Discord."""
         async with self._uow() as uow:
-            row = await home_row(uow, await require_fabrique(uow, guild_id, fabrique_id))
+            row = await require_home(uow, guild_id, fabrique_id)
             if not (actor.is_team or actor.user_id in organizers(row)):
                 raise Forbidden("error.not_organizer_or_team")
             rows = await uow.registrations.all(row.id)
@@ -273,7 +273,7 @@ class RegistrationService:
         """``/fabrique absence``: a registrant of the series ``fabrique_id`` (the number people know) will miss its
         session ``rank`` (``back``: will come after all). Only that date's reminders and link change."""
         async with self._uow() as uow:
-            home = await home_row(uow, await require_fabrique(uow, guild_id, fabrique_id))
+            home = await require_home(uow, guild_id, fabrique_id)
             if home.series_id is None:
                 raise InvalidState("error.absence.single", number=home.id)
             session_id = (await session_of(uow, home, rank)).id

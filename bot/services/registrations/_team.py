@@ -15,10 +15,10 @@ from bot.domain.lifecycle import Actor
 from bot.domain.outside import outsider_user_id, validated_email, validated_person
 from bot.domain.registration import Source
 from bot.errors import Forbidden, InvalidInput, InvalidState, NotFound
-from bot.services._common import require_fabrique
-from bot.services.attendees import home_row, require_series_open
+from bot.services.attendees import require_series_open
 from bot.services.registrations._service import RegistrationService
 from bot.services.registrations._values import RegistrationOutcome
+from bot.services.series import require_home
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ class TeamRegistrations:
         """Their registration id, once the session is known to be open: one person per guild and address (the
         name given last is kept)."""
         async with self._uow() as uow:
-            home = await home_row(uow, await require_fabrique(uow, guild_id, fabrique_id))
+            home = await require_home(uow, guild_id, fabrique_id)
             await require_series_open(uow, home, self._clock())
             person = await uow.outsiders.by_email(guild_id, address)
             now = self._clock()
@@ -99,7 +99,7 @@ class TeamRegistrations:
 
     async def _registered_person(self, guild_id: int, fabrique_id: int, address: str) -> tuple[int, str]:
         async with self._uow() as uow:
-            home = await home_row(uow, await require_fabrique(uow, guild_id, fabrique_id))
+            home = await require_home(uow, guild_id, fabrique_id)
             person = await uow.outsiders.by_email(guild_id, address)
             if person is None or await uow.registrations.get(home.id, outsider_user_id(person.id)) is None:
                 raise NotFound("error.outside.not_registered", number=fabrique_id)
