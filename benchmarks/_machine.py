@@ -11,6 +11,7 @@ under its table so a reader knows whether to trust the figures, and says plainly
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from types import TracebackType
 
 # A load average above the number of cores means work was waiting for a core: figures measured then are inflated.
@@ -28,21 +29,25 @@ def load() -> float:
 
 
 class Machine:
-    """Records the load average when the runs start and end."""
+    """Records the load average when the runs start and end.
 
-    def __init__(self) -> None:
-        self.cores = cores()
-        self.load_before = load()
+    ``nproc`` and ``read_load`` default to this machine's; a test gives its own to check the verdict.
+    """
+
+    def __init__(self, nproc: int | None = None, read_load: Callable[[], float] = load) -> None:
+        self.cores = cores() if nproc is None else nproc
+        self._read_load = read_load
+        self.load_before = read_load()
         self.load_after = self.load_before
 
     def __enter__(self) -> Machine:
-        self.load_before = load()
+        self.load_before = self._read_load()
         return self
 
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
-        self.load_after = load()
+        self.load_after = self._read_load()
 
     @property
     def busy(self) -> bool:

@@ -8,7 +8,8 @@ the service reads it (``read``), the image is drawn (``draw``), the spreadsheets
 whole ``report`` (read, figures, image, .xlsx, .csv — drawing and export in a worker thread) is timed while a
 ticker on the event loop wakes every millisecond and records how late it wakes (``lag p99``). Baselines in the same
 run: a blank PNG of the same size (matplotlib's fixed cost, ``draw ×``), and the ticker on an idle loop. Median of
-the runs; the machine's load average is printed with the table.
+the runs; under the table, the machine's cores and load average before → after, and whether it was busy
+(``benchmarks._machine``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
-import os
 import statistics
 import tempfile
 import time
@@ -29,6 +29,7 @@ from typing import TypeVar
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from benchmarks._machine import Machine
 from bot.db import migrate
 from bot.db.engine import create_engine
 from bot.domain.bilan import figures, year_of
@@ -127,26 +128,31 @@ async def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sessions", type=int, nargs="+", default=[200, 2000])
     args = parser.parse_args(argv)
-    load = os.getloadavg()
-    print(f"bilan — a year of held sessions, SQLite, {args.runs} run(s) (median); load {load[0]:.2f} {load[1]:.2f}")
+    print(f"bilan — a year of held sessions, SQLite, {args.runs} run(s) (median)")
     print("".join(f"{name:>13}" for name in COLUMNS))
-    for sessions in args.sessions:
-        runs = [await one_run(sessions) for _ in range(args.runs)]
+    with Machine() as machine:
+        for sessions in args.sessions:
+            runs = [await one_run(sessions) for _ in range(args.runs)]
+            print("".join(f"{cell:>13}" for cell in cells(sessions, runs)))
+    print(machine.line())
 
-        def median(pick: Callable[[Run], float], runs: list[Run] = runs) -> float:
-            return statistics.median(pick(run) for run in runs)
 
-        cells = [
-            f"{sessions}",
-            f"{median(lambda r: r.read):.3f}",
-            f"{median(lambda r: r.draw):.3f}",
-            f"{median(lambda r: r.draw / r.blank):.2f}",
-            f"{median(lambda r: r.export):.3f}",
-            f"{median(lambda r: r.report):.3f}",
-            f"{median(lambda r: r.lag_p99) * 1000:.1f}",
-            f"{median(lambda r: r.idle_p99) * 1000:.1f}",
-        ]
-        print("".join(f"{cell:>13}" for cell in cells))
+def cells(sessions: int, runs: list[Run]) -> list[str]:
+    """One row of the table: the medians of the runs."""
+
+    def median(pick: Callable[[Run], float]) -> float:
+        return statistics.median(pick(run) for run in runs)
+
+    return [
+        f"{sessions}",
+        f"{median(lambda r: r.read):.3f}",
+        f"{median(lambda r: r.draw):.3f}",
+        f"{median(lambda r: r.draw / r.blank):.2f}",
+        f"{median(lambda r: r.export):.3f}",
+        f"{median(lambda r: r.report):.3f}",
+        f"{median(lambda r: r.lag_p99) * 1000:.1f}",
+        f"{median(lambda r: r.idle_p99) * 1000:.1f}",
+    ]
 
 
 if __name__ == "__main__":

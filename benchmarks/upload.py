@@ -16,7 +16,8 @@ Each upload of either kind is kept as a file; they are deleted between runs, so 
 page cache (200 MB files piling up slow the disk for both). One upload of each kind warms up first, unmeasured.
 Memory is the server process's own: its peak RSS (the kernel's VmHWM, reset through ``/proc/PID/clear_refs``
 before each upload) above the RSS it was reset to, so never below zero. ffprobe is a child of its own, not
-counted. The machine's load average is printed before and after.
+counted. Under the table, the machine's cores and load average before → after, and whether it was busy
+(``benchmarks._machine``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from benchmarks._machine import Machine
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_RATIO = 1.5
@@ -180,8 +183,7 @@ async def main(argv: list[str] | None = None) -> None:
 def bench(source: Path, runs: int) -> None:
     """Start the server process, upload ``runs`` times to each side (alternating), print the table."""
     size_mb = source.stat().st_size / 2**20
-    load_before = os.getloadavg()[0]
-    with tempfile.TemporaryDirectory(prefix="fabrique-upload-bench-") as directory:
+    with Machine() as machine, tempfile.TemporaryDirectory(prefix="fabrique-upload-bench-") as directory:
         server = subprocess.Popen(
             [sys.executable, "-m", "benchmarks.upload", "--serve", directory, "--sessions", str(runs + 1)],
             stdin=subprocess.PIPE,
@@ -206,16 +208,14 @@ def bench(source: Path, runs: int) -> None:
         finally:
             if server.poll() is None:
                 server.kill()
-    print_table(cases, size_mb, runs, idle, (load_before, os.getloadavg()[0]))
+    print_table(cases, size_mb, runs, idle)
+    print(machine.line())
 
 
-def print_table(cases: dict[str, Case], size_mb: float, runs: int, idle: float, load: tuple[float, float]) -> None:
+def print_table(cases: dict[str, Case], size_mb: float, runs: int, idle: float) -> None:
     static_wall = statistics.median(cases["(a) static handler"].walls)
     static_cpu = statistics.median(cases["(a) static handler"].cpu) or 0.01
-    print(
-        f"\nupload — {size_mb:.0f} MB WAV with curl over 127.0.0.1, {runs} run(s) alternating (medians), "
-        f"{os.cpu_count()} cores, load average {load[0]:.2f} → {load[1]:.2f}"
-    )
+    print(f"\nupload — {size_mb:.0f} MB WAV with curl over 127.0.0.1, {runs} run(s) alternating (medians)")
     print(
         f"{'case':<20}{'wall':>10}{'MB/s':>9}{'× static':>10}{'server CPU':>12}{'× static':>10}"
         f"{'peak RSS above idle':>21}{'HTTP':>7}"

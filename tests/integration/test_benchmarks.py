@@ -1,10 +1,12 @@
 """The benchmarks stay runnable: a small burst through the same code, with the same outcome checks.
 
-Never a wall-clock assertion: only that every column is printed, and that the counts are those of a registration.
+Never a wall-clock assertion: only that every column is printed, that the counts are those of a registration, and
+that every benchmark says under its table what the machine was doing (cores, load average, busy or quiet).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,15 @@ from benchmarks import bilan, reminder_fanout, upload
 from benchmarks.registration_burst import COLUMNS, main
 
 HEADINGS = [name for name, _ in COLUMNS]
+MACHINE = re.compile(r"^machine: nproc \d+, load average \d+\.\d\d → \d+\.\d\d \((quiet|BUSY)[^)]*\)$", re.MULTILINE)
+
+
+def machine_line_after(printed: str, last_table_line: str) -> None:
+    """The machine line is printed, once, after the table's last line."""
+    lines = MACHINE.findall(printed)
+    assert len(lines) == 1, printed
+    found = MACHINE.search(printed)
+    assert found is not None and printed.index(last_table_line) < found.start(), printed
 
 
 def table(printed: str) -> dict[str, dict[str, str]]:
@@ -31,35 +42,44 @@ def table(printed: str) -> dict[str, dict[str, str]]:
 
 async def test_small_registration_burst_reports_its_costs(capsys: pytest.CaptureFixture[str]) -> None:
     # 30 at once on 10 seats (seated and waitlisted, outcome checked inside), the same on a 3-date series (each
-    # seated member's reminders planned once per date, checked inside), then 3 one at a time.
-    await main(["--runs", "1", "--members", "30", "--capacity", "10", "--paced", "3", "--series", "3"])
+    # seated member's reminders planned once per date, checked inside), 30 arriving at a steady rate while the bot
+    # works (same outcome check), then 3 one at a time.
+    argv = ["--runs", "1", "--members", "30", "--capacity", "10", "--paced", "30", "--rate", "200"]
+    await main([*argv, "--single", "3", "--series", "3"])
     printed = capsys.readouterr().out
     rows = table(printed)
-    assert set(rows) == {"burst", "series", "paced"}
-    burst, series, paced = rows["burst"], rows["series"], rows["paced"]
+    assert set(rows) == {"burst", "series", "paced", "single"}
+    burst, series, paced, single = rows["burst"], rows["series"], rows["paced"], rows["single"]
 
     assert float(burst["registrations/s"]) > 0
     assert float(burst["transactions/registration"]) > 0
     assert float(burst["REST calls/registration"]) >= 1  # at least the DM of each registration
-    assert float(paced["transactions/registration"]) > 0
-    assert float(paced["REST calls/registration"]) >= 1  # unbatched, still at least the DM
-    assert paced["registrations/s"] == "—"  # paced time is settle's idle wait, not a speed
+    assert float(single["transactions/registration"]) > 0
+    assert float(single["REST calls/registration"]) >= 1  # unbatched, still at least the DM
+    assert single["registrations/s"] == single["ratio"] == "—"  # its time is settling, not a speed
+    # Paced: timed against its baseline (the same arrivals on an ordinary message), at least the DM each.
+    assert float(paced["registrations/s"]) > 0
+    assert float(paced["seconds"]) > 0 and float(paced["baseline s"]) > 0 and float(paced["ratio"]) > 0
+    assert float(paced["REST calls/registration"]) >= 1
+    assert re.search(r"paced: reactions arrived at \d+/s \(asked 200/s.*the bot was done \d+ ms after", printed)
     # Registering for a series is one registration too: batched like a single session's (how many land in one batch
     # depends on the machine's speed, so only "fewer transactions than registrations" is checked), the same DM each.
     assert float(series["registrations/s"]) > 0
     assert 0 < float(series["transactions/registration"]) < 1
     assert abs(float(series["REST calls/registration"]) - float(burst["REST calls/registration"])) < 0.5
     assert "series: the same burst registering for 3 dates" in printed
-    for row in (burst, paced):  # printed as numbers; an ignored ✅ may cost nothing
+    for row in (burst, paced, single):  # printed as numbers; an ignored ✅ may cost nothing
         float(row["transactions/ignored"])
         float(row["REST calls/ignored"])
+    machine_line_after(printed, next(line for line in printed.splitlines() if line.startswith("single")))
 
 
 async def test_a_small_reminder_fan_out_with_a_series_reports_per_reminder_costs(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     # 2 sessions × 10 registrants, and 30 members on a 3-date series (each seated member reminded exactly once per
-    # date and reminder time, nobody waiting reminded: checked inside).
+    # date and reminder time, nobody waiting reminded, nothing dispatched outside the timed windows, the baseline
+    # posting the same messages to the same channels as the bot: checked inside).
     argv = ["--runs", "1", "--sessions", "2", "--registrants", "10", "--rows", "1000", "--series", "3"]
     await reminder_fanout.main([*argv, "--series-members", "30"])
     printed = capsys.readouterr().out
@@ -68,10 +88,17 @@ async def test_a_small_reminder_fan_out_with_a_series_reports_per_reminder_costs
     series = {line[:40].strip(): line[40:].split() for line in series_part.splitlines()}
     assert single["reminders dispatched"] == [str(2 * 10 * 2)]  # two sessions, ten seated, two reminders each
     assert series["reminders dispatched"] == [str(30 * 3 * 2)]  # thirty seated, three dates, two reminders each
+    # The baseline sent the same messages: at least the reminders, to at least the ten seated members' DMs.
+    (messages,) = single["messages posted by the bot = by the baseline (checked)"]
+    (channels,) = single["channels they went to (same for both, checked)"]
+    assert int(messages) >= 2 * 10 * 2 and int(channels) >= 10
+    assert int(series["messages, = the baseline (checked)"][0]) >= 30 * 3 * 2
+    assert float(single["ratio to baseline"][0]) > 0
     side_by_side = ("reminders per second", "REST calls per reminder", "dispatch per reminder (ms)")
     for measure in (*side_by_side, "ratio to baseline"):
         single_value, series_value = (float(value) for value in series[measure])  # printed side by side
         assert single_value > 0 and series_value > 0
+    machine_line_after(printed, next(line for line in printed.splitlines() if line.startswith("registrations incl")))
 
 
 async def test_a_small_upload_through_the_web_door_reports_its_costs(
@@ -90,6 +117,8 @@ async def test_a_small_upload_through_the_web_door_reports_its_costs(
         float(cpu_ratio)
         assert float(peak) >= 0
         assert status == "200"  # the door accepted the recording, the static handler its body
+    printed = "\n".join(lines)
+    machine_line_after(printed, lines[header + 2])
 
 
 async def test_a_tiny_bilan_benchmark_prints_every_column(capsys: pytest.CaptureFixture[str]) -> None:
@@ -102,3 +131,4 @@ async def test_a_tiny_bilan_benchmark_prints_every_column(capsys: pytest.Capture
     assert cells["sessions"] == "30"
     assert all(float(value) > 0 for name, value in cells.items() if name not in ("lag_p99_ms", "idle_p99_ms"))
     assert float(cells["lag_p99_ms"]) >= 0 and float(cells["idle_p99_ms"]) >= 0
+    machine_line_after("\n".join(lines), lines[header + 1])
