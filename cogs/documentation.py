@@ -110,16 +110,14 @@ class Documentation(commands.Cog):
             await self.show(doc)
 
     async def _fetch(self, doc: Job, target: Path) -> int:
-        """A Discord attachment, read through discord.py (the size was checked when it was given); or Zoom's
+        """A Discord attachment, streamed from Discord's CDN to ``target`` (never whole in memory); or Zoom's
         cloud recording, which the recordings service streams from Zoom (a restart does not lose it)."""
         if doc.source_kind == ZOOM_SOURCE:
             return await self.bot.services.recordings.fetch(doc.fabrique.id, target)
         attachment = self._attachments.pop(doc.fabrique.id, None)
         if attachment is None:
             raise audio.AudioError("error.documentation.attachment_gone")
-        data = await attachment.read()
-        await asyncio.to_thread(target.write_bytes, data)
-        return len(data)
+        return await self.bot.services.documentation_jobs.fetch_attachment(attachment.url, target)
 
     async def _progress(self, fabrique_id: int, status: JobStatus, fraction: float) -> None:
         now = self.bot.clock()

@@ -11,7 +11,8 @@ risk; it needs an attacker-controlled DNS server and a short TTL.)
 
 A caller fetching from one known service (Zoom's recordings) adds a host policy checked on every hop, and
 credentials sent on the first request only: a redirect to the service's storage carries its own signature, and a
-token must never follow a redirect anywhere else.
+token must never follow a redirect anywhere else. A Discord attachment is fetched the same way (``DiscordCdn``):
+discord.py's ``Attachment.read`` would hold the whole recording (≈ 70 MB for 2 h 30) in the bot's memory.
 """
 
 from __future__ import annotations
@@ -156,3 +157,16 @@ async def _download(
                         sink.write(chunk)
                 return written
         raise DownloadError("error.download.redirects")
+
+
+@dataclass(frozen=True)
+class DiscordCdn:
+    """Where a Discord attachment's bytes are: its URL is fetched like a link (https, public addresses only,
+    streamed to disk in chunks, cut at ``max_bytes`` whatever the attachment declared), never read whole."""
+
+    transport: httpx.AsyncBaseTransport | None = None  # tests: SimCord's CDN; the benchmark: a file on disk
+    resolve: Resolver = system_resolve
+
+    async def fetch(self, url: str, target: Path, *, max_bytes: int) -> int:
+        """Stream the attachment at ``url`` into ``target``; the bytes written (nothing is kept on failure)."""
+        return await download(url, target, max_bytes=max_bytes, transport=self.transport, resolve=self.resolve)

@@ -109,7 +109,9 @@ def build_services(
         messenger=ports.messenger, i18n=i18n, drafts=drafts, spawn=background.spawn, upload_door=uploads,
     )  # fmt: skip
     texts = WithAttendance(GuildArticleTexts(names, i18n))
-    jobs = DocumentationJobs(documentation, settings, texts, wordpress=clients.wordpress)
+    jobs = DocumentationJobs(
+        documentation, settings, texts, wordpress=clients.wordpress, attachments=clients.attachments
+    )
     announcements = AnnouncementService(
         guild_config=guild_config,
         slots=slots,

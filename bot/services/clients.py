@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.integrations.download import DiscordCdn
 from bot.integrations.mailing import Mailer, MailMessage
 from bot.integrations.resume import ResumeClient
 from bot.integrations.wordpress import WordPressClient, WordPressMedia, WordPressPost
@@ -99,6 +100,12 @@ class MailSender(Protocol):
     async def send(self, message: MailMessage) -> str: ...
 
 
+class AttachmentSource(Protocol):
+    """Discord's CDN, for a recording given as a command's attachment: streamed to disk, capped."""
+
+    async def fetch(self, url: str, target: Path, *, max_bytes: int) -> int: ...
+
+
 WebsiteFactory = Callable[[], Website]
 
 
@@ -112,6 +119,7 @@ class Clients:
     resume: ResumeEndpoint | None = None  # the [resume] chat endpoint, only when configured
     wordpress: WebsiteFactory | None = None
     mailer: MailSender | None = None
+    attachments: AttachmentSource = field(default_factory=DiscordCdn)  # always there: Discord is not optional
 
     async def aclose(self) -> None:
         if self.zoom is not None:

@@ -20,10 +20,10 @@ from bot.domain.lifecycle import Actor
 from bot.errors import DomainError
 from bot.i18n import I18n
 from bot.integrations import audio
-from bot.integrations.download import DownloadError, download
+from bot.integrations.download import DiscordCdn, DownloadError, download
 from bot.integrations.wordpress import WordPressError, WordPressMedia, WordPressPost
 from bot.services import articles, cover
-from bot.services.clients import Website, WebsiteFactory
+from bot.services.clients import AttachmentSource, Website, WebsiteFactory
 from bot.services.documentation import Documentation, DocumentationService, JobStatus
 from bot.services.member_names import MemberNameService
 from bot.services.uploads import UPLOAD, uploaded_recording
@@ -88,9 +88,12 @@ class DocumentationJobs:
         settings: Settings,
         texts: ArticleTexts,
         wordpress: WebsiteFactory | None,
+        attachments: AttachmentSource | None = None,
     ) -> None:
-        """``wordpress`` (None: no website) opens a client for one publication."""
+        """``wordpress`` (None: no website) opens a client for one publication; ``attachments`` streams a
+        recording given as a Discord attachment (Discord's CDN unless given)."""
         self._service = service
+        self._attachments = attachments or DiscordCdn()
         self._settings = settings
         self._texts = texts  # labels and people's names come from the guild's language and its members
         self._wordpress = wordpress
@@ -106,6 +109,14 @@ class DocumentationJobs:
         removed = await asyncio.to_thread(_discard_leftovers, self._service.audio_dir, self._service.work_dir, keep)
         if removed:
             log.info("removed %s file(s) or folder(s) left by interrupted documentation jobs", removed)
+
+    async def fetch_attachment(self, url: str, target: Path) -> int:
+        """A recording given as an attachment, streamed to ``target`` under the same cap as a link (the size
+        Discord declared was checked when it was given; what the CDN sends is counted again here)."""
+        return await self._attachments.fetch(url, target, max_bytes=self._max_input_bytes())
+
+    def _max_input_bytes(self) -> int:
+        return self._settings.audio.max_input_mb * 1024 * 1024
 
     async def prepare(self, fabrique_id: int, fetch_attachment: FetchAttachment, progress: Progress) -> Documentation:
         """From the queued submission to an article ready to publish; a failure is recorded with its reason."""
@@ -153,7 +164,7 @@ class DocumentationJobs:
         await asyncio.to_thread(self._service.audio_dir.mkdir, parents=True, exist_ok=True)
         uploaded = doc.source_kind == UPLOAD  # already on disk: converted in place, kept until it succeeds
         source = await uploaded_recording(work, doc.fabrique.id) if uploaded else work / f"{doc.fabrique.id}.source"
-        max_bytes = self._settings.audio.max_input_mb * 1024 * 1024
+        max_bytes = self._max_input_bytes()
         converted = False
         try:
             await self._service.update(doc.fabrique.id, status=JobStatus.DOWNLOADING)

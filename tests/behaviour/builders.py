@@ -18,13 +18,13 @@ from simcord._runtime import _attach_bot
 from simcord.enums import AppCommandType, InteractionType
 from sqlalchemy import select
 
-from bot.app import create_bot
 from bot.config import Settings
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import DocumentationRow, FabriqueRow
 from bot.db.uow import unit_of_work_factory
 from bot.services.series import spawn_sessions
 from tests.behaviour.conftest import World, close, said
+from tests.behaviour.simcord_cdn import bot_on_simcord_cdn
 
 ZOOM = "https://us02web.zoom.us/j/81234567890?pwd=secret"
 PROPOSAL = {
@@ -210,7 +210,7 @@ async def bot_away(env: simcord.Env, settings: Settings) -> AsyncIterator[None]:
     await env._detach_bot()
     await close(stopped)
     yield
-    await _attach_bot(env, create_bot(settings))
+    await _attach_bot(env, bot_on_simcord_cdn(settings))
 
 
 async def series_of(settings: Settings, number: int, sessions: int, rhythm: str = "un jeudi sur deux") -> list[int]:

@@ -12,8 +12,9 @@ import discord
 import pytest
 import simcord
 
-from bot.app import FabriqueBot, create_bot
+from bot.app import FabriqueBot
 from bot.config import Settings
+from tests.behaviour.simcord_cdn import bot_on_simcord_cdn
 from tests.conftest import GUILD_ID, make_settings
 
 
@@ -24,7 +25,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 async def simcord_bot(settings: Settings, request: pytest.FixtureRequest) -> AsyncIterator[FabriqueBot]:
-    first = create_bot(settings)
+    first = bot_on_simcord_cdn(settings)
     yield first
     env = request.node.funcargs.get("simcord_env")  # torn down before this fixture, which it depends on
     await close_generations(first, env if isinstance(env, simcord.Env) else None)
@@ -48,7 +49,7 @@ async def close_generations(first: discord.Client, env: simcord.Env | None) -> N
 
 async def restart(env: simcord.Env, settings: Settings) -> FabriqueBot:
     """The bot stops and a new one starts on the same database, as after a crash or a deployment."""
-    old, new = env.bot, create_bot(settings)
+    old, new = env.bot, bot_on_simcord_cdn(settings)
     await env.restart_bot(new)
     await close(old)
     return new

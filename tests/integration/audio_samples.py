@@ -103,6 +103,14 @@ def loudness(source: Path | str, *, lavfi: bool = False) -> float:
     return float(re.findall(r"^\s*I:\s+(-?[\d.]+) LUFS$", printed, re.MULTILINE)[-1])
 
 
+def past_full_scale(target: Path) -> Path:
+    """A loud float WAV (≈ -13 LUFS) with a 2 ms click at +10 dBFS every second: past what 16 bits can hold."""
+    clicks = "3.16*lt(mod(t,1),0.002)*sin(2*PI*1000*t)"
+    voice = "0.5*sin(2*PI*220*t)*(0.6+0.4*sin(2*PI*3*t))"
+    _ffmpeg("-f", "lavfi", "-i", f"aevalsrc='{voice}+{clicks}':s={SAMPLE_RATE}:d=20", "-c:a", "pcm_f32le", str(target))
+    return target
+
+
 def empty(target: Path) -> Path:
     target.write_bytes(b"")
     return target

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import bilan, reminder_fanout, upload
+from benchmarks import audio_conversion, bilan, reminder_fanout, upload
 from benchmarks.registration_burst import COLUMNS, main
 
 HEADINGS = [name for name, _ in COLUMNS]
@@ -132,3 +132,30 @@ async def test_a_tiny_bilan_benchmark_prints_every_column(capsys: pytest.Capture
     assert all(float(value) > 0 for name, value in cells.items() if name not in ("lag_p99_ms", "idle_p99_ms"))
     assert float(cells["lag_p99_ms"]) >= 0 and float(cells["idle_p99_ms"]) >= 0
     machine_line_after("\n".join(lines), lines[header + 1])
+
+
+async def test_a_one_minute_audio_conversion_reports_cpu_memory_and_lag_per_run(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Two runs on a one-minute recording: the pipeline (in its own process, as the bot) fetches it from the CDN
+    # stand-in, converts, tags and cuts the teaser; plain ffmpeg and pydub beside it.
+    await audio_conversion.main(["--runs", "2", "--minutes", "1", "--cache-dir", str(tmp_path)])
+    printed = capsys.readouterr().out
+    lines = printed.splitlines()
+    header = next(index for index, line in enumerate(lines) if line.startswith("case"))
+    columns = audio_conversion.COLUMNS
+    assert lines[header].split() == list(columns)
+    split = (line.split() for line in lines[header + 1 :])
+    rows = {cells[0]: dict(zip(columns, cells, strict=True)) for cells in split if len(cells) == len(columns)}
+    assert set(rows) == {"plain", "pipeline", "pydub"}
+    plain, pipeline = rows["plain"], rows["pipeline"]
+    assert plain["CPU×plain"] == "1.00" and float(pipeline["CPU×plain"]) > 0
+    assert float(pipeline["×plain"]) > 0
+    assert float(pipeline["bot-RSS"].removesuffix("MB")) > 0  # the bot process itself
+    assert float(pipeline["ffmpeg-RSS"].removesuffix("MB")) > 0  # its largest ffmpeg
+    assert float(pipeline["bot+ffmpeg"].removesuffix("MB")) >= float(pipeline["bot-RSS"].removesuffix("MB")) / 2
+    per_run = pipeline["lag-p99/run"].removesuffix("ms").split("/")
+    assert len(per_run) == 2 and all(float(value) >= 0 for value in per_run)  # one p99 per run, not one max
+    assert "fetch " in printed and "MB streamed" in printed  # fetching the recording is in the measured path
+    assert re.search(r"output -?\d+\.\d LUFS, true peak -?\d+\.\d dBTP", printed)
+    assert "machine: nproc" in printed

@@ -11,14 +11,17 @@
   written: the other stages talk through pipes.
 - Exit code 0 proves nothing (a truncated file gives a partial MP3), so the decoded duration is compared with the
   declared one, the MP3's with the decoded one, and ``target`` only appears once the MP3 is complete.
-- Loudness normalisation must cost little more than the plain transcode (figures in FACTS.md and
-  ``benchmarks/audio_conversion.py``). ffmpeg's ``ebur128`` is slow (≈ 0.7× the whole transcode when it reads every
-  sample), so it only reads 400 ms windows (one EBU R128 block) spread over the recording (3 min of them, at least
-  5 %), while ``astats`` sees every sample for the peak; the recording is measured in slices on all cores (≤ 2)
+- Loudness normalisation must cost little more than the plain transcode, in CPU as well as in wall time (figures
+  in FACTS.md and ``benchmarks/audio_conversion.py``). Where a plain transcode's CPU goes: LAME ≈ 90 %, decoding
+  the AAC ≈ 10 %. ffmpeg's ``ebur128`` is slow (≈ 0.2× a transcode when it reads every sample), so it only reads
+  400 ms windows (one EBU R128 block) spread over the recording (3 min of them, at least 5 %), while
+  ``volumedetect`` sees every sample for the peak and the count (``astats`` cost 0.14× a transcode for the same two
+  figures: it computes every statistic whatever it prints); the recording is measured in slices on all cores (≤ 2)
   and the blocks are gated together. The same pass keeps 2 s excerpts, on which a calibration runs the whole chain
   and measures the MP3 itself: it accounts for what the encoder (≈ 0.2–0.5 LU at 64 kb/s) and the limiter (several
-  LU on peaky audio) take away. The limiter (with its low-pass) costs ≈ 25 % of a transcode, so it only runs when
-  some peak would pass its ceiling, and then in a second ffmpeg on the other core.
+  LU on peaky audio) take away. The limiter (with its low-pass) costs ≈ 15 % of a transcode, so it only runs when
+  some peak would pass its ceiling, and then in a second ffmpeg on the other core. LAME runs at quality 7
+  (``LAME_QUALITY``): ≈ 2/3 of its default's CPU, which pays for the measuring pass and the limiter.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from bot.integrations.audio._bounds import (
 )
 from bot.integrations.audio._loudness import (
     ABSOLUTE_GATE_LUFS,
+    FULL_SCALE_DBFS,
     INTEGRATED,
     MOMENTARY,
     SAMPLE_COUNT,
@@ -64,6 +68,7 @@ from bot.integrations.audio._process import (
     file_url,
     find_ffmpeg,
     input_guards,
+    lame,
     piped,
     run,
     together,
@@ -153,8 +158,7 @@ class _Plan:
 
     def mp3(self) -> list[str]:
         """Encoder options; no tag or chapter of the input is copied (they may carry a location or a name)."""
-        return ["-map_metadata", "-1", "-map_chapters", "-1", "-ac", "1", "-c:a", "libmp3lame",
-                "-b:a", f"{self.bitrate_kbps}k", "-f", "mp3"]  # fmt: skip
+        return ["-map_metadata", "-1", "-map_chapters", "-1", "-ac", "1", *lame(self.bitrate_kbps), "-f", "mp3"]
 
 
 async def convert_to_mp3(
@@ -247,17 +251,23 @@ async def _measure(
     length = plan.duration / count
     parts = [workdir / f"excerpts-{index}.wav" for index in range(count)]
     momentary: list[float] = []
-    peaks: list[float] = []
-    counts: list[int] = []
+    peaks = [-math.inf] * count
+    counts: list[int | None] = [None] * count
     decoded = [0.0] * count
 
-    def read(line: str) -> None:
-        if found := MOMENTARY.match(line):
-            momentary.append(number(found[1]))
-        elif found := SAMPLE_PEAK.match(line):
-            peaks.append(number(found[1]))
-        elif found := SAMPLE_COUNT.match(line):
-            counts.append(int(found[1]))
+    def reader(index: int) -> Callable[[str], None]:
+        """ffmpeg may configure its filters twice (from the stream's header, then with the first frame): the
+        graph it drops prints an empty count first, the one that decoded prints last."""
+
+        def read(line: str) -> None:
+            if found := MOMENTARY.match(line):
+                momentary.append(number(found[1]))
+            elif found := SAMPLE_PEAK.match(line):
+                peaks[index] = max(peaks[index], number(found[1]))
+            elif found := SAMPLE_COUNT.match(line):
+                counts[index] = int(found[1])
+
+        return read
 
     def slice_run(index: int) -> Coroutine[Any, Any, Finished]:
         async def position(seconds: float) -> None:
@@ -276,20 +286,27 @@ async def _measure(
              "-map", "[excerpts]", "-c:a", "pcm_f32le", "-f", "wav", file_url(parts[index])],
             seconds_allowed=max(120.0, plan.limit_seconds + LIMIT_SLACK_SECONDS),
             on_position=position,
-            on_line=read,
+            on_line=reader(index),
         )  # fmt: skip
 
     slices = await together(*(slice_run(index) for index in range(count)))
-    seconds = _checked_length(plan, sum(counts) / plan.rate)
-    for finished in slices:  # each slice prints its peak and count when it ends normally
-        if finished.returncode != 0 or len(peaks) != count or len(counts) != count:
+    seconds = _checked_length(plan, sum(counted or 0 for counted in counts) / plan.rate)
+    for finished, counted in zip(slices, counts, strict=True):  # a slice prints its count when it ends normally
+        if finished.returncode != 0 or counted is None:
             raise failure("measuring", finished)
-    return replace(plan, duration=seconds), integrated_loudness(momentary), max(peaks), parts
+    return replace(plan, duration=seconds), integrated_loudness(momentary), _peak(max(peaks)), parts
+
+
+def _peak(peak: float) -> float:
+    """The sample peak, except at full scale: the 16-bit meter stops there and may hide a higher one (a float
+    decoder goes past 1.0), so it counts as unbounded and the limiter runs whatever the gain."""
+    return math.inf if peak >= FULL_SCALE_DBFS else peak
 
 
 def _measuring_graph(plan: _Plan, seconds: float, count: int) -> str:
-    """One slice's filters: at most ``seconds`` of it; the peak and number of every sample; the loudness of
-    sampled blocks; and excerpts for the calibration, capped at their share of what the duration calls for."""
+    """One slice's filters: at most ``seconds`` of it; the peak and number of every sample (volumedetect, on its
+    own branch so that only it sees 16-bit audio); the loudness of sampled blocks; and excerpts for the
+    calibration, capped at their share of what the duration calls for."""
     share = min(1.0, max(MEASURE_MIN_SHARE, MEASURE_EVERYTHING_UP_TO_SECONDS / plan.duration))
     period = BLOCK_SECONDS / share
     sampling = f"aselect='lt(mod(t,{period:.3f}),{BLOCK_SECONDS})'," if share < 1.0 else ""
@@ -298,9 +315,8 @@ def _measuring_graph(plan: _Plan, seconds: float, count: int) -> str:
     keeping = f"aselect='lt(mod(t,{spacing:.3f}),{window})'" if spacing > window else "anull"
     kept = plan.samples(excerpt_seconds(plan.duration) / count)
     return (
-        f"[0:a:0]{plan.admit(seconds)},"
-        "astats=measure_perchannel=none:measure_overall=Peak_level+Number_of_samples,"
-        f"asplit[loudness][kept];[loudness]{sampling}ebur128=metadata=1:framelog=verbose,"
+        f"[0:a:0]{plan.admit(seconds)},asplit=3[peak][loudness][kept];[peak]volumedetect,anullsink;"
+        f"[loudness]{sampling}ebur128=metadata=1:framelog=verbose,"
         f"ametadata=mode=print:key=lavfi.r128.M[measured];[kept]{keeping},atrim=end_sample={kept}[excerpts]"
     )
 
@@ -362,9 +378,9 @@ async def _round_trip(plan: _Plan, excerpts: list[Path], levels: _Levels) -> tup
 
 async def _encode(plan: _Plan, levels: _Levels, partial: Path, report: Callable[[float], Awaitable[None]]) -> None:
     """The long pass, cut where the measuring pass found the end, into an MP3 capped in bytes. ffmpeg 5 runs
-    filters and encoder on one core, and the low-pass and limiter cost ≈ 25 % of the encoder: when they are
-    needed, a second ffmpeg runs them on the other core and hands 16-bit audio over (ample before a 64 kb/s
-    encoder, and cheaper to pipe than floats)."""
+    filters and encoder on one core, and the low-pass and limiter cost ≈ 1/4 of the encoder at quality 7: when
+    they are needed, a second ffmpeg runs them on the other core and hands 16-bit audio over (ample before a
+    64 kb/s encoder, and cheaper to pipe than floats)."""
 
     async def position(seconds: float) -> None:
         await report(seconds / plan.duration)

@@ -10,7 +10,7 @@ from mutagen.id3 import CHAP, COMM, CTOC, ID3, TALB, TDRC, TIT2, TPE1, CTOCFlags
 from mutagen.mp3 import MP3
 
 from bot.domain.chapters import Chapter
-from bot.integrations.audio._process import failure, file_url, find_ffmpeg, input_guards, run
+from bot.integrations.audio._process import failure, file_url, find_ffmpeg, input_guards, lame, run
 
 TEASER_FADE_IN_SECONDS = 2.0
 TEASER_FADE_OUT_SECONDS = 3.0
@@ -85,7 +85,7 @@ async def make_teaser(
             [find_ffmpeg()[0], "-nostdin", "-hide_banner", "-nostats", "-y", "-v", "error",
              *input_guards("mp3"), "-ss", f"{start:.3f}", "-t", f"{duration:.3f}", "-i", file_url(mp3),
              "-map", "0:a:0", "-af", f"aformat=channel_layouts=mono,{fades}", "-map_metadata", "-1",
-             "-c:a", "libmp3lame", "-b:a", f"{bitrate_kbps}k", "-f", "mp3", file_url(partial)],
+             *lame(bitrate_kbps), "-f", "mp3", file_url(partial)],
             seconds_allowed=120,
         )  # fmt: skip
         if finished.returncode != 0 or not await asyncio.to_thread(_has_audio, partial):
