@@ -3,7 +3,8 @@ loop's lag while it draws.
 
     .venv/bin/python -m benchmarks.bilan [--runs 3] [--sessions 200 2000]
 
-For each size, a year of held sessions is written to a fresh SQLite database (``tests/bilan_history.py``), then
+For each size, a year of held sessions is written directly to a fresh SQLite database (``tests/bilan_history.py``:
+living 2,000 sessions through the bot, as the SimCord stories live their 40, would take most of an hour), then
 the service reads it (``read``), the image is drawn (``draw``), the spreadsheets written (``export``), and the
 whole ``report`` (read, figures, image, .xlsx, .csv — drawing and export in a worker thread) is timed while a
 ticker on the event loop wakes every millisecond and records how late it wakes (``lag p99``). Baselines in the same

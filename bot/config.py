@@ -245,7 +245,8 @@ class ArticleSettings(_Section):
 
 
 class BilanSettings(_Section):
-    """``/equipe bilan``'s monthly post: last month's image in the team channel on the first of each month."""
+    """``/equipe bilan``'s monthly post: last month's image in the team channel on the first of each month, or when
+    the bot is back if it was down then (for the months it ran in)."""
 
     monthly: bool = True
 

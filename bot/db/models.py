@@ -462,3 +462,14 @@ class BilanPostRow(Base):
     guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     month: Mapped[str] = mapped_column(String(7), primary_key=True)  # "AAAA-MM", the month shown
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class BilanOwedRow(Base):
+    """A month the bot ran in, whose bilan is owed to the team channels from ``due_at`` (the first of the next
+    month, local) until it has been posted: the monthly post is due work, so a bot away on the first still makes
+    it when it comes back, and a month the bot never saw (a fresh database) owes nothing."""
+
+    __tablename__ = "bilan_owed"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # "AAAA-MM", the month to show
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import (
     AbsenceRow,
     AuditRow,
+    BilanOwedRow,
     BilanPostRow,
     CoorganizerRow,
     CopyRow,
@@ -690,6 +691,33 @@ class BilanRepository:
         )
         result = await self._session.execute(statement)
         return bool(getattr(result, "rowcount", 0))
+
+    async def series_places(self, guild_id: int, start: datetime, end: datetime) -> dict[int, int]:
+        """home id → places, for the series of the period's held sessions: a series' places are its first
+        session's (bot.services.slots), the later sessions' own column is not used."""
+        held = self._held_in(guild_id, start, end)
+        homes = select(FabriqueRow.series_id).where(*held, FabriqueRow.series_id.is_not(None))
+        statement = select(FabriqueRow.id, FabriqueRow.capacity).where(FabriqueRow.id.in_(homes))
+        return {home: capacity for home, capacity in (await self._session.execute(statement)).all()}
+
+    async def owe(self, month: str, due_at: datetime) -> None:
+        """Note that ``month``'s bilan is owed from ``due_at`` (nothing changes if it already is)."""
+        insert = postgresql.insert if self._session.bind.dialect.name == "postgresql" else sqlite.insert
+        statement = (
+            insert(BilanOwedRow)
+            .values(month=month, due_at=due_at)
+            .on_conflict_do_nothing(index_elements=[BilanOwedRow.month])
+        )
+        await self._session.execute(statement)
+
+    async def owed(self, now: datetime) -> list[str]:
+        """The months whose bilan is due by ``now`` and not yet posted, oldest first."""
+        statement = select(BilanOwedRow.month).where(BilanOwedRow.due_at <= now).order_by(BilanOwedRow.month)
+        return list((await self._session.scalars(statement)).all())
+
+    async def paid(self, month: str) -> None:
+        """``month``'s bilan has been posted (or claimed) in every guild it concerns: no longer owed."""
+        await self._session.execute(delete(BilanOwedRow).where(BilanOwedRow.month == month))
 
     @staticmethod
     def _held_in(guild_id: int, start: datetime, end: datetime) -> list[ColumnElement[bool]]:

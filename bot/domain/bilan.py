@@ -51,10 +51,11 @@ def year_of(today: date) -> Period:
     return Period(date(today.year, 1, 1), date(today.year, 12, 31))
 
 
-def month_before(today: date) -> Period:
-    """The month before ``today``'s: what the monthly post shows."""
-    last = today.replace(day=1) - timedelta(days=1)
-    return Period(last.replace(day=1), last)
+def month_of(day: date) -> Period:
+    """The calendar month ``day`` is in: what a monthly post shows."""
+    first = day.replace(day=1)
+    following = date(first.year + 1, 1, 1) if first.month == 12 else date(first.year, first.month + 1, 1)
+    return Period(first, following - timedelta(days=1))
 
 
 def period_of(debut: str | None, fin: str | None, today: date) -> Period:

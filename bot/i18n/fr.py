@@ -697,7 +697,7 @@ MESSAGES: dict[str, str] = {
     "error.bilan.order": "La fin de la période ({fin}) vient avant son début ({debut}) : inversez les deux dates.",
     "error.bilan.team_channel": "Le bilan n'a pas pu être publié : le salon de l'équipe n'est pas configuré ou le bot ne peut pas y écrire (voir /equipe configurer).",
     "bilan.published": "Le bilan est publié dans le salon de l'équipe.",
-    "bilan.monthly": "📊 Le bilan du mois de {month} :",
+    "bilan.monthly": "📊 Le bilan du mois : {month}",
     "bilan.number": "n°{number}",
     "bilan.welcome": "Accueil",
     "bilan.sheet": "Bilan",

@@ -4,10 +4,13 @@ One read of the database (a fixed number of statements, whatever the number of s
 figures, the image, the text and the files are all made from them, so they agree. Drawing and writing the files
 is CPU work: it runs in a worker thread, and the event loop keeps answering meanwhile.
 
-The monthly post is due work that is not tied to a session: on each dispatch, for each guild that held sessions
-last month, the month is claimed in ``bilan_post`` (guild, month) before anything is posted. The claim is what
-makes the post once per month across restarts and concurrent dispatches; a post interrupted after its claim is
-not made again (the team can still ask ``/equipe bilan``), as an interrupted send is never resent elsewhere.
+The monthly post is due work that is not tied to a session. Each dispatch notes the current month in
+``bilan_owed``, due on the first of the next month (local): only months the bot ran in are owed, so a fresh
+database posts nothing, and a bot away for the whole first posts the owed month when it comes back. For each owed
+month due, in each guild that held sessions then, the month is claimed in ``bilan_post`` (guild, month) before
+anything is posted; the month is no longer owed once every guild was claimed. The claim is what makes the post
+once per month across restarts and concurrent dispatches; a post interrupted after its claim is not made again
+(the team can still ask ``/equipe bilan``), as an interrupted send is never resent elsewhere.
 """
 
 from __future__ import annotations
@@ -15,14 +18,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import cast
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.db.models import FabriqueRow
 from bot.db.uow import UnitOfWorkFactory
-from bot.domain.bilan import Figures, Period, SessionLine, figures, month_before, period_of
+from bot.domain.bilan import Figures, Period, SessionLine, figures, month_of, period_of
 from bot.domain.lifecycle import Actor
 from bot.domain.proposal import FabriqueKind, Format, Parcours
 from bot.domain.registration import Status
@@ -67,6 +70,7 @@ class BilanService:
         self._clock = clock
         self._messenger = messenger
         self._i18n = i18n
+        self._noted: Period | None = None  # the month this process has noted as owed (``_owe_this_month``)
 
     async def report(
         self,
@@ -102,12 +106,20 @@ class BilanService:
             registrations = await uow.bilan.registrations(guild_id, start, end)
             absences = await uow.bilan.absences(guild_id, start, end)
             documented = await uow.bilan.documented(guild_id, start, end)
+            places = await uow.bilan.series_places(guild_id, start, end)
             people = {user_id for row in rows for user_id in _people(row)}
             # The names stored when each last acted (bot.services.member_names): people who left are named too.
             stored = await uow.member_names.of(guild_id, people)
             unknown = self._i18n("member.unknown")
             return [
-                _line(row, registrations, absences, documented, ", ".join(stored.get(i, unknown) for i in _people(row)))
+                _line(
+                    row,
+                    registrations,
+                    absences,
+                    documented,
+                    places.get(row.series_id or row.id, row.capacity),
+                    ", ".join(stored.get(i, unknown) for i in _people(row)),
+                )
                 for row in rows
             ]
 
@@ -193,15 +205,38 @@ class BilanService:
     # --- the monthly post -------------------------------------------------------------------------------------
 
     async def post_monthly(self) -> int:
-        """On the first day of a month (local), post last month's bilan in the team channel of each guild that held
-        sessions then, once; returns how many were posted. A bot away for the whole first day skips that month's
-        post (``/equipe bilan`` still gives it). Off with ``[bilan] monthly = false``."""
-        today = self._today()
-        if not self._settings.monthly or today.day != 1:
+        """Post each owed month's bilan in the team channel of each guild that held sessions then, once; returns
+        how many were posted. Called on every dispatch: it also notes that the current month is owed from the
+        first of the next (local), so a bot away on that day posts it when it comes back, and a month the bot
+        never ran in is never posted. Off with ``[bilan] monthly = false``."""
+        if not self._settings.monthly:
             return 0
-        period = month_before(today)
+        now = self._clock()
+        await self._owe_this_month(now)
+        async with self._uow() as uow:
+            months = await uow.bilan.owed(now)
+        posted = 0
+        for month in months:
+            posted += await self._post_month(month)
+            async with self._uow() as uow:  # after the claims: a crash before this only finds them taken
+                await uow.bilan.paid(month)
+                await uow.commit()
+        return posted
+
+    async def _owe_this_month(self, now: datetime) -> None:
+        """Note the current month as owed, once per month and process (the row outlives a restart)."""
+        month = month_of(now.astimezone(self._settings.tz).date())
+        if month == self._noted:
+            return
+        async with self._uow() as uow:
+            await uow.bilan.owe(f"{month.start:%Y-%m}", self._day_after(month))
+            await uow.commit()
+        self._noted = month
+
+    async def _post_month(self, month: str) -> int:
+        """``month``'s bilan in each guild that held sessions then, each claimed in ``bilan_post`` first."""
+        period = month_of(date.fromisoformat(f"{month}-01"))
         start, end = period.bounds(self._settings.tz)
-        month = f"{period.start:%Y-%m}"
         async with self._uow() as uow:
             guilds = await uow.bilan.guilds_with_held(start, end)
         posted = 0
@@ -224,12 +259,15 @@ class BilanService:
         return posted
 
     def next_due(self) -> datetime | None:
-        """The first moment of next month (local): when the next monthly post is owed."""
+        """The first moment of next month (local): when the current month's post is owed. (A month owed from an
+        earlier run is posted by the first dispatch after the start, at the latest the scheduler's sweep.)"""
         if not self._settings.monthly:
             return None
-        today = self._today()
-        first = date(today.year + 1, 1, 1) if today.month == 12 else date(today.year, today.month + 1, 1)
-        return datetime.combine(first, time(), tzinfo=self._settings.tz)
+        return self._day_after(month_of(self._today()))
+
+    def _day_after(self, period: Period) -> datetime:
+        """Local midnight after the period's last day."""
+        return period.bounds(self._settings.tz)[1]
 
     def _today(self) -> date:
         return self._clock().astimezone(self._settings.tz).date()
@@ -244,9 +282,11 @@ def _line(
     registrations: dict[int, dict[Status, int]],
     absences: dict[int, int],
     documented: dict[int, tuple[datetime, str | None]],
+    capacity: int,
     organizers: str,
 ) -> SessionLine:
-    """One row as the bilan reads it: a series' registrations are its first session's, less this date's absences."""
+    """One row as the bilan reads it: a series' places and registrations are its first session's, less this date's
+    absences."""
     counts = registrations.get(row.series_id or row.id, {})
     documented_at, link = documented.get(row.id, (None, None))
     return SessionLine(
@@ -261,7 +301,7 @@ def _line(
         organizers=organizers,
         starts_at=cast(datetime, row.starts_at),  # held sessions have a date: the query compares it
         duration_minutes=row.duration_minutes,
-        capacity=row.capacity,
+        capacity=capacity,
         seated=max(counts.get(Status.CONFIRMED, 0) - absences.get(row.id, 0), 0),
         waitlisted=counts.get(Status.WAITLISTED, 0),
         attended=row.zoom_participants,

@@ -7,7 +7,7 @@ The last section holds the two things SimCord offers no public way to do, each w
 from __future__ import annotations
 
 import subprocess
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,6 +18,7 @@ from simcord._runtime import _attach_bot
 from simcord.enums import AppCommandType, InteractionType
 from sqlalchemy import select
 
+from bot.app import FabriqueBot
 from bot.config import Settings
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import DocumentationRow, FabriqueRow
@@ -198,9 +199,12 @@ def slash_without_waiting(
 
 
 @asynccontextmanager
-async def bot_away(env: simcord.Env, settings: Settings) -> AsyncIterator[None]:
+async def bot_away(
+    env: simcord.Env, settings: Settings, start: Callable[[], FabriqueBot] | None = None
+) -> AsyncIterator[None]:
     """The bot is down inside the block, so what happens there reaches no bot; after it a new bot starts on the same
-    database, as after an outage, and must catch up on its own.
+    database (``start()`` makes it, when its clients are not the settings' own), as after an outage, and must catch
+    up on its own.
 
     SimCord's public ``Env.restart_bot`` swaps the bots in one step, leaving no moment without one. Its two halves,
     ``Env._detach_bot`` and ``simcord._runtime._attach_bot``, are private: this is the one place that calls them.
@@ -210,7 +214,7 @@ async def bot_away(env: simcord.Env, settings: Settings) -> AsyncIterator[None]:
     await env._detach_bot()
     await close(stopped)
     yield
-    await _attach_bot(env, bot_on_simcord_cdn(settings))
+    await _attach_bot(env, start() if start is not None else bot_on_simcord_cdn(settings))
 
 
 async def series_of(settings: Settings, number: int, sessions: int, rhythm: str = "un jeudi sur deux") -> list[int]:

@@ -13,7 +13,7 @@ from pydantic import SecretStr
 from bot.app import FabriqueBot, create_bot
 from bot.config import Secrets, Settings
 from bot.integrations.zoom import ZoomClient
-from bot.services.clients import Clients
+from bot.services.clients import Clients, WebsiteFactory
 from tests.behaviour.builders import add_slot, approved_fabrique, local_date
 from tests.behaviour.conftest import World, build_world, configure, running, said
 from tests.conftest import make_settings
@@ -24,8 +24,9 @@ from tests.integration.zoom_fake import (
 )
 
 
-def bot_on_zoom(settings: Settings, zoom: FakeZoom) -> FabriqueBot:
-    """The bot, its Zoom client pointed at the Zoom-shaped server (Zoom's download hosts included)."""
+def bot_on_zoom(settings: Settings, zoom: FakeZoom, wordpress: WebsiteFactory | None = None) -> FabriqueBot:
+    """The bot, its Zoom client pointed at the Zoom-shaped server (Zoom's download hosts included), and
+    ``wordpress`` its website if given."""
     secret = settings.secrets.zoom_client_secret
     cloud = ZoomClient(
         account_id=settings.zoom.account_id,
@@ -39,7 +40,7 @@ def bot_on_zoom(settings: Settings, zoom: FakeZoom) -> FabriqueBot:
         transport=zoom.transport(),
         resolve=resolve_public,
     )
-    return create_bot(settings, clients=Clients(zoom=cloud, recordings=cloud))
+    return create_bot(settings, clients=Clients(zoom=cloud, recordings=cloud, wordpress=wordpress))
 
 
 def zoom_settings(tmp_path: Path, zoom: FakeZoom) -> Settings:

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
 from bot.db import migrate
-from bot.domain.bilan import Period, SessionLine, figures, month_before, period_of
+from bot.domain.bilan import Period, SessionLine, figures, month_of, period_of
 from bot.domain.proposal import FabriqueKind, Format, Parcours
 from bot.errors import Forbidden, InvalidInput
 from bot.i18n import I18n
@@ -50,7 +50,8 @@ def at(month: int, day: int = 10) -> datetime:
 def test_no_dates_is_the_current_year_and_both_dates_are_a_period() -> None:
     assert period_of(None, None, date(2026, 7, 14)) == YEAR
     assert period_of("01/04/2026", " 30/06/2026 ", date(2026, 7, 14)) == Period(date(2026, 4, 1), date(2026, 6, 30))
-    assert month_before(date(2027, 1, 1)) == Period(date(2026, 12, 1), date(2026, 12, 31))
+    assert month_of(date(2026, 12, 31)) == Period(date(2026, 12, 1), date(2026, 12, 31))
+    assert month_of(date(2027, 2, 14)) == Period(date(2027, 2, 1), date(2027, 2, 28))
 
 
 @pytest.mark.parametrize(
@@ -215,22 +216,45 @@ async def test_the_monthly_post_is_made_once_even_after_a_restart(
     await migrate.upgrade(engine)
     settings = make_settings(tmp_path, database_url)
     await write_year(engine, GUILD_ID, 2026, 40, seed=3)
-    first_of_july = datetime(2026, 6, 30, 22, 5, tzinfo=UTC)  # 1 July, 00:05 in Paris
+    now = [datetime(2026, 6, 20, 9, tzinfo=UTC)]  # the bot runs in June…
 
     def started(messenger: FakeMessenger) -> Services:
-        return services_on(engine, settings, lambda: first_of_july, ports=fake_ports(messenger=messenger))
+        return services_on(engine, settings, lambda: now[0], ports=fake_ports(messenger=messenger))
 
     messenger = FakeMessenger()
     first = started(messenger)
     await configure(first)
+    assert await first.bilan.post_monthly() == 0  # June's post is owed from 1 July
+    now[0] = datetime(2026, 6, 30, 22, 5, tzinfo=UTC)  # …and on 1 July, 00:05 in Paris
     assert await first.bilan.post_monthly() == 1
     assert await first.bilan.post_monthly() == 0
     restarted = FakeMessenger()
     assert await started(restarted).bilan.post_monthly() == 0  # a new bot on the same database
     assert restarted.team == []
     ((guild, text),) = messenger.team
-    assert guild == GUILD_ID and text.startswith("📊 Le bilan du mois de juin 2026")
+    assert guild == GUILD_ID and text.startswith("📊 Le bilan du mois : juin 2026\n")
     assert [f.filename for f in messenger.team_files] == ["bilan-2026-06-01-2026-06-30.png"]
+
+
+async def test_a_month_the_bot_ran_in_is_posted_when_it_comes_back_and_no_other(
+    engine: AsyncEngine, database_url: str, tmp_path: Path
+) -> None:
+    """Away for the whole first of the month, the bot owes the month it ran in; a fresh database owes nothing."""
+    await migrate.upgrade(engine)
+    settings = make_settings(tmp_path, database_url)
+    await write_year(engine, GUILD_ID, 2026, 40, seed=5)
+
+    def at(moment: datetime, messenger: FakeMessenger) -> Services:
+        return services_on(engine, settings, lambda: moment, ports=fake_ports(messenger=messenger))
+
+    messenger = FakeMessenger()
+    fresh = at(datetime(2026, 4, 3, 9, tzinfo=UTC), messenger)
+    await configure(fresh)
+    assert await fresh.bilan.post_monthly() == 0  # March held sessions, but this bot never ran in March
+    assert await at(datetime(2026, 4, 28, 9, tzinfo=UTC), messenger).bilan.post_monthly() == 0
+    assert await at(datetime(2026, 5, 5, 9, tzinfo=UTC), messenger).bilan.post_monthly() == 1  # back on 5 May
+    assert await at(datetime(2026, 5, 6, 9, tzinfo=UTC), messenger).bilan.post_monthly() == 0
+    assert [text.splitlines()[0] for _, text in messenger.team] == ["📊 Le bilan du mois : avril 2026"]
 
 
 async def test_the_monthly_post_can_be_turned_off(engine: AsyncEngine, database_url: str, tmp_path: Path) -> None:
