@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import audio_conversion, bilan, reminder_fanout, upload
+from benchmarks import audio_conversion, bilan, reminder_fanout, scale, upload
 from benchmarks.registration_burst import COLUMNS, main
 
 HEADINGS = [name for name, _ in COLUMNS]
@@ -159,3 +159,46 @@ async def test_a_one_minute_audio_conversion_reports_cpu_memory_and_lag_per_run(
     assert "fetch " in printed and "MB streamed" in printed  # fetching the recording is in the measured path
     assert re.search(r"output -?\d+\.\d LUFS, true peak -?\d+\.\d dBTP", printed)
     assert "machine: nproc" in printed
+
+
+async def test_a_tiny_scale_benchmark_prints_every_row_and_a_verdict_per_target(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Histories of 5 and 10 sessions seeded through the services into an empty cache, once each; 5 and 10 ✅ found
+    # at start on a session nobody had registered to.
+    argv = ["--sizes", "5", "10", "--runs", "1", "--calls", "3", "--offline", "5", "10", "--cache-dir", str(tmp_path)]
+    await scale.main([*argv, "--postgres", ""])  # SQLite, whatever TEST_POSTGRES_URL says
+    lines = capsys.readouterr().out.splitlines()
+    cut = [line.split("|") for line in lines if "|" in line]
+    table = {cells[0].strip(): [cell.strip() for cell in cells[1:]] for cells in cut}
+    labels = [
+        "sessions",
+        "sessions / registrations / due rows",
+        "start-up to ready (s)",
+        "migrations (s)",
+        "scheduler (s)",
+        "reconciliation (s)",
+        "REST calls during start-up (SimCord)",
+        "start-up in SimCord, Discord simulated (s)",
+        *(f"{name} {measure}" for name in scale.INTERACTIONS for measure in ("p50 / p99", "SQL statements")),
+        "reconciliation of 5 offline ✅ (s / transactions)",
+        "reconciliation of 10 offline ✅ (s / transactions)",
+    ]
+    for label in labels:
+        row = next((cells for name, cells in table.items() if name.startswith(label)), None)
+        assert row is not None and len(row) == 2 and all(row), (label, table)
+    assert table["sessions"] == ["5", "10"]
+    assert [cells.split(" / ")[:2] for cells in table["sessions / registrations / due rows"]] == [
+        ["5", "100"],
+        ["10", "200"],
+    ]  # twenty registrations by ✅ per session
+    for cells in table["reconciliation of 10 offline ✅ (s / transactions)"]:
+        seconds, transactions = cells.split(" / ")
+        assert float(seconds) > 0 and int(transactions) >= 1
+    assert all(int(cells) > 0 for cells in table["REST calls during start-up (SimCord)"])  # the announcement read
+    assert sum("history of" in line and "seeded in" in line for line in lines) == 2  # the cache was empty
+    verdicts = [line for line in lines if line.startswith("verdict:")]
+    topics = ("start-up to ready", "reconciliation of 10", "interactions p99", "SQL statements", "REST calls")
+    assert [next(topic for topic in topics if topic in line) for line in verdicts] == list(topics)
+    assert all(line.endswith(("PASS", "FAIL")) for line in verdicts)
+    assert lines[-1].startswith("machine: nproc")
