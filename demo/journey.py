@@ -20,9 +20,10 @@ from pathlib import Path
 import discord
 import simcord
 
-from bot.app import FabriqueBot, create_bot
+from bot.app import FabriqueBot
 from bot.config import DatabaseSettings, DiscordSettings, GeneralSettings, Settings
 from bot.services.series import Default
+from demo.simcord_cdn import bot_on_simcord_cdn
 
 GUILD_ID = 424242424242424242
 ZOOM_LINK = "https://us02web.zoom.us/j/81234567890?pwd=demo"
@@ -104,7 +105,7 @@ class Journey:
         self.result = JourneyResult()
 
     def new_bot(self) -> FabriqueBot:
-        return create_bot(self.settings)
+        return bot_on_simcord_cdn(self.settings)
 
     async def run(self) -> JourneyResult:
         async with simcord.run(self.new_bot(), settle_timeout=15.0) as env:

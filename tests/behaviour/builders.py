@@ -24,8 +24,8 @@ from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import DocumentationRow, FabriqueRow
 from bot.db.uow import unit_of_work_factory
 from bot.services.series import spawn_sessions
+from demo.simcord_cdn import bot_on_simcord_cdn
 from tests.behaviour.conftest import World, close, said
-from tests.behaviour.simcord_cdn import bot_on_simcord_cdn
 
 ZOOM = "https://us02web.zoom.us/j/81234567890?pwd=secret"
 PROPOSAL = {

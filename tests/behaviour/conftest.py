@@ -14,7 +14,7 @@ import simcord
 
 from bot.app import FabriqueBot
 from bot.config import Settings
-from tests.behaviour.simcord_cdn import bot_on_simcord_cdn
+from demo.simcord_cdn import bot_on_simcord_cdn
 from tests.conftest import GUILD_ID, make_settings
 
 

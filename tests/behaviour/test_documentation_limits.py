@@ -12,9 +12,9 @@ import pytest
 
 from bot.config import AudioSettings, Settings
 from bot.db.models import DocumentationRow
+from demo.simcord_cdn import CHUNK, bot_and_cdn
 from tests.behaviour.builders import assert_nothing_queued, held_session, recording, row
 from tests.behaviour.conftest import World, build_world, configure, running, said
-from tests.behaviour.simcord_cdn import CHUNK, bot_and_cdn
 from tests.conftest import make_settings
 from tests.support import assert_refused
 

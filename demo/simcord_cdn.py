@@ -2,7 +2,8 @@
 
 discord.py's ``Attachment.read`` works offline in SimCord, but the bot no longer uses it (it would hold a whole
 recording in memory): it requests the attachment's URL. SimCord keeps attachments in memory under
-``https://cdn.simcord.invalid/…``, which no network reaches, so the bots of these stories get this transport.
+``https://cdn.simcord.invalid/…``, which no network reaches, so the bots of the demo and of the SimCord stories
+(tests/behaviour) get this transport.
 """
 
 from __future__ import annotations
