@@ -193,9 +193,7 @@ class FabriqueBot(commands.Bot):
             "discord": lambda: self.is_ready() and not self.is_closed(),
             "planificateur": scheduler_alive(heartbeat_path(self.settings.general.data_dir), started_at=system_clock()),
         }
-        self._web = WebDoor(
-            self.settings, uploads=uploads, sessions=self.services.sessions, checks=checks, clock=self.clock
-        )
+        self._web = WebDoor(self.settings, uploads=uploads, sessions=self.services.sessions, checks=checks)
         await self._web.start()
 
     async def _start_scheduler(self) -> None:

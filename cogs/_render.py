@@ -387,7 +387,7 @@ def agenda(records: Sequence[FabriqueRecord], i18n: I18n) -> discord.Embed:
 
 
 def follow_up(dashboard: FollowUp, i18n: I18n) -> discord.Embed:
-    """The team's pipeline: counts per state, then every session whose documentation is owed, the latest first."""
+    """The team's pipeline: counts per state, then how many documentations are owed and the most overdue ones."""
     embed = discord.Embed(title=i18n("followup.title"), colour=discord.Colour.blurple())
     counts = [f"{i18n.label(state)} : **{dashboard.counts[state]}**" for state in State if dashboard.counts.get(state)]
     embed.add_field(name=i18n("followup.states"), value="\n".join(counts) or i18n("followup.none"), inline=False)
@@ -407,7 +407,7 @@ def follow_up(dashboard: FollowUp, i18n: I18n) -> discord.Embed:
             )
         )
     embed.add_field(
-        name=i18n("followup.documentation", count=len(lines)),
+        name=i18n("followup.documentation", count=dashboard.owed_count),
         value=_clip("\n".join(lines) or i18n("followup.all_documented")),
         inline=False,
     )

@@ -36,7 +36,6 @@ WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanc
 ORDINALS = [("premier", 1), ("deuxième", 2), ("troisième", 3), ("quatrième", 4), ("dernier", -1)]
 FABRIQUE = locale_str("Le numéro de la Fabrique (n°…)")
 ZOOM_URL = locale_str("Le lien Zoom (https://…), envoyé seulement aux inscrit·es")
-FAILING_SHOWN = 5  # « Réessayer » buttons on the follow-up, at most
 SEANCE = locale_str("Pour une série : le rang de la séance (1 = la première)")
 Seance = app_commands.Range[int, 1, SERIES_MAX]
 
@@ -438,19 +437,15 @@ class TeamCommands(
         actor = await current_actor(interaction)
         if not actor.is_team:
             raise Forbidden("error.team_only")
-        services, guild = self.bot.services, guild_id(interaction)
-        dashboard = await services.timeline.follow_up(guild)
-        sessions = await services.sessions.booked_to_come(guild)
-        copies = {record.id: await services.outreach.copies(record.id) for record in sessions}
+        dashboard = await self.bot.services.timeline.follow_up(guild_id(interaction))
         embed = _render.follow_up(dashboard, self.i18n)
         embed.add_field(
             name=self.i18n("followup.copies"),
-            value=_render.copies(sessions, copies, self.i18n) or self.i18n("followup.copies_none"),
+            value=_render.copies(dashboard.booked, dashboard.copies, self.i18n) or self.i18n("followup.copies_none"),
             inline=False,
         )
-        failing = [record.id for record in sessions if any(c.status == "failed" for c in copies[record.id])]
         view = ui.View(timeout=None)
-        for number in failing[:FAILING_SHOWN]:
+        for number in dashboard.failing:
             view.add_item(RetryCopiesButton(number, self.i18n("button.retry_copies", number=number)))
         await reply(interaction, embed=embed, view=view)
 

@@ -226,13 +226,13 @@ class FabriqueCommands(
     )
     async def agenda(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True)
-        records = await self.bot.services.sessions.agenda(guild_id(interaction))
-        embed = _render.agenda(records, self.i18n)
-        if not records:
+        agenda = await self.bot.services.sessions.agenda_file(guild_id(interaction))
+        embed = _render.agenda(agenda.records, self.i18n)
+        if not agenda.records:
             await reply(interaction, embed=embed)
             return
-        data = self.bot.services.announcements.calendar(records)
-        await reply(interaction, embed=embed, file=discord.File(io.BytesIO(data), filename="agenda-fabriques.ics"))
+        data = discord.File(io.BytesIO(agenda.ics), filename="agenda-fabriques.ics")
+        await reply(interaction, embed=embed, file=data)
 
     @app_commands.command(name=locale_str("inscrire"), description=locale_str("Vous inscrire à une session annoncée"))
     @app_commands.rename(fabrique=locale_str("fabrique"))

@@ -99,6 +99,9 @@ class FabriqueRow(Base):
     __table_args__ = (
         UniqueConstraint("welcome_rule_id", "welcome_occurrence"),
         UniqueConstraint("series_id", "series_rank"),  # approving twice cannot make a session twice
+        # The state queries (agenda, suivi, autocomplete, start-up): one guild's sessions in a few states, by date,
+        # read in index order; ``kind`` rides along so that the counts per state never touch the table.
+        Index("ix_fabrique_guild_state_start", "guild_id", "state", "starts_at", "kind"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -219,6 +222,7 @@ class SlotRow(Base):
     """A time the team can host on its single Zoom account; slots never overlap (buffer included)."""
 
     __tablename__ = "slot"
+    __table_args__ = (Index("ix_slot_guild_start", "guild_id", "starts_at"),)  # the slots to come, in date order
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     guild_id: Mapped[int] = mapped_column(BigInteger, index=True)
@@ -353,7 +357,7 @@ class CopyRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     fabrique_id: Mapped[int] = mapped_column(ForeignKey("fabrique.id", ondelete="CASCADE"), index=True)
     target: Mapped[str] = mapped_column(String(64))
-    status: Mapped[CopyStatus] = mapped_column(stored_as_text(CopyStatus, 12))
+    status: Mapped[CopyStatus] = mapped_column(stored_as_text(CopyStatus, 12), index=True)  # the failed ones
     external_id: Mapped[str | None] = mapped_column(String(255))
     error_key: Mapped[str | None] = mapped_column(String(64))
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, case, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, String, case, delete, func, or_, select, type_coerce, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -144,11 +145,111 @@ class FabriqueRepository:
         )
         return {state: count for state, count in (await self._session.execute(statement)).all()}
 
+    # --- reads whose cost does not grow with history (issue 17): a fixed number of statements, index order ---
+
+    async def agenda_keys(self, guild_id: int | None, now: datetime) -> list[tuple[object, ...]]:
+        """What tells whether the agenda (announced sessions to come) changed: per session its number, title, date,
+        rank and when it was last changed — a few small columns, so it is cheap to ask at every interaction."""
+        statement = select(
+            FabriqueRow.id,
+            FabriqueRow.title,
+            # Compared, never read as dates: as the database gives them, without parsing a thousand of them.
+            type_coerce(FabriqueRow.starts_at, String),
+            type_coerce(FabriqueRow.updated_at, String),
+            FabriqueRow.revision,
+            FabriqueRow.series_rank,
+            FabriqueRow.series_size,
+        ).where(FabriqueRow.state == State.ANNOUNCED, FabriqueRow.starts_at > now)
+        if guild_id is not None:
+            statement = statement.where(FabriqueRow.guild_id == guild_id)
+        rows = await self._session.execute(statement.order_by(FabriqueRow.starts_at, FabriqueRow.id))
+        return [tuple(row) for row in rows.all()]
+
+    async def first_in_states(
+        self, guild_id: int, states: set[str], starting_after: datetime, limit: int
+    ) -> list[FabriqueRow]:
+        """The ``limit`` soonest sessions of the guild in ``states`` still to come: what a dashboard shows. The
+        numbers are chosen in the index alone (guild, state, start), then only those rows are read."""
+        chosen = (
+            select(FabriqueRow.id)
+            .where(
+                FabriqueRow.guild_id == guild_id, FabriqueRow.state.in_(states), FabriqueRow.starts_at > starting_after
+            )
+            .order_by(FabriqueRow.starts_at, FabriqueRow.id)
+            .limit(limit)
+        )
+        return await self._rows_in(chosen, FabriqueRow.starts_at, FabriqueRow.id)
+
+    async def owing(self, guild_id: int, states: set[str], limit: int) -> list[FabriqueRow]:
+        """The ``limit`` Fabriques of the guild in ``states`` (welcome sessions aside) that ended longest ago."""
+        chosen = (
+            select(FabriqueRow.id)
+            .where(
+                FabriqueRow.guild_id == guild_id,
+                FabriqueRow.state.in_(states),
+                FabriqueRow.kind == FabriqueKind.FABRIQUE,
+                FabriqueRow.ends_at.is_not(None),
+            )
+            .order_by(FabriqueRow.ends_at, FabriqueRow.id)
+            .limit(limit)
+        )
+        return await self._rows_in(chosen, FabriqueRow.ends_at, FabriqueRow.id)
+
+    async def _rows_in(self, chosen: Select[tuple[int]], *order: ColumnElement[Any]) -> list[FabriqueRow]:
+        """The Fabriques whose numbers ``chosen`` selects, in ``order``: a sort and a limit over numbers, not over
+        whole rows."""
+        statement = select(FabriqueRow).where(FabriqueRow.id.in_(chosen)).order_by(*order)
+        return list((await self._session.scalars(statement)).all())
+
+    async def once_per_series_in_states(self, guild_id: int, states: set[str], limit: int) -> list[FabriqueRow]:
+        """The guild's Fabriques in ``states``, soonest first, a series once (its first session when it is among
+        them, else its soonest): ``in_states`` followed by ``once_per_series``, with the limit applied in the
+        database rather than after reading every row."""
+        home = func.coalesce(FabriqueRow.series_id, FabriqueRow.id)
+        rank = (
+            func.row_number()
+            .over(
+                partition_by=home,
+                order_by=(case((FabriqueRow.id == home, 0), else_=1), FabriqueRow.starts_at, FabriqueRow.id),
+            )
+            .label("rank")
+        )
+        ranked = (
+            select(FabriqueRow.id, rank)
+            .where(FabriqueRow.guild_id == guild_id, FabriqueRow.state.in_(states))
+            .subquery()
+        )
+        statement = (
+            select(FabriqueRow)
+            .join(ranked, ranked.c.id == FabriqueRow.id)
+            .where(ranked.c.rank == 1)
+            .order_by(FabriqueRow.starts_at, FabriqueRow.id)
+            .limit(limit)
+        )
+        return list((await self._session.scalars(statement)).all())
+
+    async def series_of(self, home_ids: Iterable[int]) -> dict[int, list[FabriqueRow]]:
+        """home id → every session of that series in rank order: ``series`` for many homes in one statement."""
+        wanted = list(home_ids)
+        if not wanted:
+            return {}
+        statement = (
+            select(FabriqueRow)
+            .where(FabriqueRow.series_id.in_(wanted))
+            .order_by(FabriqueRow.series_id, FabriqueRow.series_rank)
+        )
+        found: dict[int, list[FabriqueRow]] = {home: [] for home in wanted}
+        for row in (await self._session.scalars(statement)).all():
+            found[row.series_id or row.id].append(row)
+        return found
+
 
 def _organized_by(user_id: int) -> ColumnElement[bool]:
-    """The Fabriques this member organizes or co-organizes."""
+    """The Fabriques this member organizes or co-organizes. One list of numbers read from the two indexes by user
+    (an ``OR`` of both conditions would make the database read every Fabrique of the guild)."""
+    organized = select(FabriqueRow.id).where(FabriqueRow.organizer_id == user_id)
     coorganized = select(CoorganizerRow.fabrique_id).where(CoorganizerRow.user_id == user_id)
-    return or_(FabriqueRow.organizer_id == user_id, FabriqueRow.id.in_(coorganized))
+    return FabriqueRow.id.in_(union_all(organized, coorganized))
 
 
 class EditRepository:
@@ -199,6 +300,25 @@ class SlotRepository:
 
     async def delete(self, row: SlotRow) -> None:
         await self._session.delete(row)
+
+    async def to_come_with_holders(
+        self, guild_id: int, now: datetime, *, free_only: bool
+    ) -> list[tuple[int, datetime, datetime, int | None]]:
+        """(id, start, end, number of the Fabrique that booked it or None) of each slot starting after ``now``,
+        soonest first; ``free_only``: those nobody booked. One statement, plain columns, no lock: what autocomplete
+        and the planning show."""
+        statement = (
+            select(SlotRow.id, SlotRow.starts_at, SlotRow.ends_at, FabriqueRow.id)
+            .outerjoin(FabriqueRow, FabriqueRow.slot_id == SlotRow.id)
+            .where(SlotRow.guild_id == guild_id, SlotRow.starts_at > now)
+            .order_by(SlotRow.starts_at, SlotRow.id)
+        )
+        if free_only:
+            statement = statement.where(FabriqueRow.id.is_(None))
+        return [
+            (slot_id, start, end, holder)
+            for slot_id, start, end, holder in (await self._session.execute(statement)).all()
+        ]
 
 
 class RegistrationRepository:
@@ -489,6 +609,36 @@ class CopyRepository:
             select(CopyRow).where(CopyRow.status == CopyStatus.FAILED, CopyRow.retry_at <= moment).order_by(CopyRow.id)
         )
         return list((await self._session.execute(statement)).scalars())
+
+    async def of_many(self, fabrique_ids: Iterable[int]) -> dict[int, list[CopyRow]]:
+        """fabrique id → its copies in creation order (``of`` for many sessions in one statement)."""
+        wanted = list(fabrique_ids)
+        if not wanted:
+            return {}
+        statement = select(CopyRow).where(CopyRow.fabrique_id.in_(wanted)).order_by(CopyRow.fabrique_id, CopyRow.id)
+        found: dict[int, list[CopyRow]] = {fabrique_id: [] for fabrique_id in wanted}
+        for row in (await self._session.scalars(statement)).all():
+            found[row.fabrique_id].append(row)
+        return found
+
+    async def failing_sessions(
+        self, guild_id: int, states: set[str], starting_after: datetime, limit: int
+    ) -> list[int]:
+        """The soonest sessions of the guild in ``states`` still to come that have a failed copy, at most
+        ``limit``: those the team may retry, found without reading every session's copies."""
+        failing = select(CopyRow.fabrique_id).where(CopyRow.status == CopyStatus.FAILED)
+        statement = (
+            select(FabriqueRow.id)
+            .where(
+                FabriqueRow.guild_id == guild_id,
+                FabriqueRow.state.in_(states),
+                FabriqueRow.starts_at > starting_after,
+                FabriqueRow.id.in_(failing),
+            )
+            .order_by(FabriqueRow.starts_at, FabriqueRow.id)
+            .limit(limit)
+        )
+        return list((await self._session.scalars(statement)).all())
 
 
 class MemberNameRepository:

@@ -87,7 +87,7 @@ def build_services(
     planner = Planner(timing, clock, wake)
     names = MemberNameService(uow, clock, directory=ports.directory, i18n=i18n)
     slots = SlotService(uow, settings.sessions, settings.general.tz, clock, planner)
-    sessions = SessionService(uow, settings.sessions, settings.general.tz, clock, planner)
+    sessions = SessionService(uow, settings.sessions, settings.general.tz, clock, planner, i18n=i18n)
     letters = OutsideLetters(uow, clients.mailer, i18n, clock) if clients.mailer is not None else None
     registrations = RegistrationService(
         uow, clock, planner, guild_defaults=settings.discord, board=ports.board, messenger=ports.messenger,

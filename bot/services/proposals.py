@@ -171,14 +171,13 @@ class ProposalService:
             return [FabriqueRecord.of(row) for row in rows if _home(row)]
 
     async def mine(self, guild_id: int, user_id: int) -> list[Mine]:
-        """« Mes Fabriques »: each Fabrique once, a series with how many of its sessions have their date."""
+        """« Mes Fabriques »: each Fabrique once, a series with how many of its sessions have their date (every
+        series' sessions read in one statement, whatever their number)."""
         async with self._uow() as uow:
             rows = [row for row in await uow.fabriques.list_for_member(guild_id, user_id) if _home(row)]
+            sessions = await uow.fabriques.series_of(row.id for row in rows if row.series_size > 1)
             return [
-                Mine(
-                    FabriqueRecord.of(row),
-                    progress_of(row, await uow.fabriques.series(row.id)) if row.series_size > 1 else None,
-                )
+                Mine(FabriqueRecord.of(row), progress_of(row, sessions[row.id]) if row.series_size > 1 else None)
                 for row in rows
             ]
 

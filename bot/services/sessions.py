@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -17,8 +18,10 @@ from bot.domain.registration import effective_capacity
 from bot.domain.schedule import Interval
 from bot.domain.welcome import WelcomeRule
 from bot.errors import Forbidden, InvalidInput, InvalidState, NotFound
+from bot.i18n import I18n
 from bot.services._common import check, organizers, record_audit, require_fabrique, transition
 from bot.services.attendees import registrations_for
+from bot.services.calendars import session_calendar
 from bot.services.records import FabriqueRecord
 from bot.services.series import PENDING, home_of
 from bot.services.slots import insert_slot
@@ -45,15 +48,41 @@ class SeriesCancellation:
     reason: str
 
 
+@dataclass(frozen=True)
+class AgendaFile:
+    """``/fabrique agenda``: the announced sessions to come, soonest first, and their calendar file."""
+
+    records: tuple[FabriqueRecord, ...]
+    ics: bytes
+
+
+@dataclass
+class _Agenda:
+    """One guild's agenda as last read, with the calendar files already built from it (by refresh interval)."""
+
+    key: list[tuple[object, ...]]
+    records: tuple[FabriqueRecord, ...]
+    files: dict[timedelta | None, bytes] = field(default_factory=dict)
+
+
 class SessionService:
     def __init__(
-        self, uow: UnitOfWorkFactory, sessions: SessionSettings, tz: ZoneInfo, clock: Clock, planner: Planner
+        self,
+        uow: UnitOfWorkFactory,
+        sessions: SessionSettings,
+        tz: ZoneInfo,
+        clock: Clock,
+        planner: Planner,
+        *,
+        i18n: I18n,
     ) -> None:
         self._uow = uow
         self._sessions = sessions
         self._tz = tz
         self._clock = clock
         self._planner = planner
+        self._i18n = i18n
+        self._agendas: dict[int | None, _Agenda] = {}  # guild id (None: every guild) → its agenda as last read
 
     async def set_zoom_link(self, guild_id: int, fabrique_id: int, actor: Actor, url: str) -> FabriqueRecord:
         """Set or replace the link; the caller announces the session if it was only waiting for it. A replaced link
@@ -175,17 +204,45 @@ class SessionService:
         return any(session.state in PENDING for session in await self.series(fabrique_id))
 
     async def agenda(self, guild_id: int) -> list[FabriqueRecord]:
-        """Announced sessions still to come, soonest first."""
-        async with self._uow() as uow:
-            rows = await uow.fabriques.in_states(guild_id, {State.ANNOUNCED.value}, starting_after=self._clock())
-            return [FabriqueRecord.of(row) for row in rows]
+        """Announced sessions still to come, soonest first, as the agenda and its autocomplete show them (number,
+        title, dates, rank: what ``_agenda`` watches)."""
+        return list((await self._agenda(guild_id)).records)
 
-    async def booked_to_come(self, guild_id: int) -> list[FabriqueRecord]:
-        """Scheduled or announced sessions still to come: what the team's copy dashboard watches."""
+    async def agenda_file(self, guild_id: int) -> AgendaFile:
+        """The agenda and its calendar file (.ics), as ``/fabrique agenda`` attaches it."""
+        agenda = await self._agenda(guild_id)
+        return AgendaFile(agenda.records, await self._calendar(agenda, None))
+
+    async def agenda_calendar(self, guild_id: int | None, *, refresh: timedelta | None = None) -> bytes:
+        """The calendar file of the announced sessions to come of one guild (None: every guild), telling
+        subscribed calendars to fetch it again every ``refresh``: what the web door's ``/agenda.ics`` serves."""
+        return await self._calendar(await self._agenda(guild_id), refresh)
+
+    async def _agenda(self, guild_id: int | None) -> _Agenda:
+        """The agenda, read again only when it changed. A few small columns of each announced session to come (its
+        number, title, start, rank, revision and last change) tell whether it did; the sessions themselves, and the
+        calendar files made from them, are read and built once per change instead of at every interaction and
+        autocomplete keystroke. A session that starts, or one whose date, text or state changes, changes the key."""
+        now = self._clock()
         async with self._uow() as uow:
-            states = {State.SCHEDULED.value, State.ANNOUNCED.value}
-            rows = await uow.fabriques.in_states(guild_id, states, starting_after=self._clock())
-            return [FabriqueRecord.of(row) for row in rows]
+            key = await uow.fabriques.agenda_keys(guild_id, now)
+            cached = self._agendas.get(guild_id)
+            if cached is not None and cached.key == key:
+                return cached
+            rows = await uow.fabriques.in_states(guild_id, {State.ANNOUNCED.value}, starting_after=now)
+            agenda = _Agenda(key, tuple(FabriqueRecord.of(row) for row in rows))
+        self._agendas[guild_id] = agenda
+        return agenda
+
+    async def _calendar(self, agenda: _Agenda, refresh: timedelta | None) -> bytes:
+        """The agenda's calendar file, built once per change in a worker thread: a thousand sessions take a fifth
+        of a second to write, which the event loop (Discord's heartbeat, every interaction) must not wait for."""
+        if refresh not in agenda.files:
+            now = self._clock()
+            agenda.files[refresh] = await asyncio.to_thread(
+                session_calendar, agenda.records, self._i18n, now, refresh=refresh
+            )
+        return agenda.files[refresh]
 
     async def announcements_to_come(self) -> list[FabriqueRecord]:
         """The Fabriques whose announcement people may still react to, all guilds: each announced single session

@@ -26,6 +26,8 @@ from bot.services.registrations import seat_waitlist
 from bot.services.series import home_row, keep_in_order, once_per_series
 from bot.services.timeline import Planner
 
+SUGGESTED = 25  # Discord shows at most 25 autocomplete choices
+
 
 @dataclass(frozen=True)
 class MoveTarget:
@@ -99,10 +101,8 @@ class SlotService:
     async def upcoming(self, guild_id: int, *, free_only: bool) -> list[SlotRecord]:
         """Slots still to come, soonest first, with the Fabrique that booked each one."""
         async with self._uow() as uow:
-            rows = [r for r in await uow.slots.ending_after(guild_id, self._clock()) if r.starts_at > self._clock()]
-            holders = await uow.fabriques.holding_slots([r.id for r in rows])
-            records = [SlotRecord.of(r, holders.get(r.id)) for r in rows]
-        return [r for r in records if r.booked_by is None] if free_only else records
+            slots = await uow.slots.to_come_with_holders(guild_id, self._clock(), free_only=free_only)
+        return [SlotRecord(slot_id, start, end, holder) for slot_id, start, end, holder in slots]
 
     async def team_planning(self, guild_id: int, actor: Actor) -> list[SlotRecord]:
         """Every slot to come and which Fabrique booked it: the team's planning, not for members."""
@@ -270,12 +270,12 @@ class SlotService:
         """Fabriques this person may book or move: their own, or every one for the team."""
         states = {State.APPROVED.value, *(s.value for s in BOOKED)}
         async with self._uow() as uow:
-            if actor.is_team:
-                rows = await uow.fabriques.in_states(guild_id, states)
-            else:
-                rows = await uow.fabriques.search_for_member(guild_id, actor.user_id, states)
             # A series is offered once, by the number people know (its later sessions are reached with ``seance``).
-            return [FabriqueRecord.of(row) for row in once_per_series(rows)][:25]
+            if actor.is_team:
+                rows = await uow.fabriques.once_per_series_in_states(guild_id, states, SUGGESTED)
+            else:
+                rows = once_per_series(await uow.fabriques.search_for_member(guild_id, actor.user_id, states))
+            return [FabriqueRecord.of(row) for row in rows][:SUGGESTED]
 
 
 async def insert_slot(

@@ -11,7 +11,7 @@ was never attempted and goes back to pending. A send that fails with an error (n
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.db.models import DueWorkRow, FabriqueRow, RegistrationRow
 from bot.db.uow import UnitOfWork, UnitOfWorkFactory
 from bot.domain.lifecycle import Action, Actor, State
-from bot.domain.outreach import ZOOM_TARGET
+from bot.domain.outreach import ZOOM_TARGET, CopyStatus
 from bot.domain.proposal import FabriqueKind, Parcours
 from bot.domain.timeline import (
     PLANNED_STATES,
@@ -35,12 +35,17 @@ from bot.domain.timeline import (
 )
 from bot.services._common import organizers, transition
 from bot.services.attendees import registrations_for, seated_for
+from bot.services.outreach import CopyState
 from bot.services.records import FabriqueRecord
 
 MAX_ATTEMPTS = 3
 RETRY_AFTER = timedelta(minutes=5)
 OWED_STATES = (State.HELD, State.DOCUMENTATION_DUE, State.DOCUMENTING)
 ATTENDANCE_SHOWN = 5
+BOOKED_STATES = frozenset({State.SCHEDULED.value, State.ANNOUNCED.value})  # what the copy dashboard watches
+COPIES_SHOWN = 30  # sessions on the dashboard's copy field: more never fit in its 1,024 characters
+OWED_SHOWN = 30  # documentations owed listed on the dashboard (its field holds no more)
+FAILING_SHOWN = 5  # sessions offered a « Réessayer » button
 
 
 def timeline_settings(settings: Settings) -> TimelineSettings:
@@ -187,8 +192,13 @@ class OwedDocumentation:
 @dataclass(frozen=True)
 class FollowUp:
     counts: dict[State, int]
-    owed: list[OwedDocumentation]
+    owed: list[OwedDocumentation]  # the OWED_SHOWN that ended longest ago: the embed's field holds no more
+    owed_count: int  # every documentation owed
     attended: tuple[FabriqueRecord, ...] = ()  # the latest sessions whose attendance Zoom gave, newest first
+    # The soonest booked sessions to come (at most COPIES_SHOWN: the embed's field holds no more) and their copies.
+    booked: tuple[FabriqueRecord, ...] = ()
+    copies: dict[int, list[CopyState]] = field(default_factory=dict)
+    failing: tuple[int, ...] = ()  # the soonest booked sessions to come with a failed copy, at most FAILING_SHOWN
 
 
 class TimelineService:
@@ -302,24 +312,37 @@ class TimelineService:
             return FabriqueRecord.of(row)
 
     async def follow_up(self, guild_id: int) -> FollowUp:
-        """The team's dashboard: how many Fabriques in each state, every documentation owed (latest first), and the
-        attendance Zoom gave for the latest sessions."""
+        """The team's dashboard: how many Fabriques in each state, how many documentations are owed and the ones
+        most overdue (the most days since the end first), the attendance Zoom gave for the latest sessions, and where
+        the copies of the soonest sessions to come stand.
+
+        One transaction and a fixed number of statements, each reading a bounded number of rows, whatever the number
+        of sessions held over the years: what the embed can show, not the whole history."""
         now = self._clock()
         async with self._uow() as uow:
             counts = {State(state): count for state, count in (await uow.fabriques.count_by_state(guild_id)).items()}
-            records = [
-                FabriqueRecord.of(row)
-                for row in await uow.fabriques.in_states(guild_id, {s.value for s in OWED_STATES})
-                if row.kind != FabriqueKind.WELCOME
-            ]
+            owing = await uow.fabriques.owing(guild_id, {s.value for s in OWED_STATES}, OWED_SHOWN)
+            records = [FabriqueRecord.of(row) for row in owing]
             attended = tuple(
                 FabriqueRecord.of(row) for row in await uow.fabriques.with_attendance(guild_id, ATTENDANCE_SHOWN)
             )
+            booked = tuple(
+                FabriqueRecord.of(row)
+                for row in await uow.fabriques.first_in_states(guild_id, set(BOOKED_STATES), now, COPIES_SHOWN)
+            )
+            copies = {
+                fabrique_id: [
+                    CopyState(r.target, r.status, r.error_key) for r in rows if r.status != CopyStatus.SUPERSEDED
+                ]
+                for fabrique_id, rows in (await uow.copies.of_many(record.id for record in booked)).items()
+            }
+            failing = tuple(await uow.copies.failing_sessions(guild_id, set(BOOKED_STATES), now, FAILING_SHOWN))
         owed = []
         for record in records:
-            if record.ends_at is None:
+            if record.ends_at is None:  # ``owing`` reads dated sessions only; this tells the type checker
                 continue
             days = (now - record.ends_at).days
             owed.append(OwedDocumentation(record, days, max(0, days - self._settings.deadline_days)))
         owed.sort(key=lambda entry: entry.days_since_end, reverse=True)
-        return FollowUp(counts, owed, attended)
+        owed_count = sum(counts.get(state, 0) for state in OWED_STATES)
+        return FollowUp(counts, owed, owed_count, attended, booked, copies, failing)

@@ -22,13 +22,11 @@ from typing import Protocol
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
-from bot.clock import Clock
 from bot.config import Settings
 from bot.domain.uploads import LinkState, token_hash
 from bot.errors import DomainError
 from bot.i18n import I18n
 from bot.integrations import audio
-from bot.services.calendars import session_calendar
 from bot.services.records import FabriqueRecord
 from bot.services.uploads import LinkRefused, UploadService, UploadTarget, partial_path
 from bot.web import pages
@@ -51,7 +49,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class UpcomingSessions(Protocol):
-    async def announced_to_come(self) -> list[FabriqueRecord]: ...
+    async def agenda_calendar(self, guild_id: int | None, *, refresh: timedelta | None = None) -> bytes: ...
 
 
 class WebDoor:
@@ -62,14 +60,12 @@ class WebDoor:
         uploads: UploadService,
         sessions: UpcomingSessions,
         checks: Mapping[str, HealthCheck],
-        clock: Clock,
         limiter: AttemptLimiter | None = None,
     ) -> None:
         self._settings = settings
         self._uploads = uploads
         self._sessions = sessions
         self._checks = dict(checks)
-        self._clock = clock
         self._limiter = limiter or AttemptLimiter()
         self._i18n = I18n(settings.general.language, settings.general.tz)
         self._receiving: set[str] = set()  # token hashes of uploads under way
@@ -222,11 +218,8 @@ class WebDoor:
     # --- /agenda.ics and /sante ---------------------------------------------------------------------------------
 
     async def _agenda(self, request: web.Request) -> web.StreamResponse:
-        records = await self._sessions.announced_to_come()
-        guild_id = self._settings.discord.guild_id
-        if guild_id:
-            records = [record for record in records if record.guild_id == guild_id]
-        body = session_calendar(records, self._i18n, self._clock(), refresh=AGENDA_REFRESH)
+        # Built once per change of the agenda, off the event loop (see SessionService.agenda_calendar).
+        body = await self._sessions.agenda_calendar(self._settings.discord.guild_id or None, refresh=AGENDA_REFRESH)
         return web.Response(
             body=body,
             content_type="text/calendar",

@@ -32,7 +32,6 @@ async def test_made_up_links_do_not_lock_the_organizers_real_link_out(door: Door
         uploads=door.uploads,
         sessions=door.services.sessions,
         checks={"base": lambda: True},
-        clock=door.clock,
         limiter=AttemptLimiter(max_keys=ROOM),
     )
     await flooded.start(port=0)

@@ -94,7 +94,6 @@ async def running_door(
         uploads=uploads,
         sessions=services.sessions,
         checks=checks if checks is not None else {"base": lambda: True},
-        clock=clock,
     )
     await door.start(port=0)
     try:

@@ -373,4 +373,4 @@ async def test_a_welcome_session_whose_announcement_failed_is_announced_at_the_n
             GUILD_ID, TEAM, RuleChanges(weekday=1, ordinal=1, at="12:30", zoom_url=ZOOM_URL)
         )
     await services.welcome.keep_announced()  # the due-work dispatcher, a moment later
-    assert [record.state for record in await services.sessions.booked_to_come(GUILD_ID)] == [State.ANNOUNCED]
+    assert [record.state for record in (await services.timeline.follow_up(GUILD_ID)).booked] == [State.ANNOUNCED]
