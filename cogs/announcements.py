@@ -9,7 +9,9 @@ when it happens, so the count is always right in the end.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
+import json
 import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -49,13 +51,15 @@ class Announcements(commands.Cog):
             return None
         sessions = await self._series(record)
         home = sessions[0] if sessions else record  # a series' message is its first session's
-        message = await self._reopen(home, attendance, sessions) or await channel.send(
-            embed=_render.announcement(home, attendance, self.bot.i18n, sessions=sessions),
+        embed = _render.announcement(home, attendance, self.bot.i18n, sessions=sessions)
+        message = await self._reopen(home, embed, sessions) or await channel.send(
+            embed=embed,
             view=registration_view(self.bot.i18n, home.id),
             file=self._ics_file(home, sessions),
             allowed_mentions=NO_PINGS,
         )
         self._last_edit[home.id] = self.bot.clock()
+        await self.bot.services.registrations.drawn(home.id, _digest(embed, registering=True))
         try:
             await message.add_reaction(REGISTRATION_EMOJI)
         except discord.HTTPException:
@@ -64,7 +68,7 @@ class Announcements(commands.Cog):
         return Posted(message.channel.id, message.id, await self._create_event(guild, record))
 
     async def _reopen(
-        self, record: FabriqueRecord, attendance: Attendance, sessions: list[FabriqueRecord]
+        self, record: FabriqueRecord, embed: discord.Embed, sessions: list[FabriqueRecord]
     ) -> discord.Message | None:
         """The announcement of a session booked again after a release, open again at its new date, or the
         message of a series gaining a date (None when it never had one, or it was deleted: a new one is posted)."""
@@ -74,7 +78,7 @@ class Announcements(commands.Cog):
         try:
             return await message.edit(
                 content=None,
-                embed=_render.announcement(record, attendance, self.bot.i18n, sessions=sessions),
+                embed=embed,
                 view=registration_view(self.bot.i18n, record.id),
                 attachments=[self._ics_file(record, sessions)],
                 allowed_mentions=NO_PINGS,
@@ -109,20 +113,25 @@ class Announcements(commands.Cog):
                 self._pending.pop(fabrique_id, None)
 
     async def redraw(self, fabrique_id: int, *, with_calendar: bool = False) -> None:
-        record, attendance = await self.bot.services.registrations.as_announced(fabrique_id)
-        if record.home_id != record.id:  # a later session of a series: its line is in the first session's message
-            record, attendance = await self.bot.services.registrations.as_announced(record.home_id)
+        """Edit the announcement to show what is true now; one that already shows it is left alone (a start-up
+        after a quiet night edits nothing), unless its calendar file is to be replaced."""
+        drawing = await self.bot.services.registrations.drawing(fabrique_id)  # a series: its first session's
+        record = drawing.record
         sessions = await self._series(record)
         message = self._message(record)
         if message is None:
             return
         open_ = any(session.state is State.ANNOUNCED for session in sessions or [record])
+        embed = _render.announcement(record, drawing.attendance, self.bot.i18n, sessions=sessions)
+        digest = _digest(embed, registering=open_)
+        if digest == drawing.drawn and not with_calendar:
+            return
         kwargs: dict[str, object] = {}
         if with_calendar:
             kwargs["attachments"] = [self._ics_file(record, sessions)]
         try:
             await message.edit(
-                embed=_render.announcement(record, attendance, self.bot.i18n, sessions=sessions),
+                embed=embed,
                 view=registration_view(self.bot.i18n, record.id) if open_ else None,
                 allowed_mentions=NO_PINGS,
                 **kwargs,  # type: ignore[arg-type]
@@ -130,8 +139,11 @@ class Announcements(commands.Cog):
             self.edits += 1
         except discord.NotFound:
             log.warning("announcement of fabrique %s was deleted", record.id)
+            return
         except discord.HTTPException:
             log.warning("could not edit the announcement of fabrique %s", record.id, exc_info=True)
+            return
+        await self.bot.services.registrations.drawn(record.id, digest)
 
     async def close(self, record: FabriqueRecord, banner: str, *, final: bool) -> None:
         sessions = await self._series(record)
@@ -146,6 +158,7 @@ class Announcements(commands.Cog):
                     view=None,
                     allowed_mentions=NO_PINGS,
                 )
+                await self.bot.services.registrations.drawn(record.home_id, None)  # not what a redraw shows
                 if final:  # nobody may register any more: the ✅ go with the buttons
                     await message.clear_reaction(REGISTRATION_EMOJI)
             except discord.HTTPException:
@@ -209,6 +222,12 @@ class Announcements(commands.Cog):
             await event.edit(**changes)  # type: ignore[arg-type]
         except discord.HTTPException:
             log.warning("could not update the scheduled event of fabrique %s", record.id, exc_info=True)
+
+
+def _digest(embed: discord.Embed, *, registering: bool) -> str:
+    """What an announcement shows, summed up: its embed and whether it offers to register."""
+    shown = json.dumps([embed.to_dict(), registering], sort_keys=True, default=str)
+    return hashlib.sha256(shown.encode()).hexdigest()
 
 
 async def setup(bot: FabriqueBot) -> None:

@@ -124,10 +124,11 @@ class Registration(commands.Cog):
         channel = self.bot.get_channel(record.announcement_channel_id or 0)
         if not isinstance(channel, discord.TextChannel) or record.announcement_message_id is None:
             return
+        await _members_known(channel.guild)
         message = await channel.fetch_message(record.announcement_message_id)
         reacted: dict[int, Reactor] = {}
         for reaction in message.reactions:
-            if str(reaction.emoji) == REGISTRATION_EMOJI:
+            if str(reaction.emoji) == REGISTRATION_EMOJI and reaction.count > int(reaction.me):  # anyone but us
                 async for user in reaction.users(limit=None):
                     if user.id != self._own_id():
                         reacted[user.id] = _member_reactor(user.id, await _member(channel.guild, user))
@@ -179,12 +180,25 @@ def _member_reactor(user_id: int, member: discord.Member | None) -> Reactor:
     return Reactor(user_id=user_id, role_ids=frozenset(r.id for r in member.roles) if member is not None else None)
 
 
+async def _members_known(guild: discord.Guild) -> None:
+    """Fill the guild's member cache in one gateway request (no REST call per person) when startup chunking
+    did not, so that reading who reacted costs nothing per ✅."""
+    if not guild.chunked:
+        try:
+            await guild.chunk(cache=True)
+        except (discord.ClientException, TimeoutError):  # then each person not in the cache is fetched
+            log.warning("the members of guild %s could not be chunked", guild.id, exc_info=True)
+
+
 async def _member(guild: discord.Guild, user: discord.abc.User) -> discord.Member | None:
-    """The member behind a reaction (their roles decide), or None if they left the server."""
+    """The member behind a reaction (their roles decide), or None if they left the server. With the member cache
+    complete (chunked), a person missing from it has left: no REST call; otherwise they are fetched."""
     if isinstance(user, discord.Member):
         return user
+    if (member := guild.get_member(user.id)) is not None or guild.chunked:
+        return member
     try:
-        return guild.get_member(user.id) or await guild.fetch_member(user.id)
+        return await guild.fetch_member(user.id)
     except discord.NotFound:
         return None
 

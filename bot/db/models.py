@@ -138,6 +138,8 @@ class FabriqueRow(Base):
     announcement_channel_id: Mapped[int | None] = mapped_column(BigInteger)
     announcement_message_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     scheduled_event_id: Mapped[int | None] = mapped_column(BigInteger, index=True)  # « Intéressé » finds it
+    # A digest of what the announcement showed when the bot last drew it: an unchanged one is not edited again.
+    announcement_drawn: Mapped[str | None] = mapped_column(String(64))
     # Who came, read from Zoom's list of the past meeting's participants: a count and an average, never names.
     zoom_participants: Mapped[int | None] = mapped_column(Integer)
     zoom_average_seconds: Mapped[int | None] = mapped_column(Integer)

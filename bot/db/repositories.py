@@ -6,7 +6,20 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, case, delete, func, or_, select, type_coerce, union_all, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -361,6 +374,15 @@ class RegistrationRepository:
     async def delete_all(self, fabrique_id: int) -> None:
         await self._session.execute(delete(RegistrationRow).where(RegistrationRow.fabrique_id == fabrique_id))
 
+    async def add_many(self, rows: list[RegistrationRow]) -> None:
+        """Insert ``rows`` in one statement, in their order (their ids, the arrival order, follow it): a batch of
+        newcomers costs one round trip, not one per person. They are not attached to the session: read them back."""
+        if rows:
+            columns = [column.key for column in RegistrationRow.__table__.columns if column.key != "id"]
+            await self._session.execute(
+                insert(RegistrationRow), [{key: getattr(row, key) for key in columns} for row in rows]
+            )
+
 
 class OutsideRegistrantRepository:
     """People registered by the team by name and e-mail (``bot.domain.outside``)."""
@@ -400,10 +422,11 @@ class DepartureRepository:
 
     async def forget(self, fabrique_id: int, user_ids: set[int]) -> None:
         """They registered again, or their ✅ is gone: a later ✅ of theirs is a new registration."""
-        if user_ids:
-            await self._session.execute(
-                delete(DepartureRow).where(DepartureRow.fabrique_id == fabrique_id, DepartureRow.user_id.in_(user_ids))
+        if user_ids:  # departure rows are never loaded as objects: nothing in the session to synchronise
+            statement = delete(DepartureRow).where(
+                DepartureRow.fabrique_id == fabrique_id, DepartureRow.user_id.in_(user_ids)
             )
+            await self._session.execute(statement.execution_options(synchronize_session=False))
 
     async def user_ids(self, fabrique_id: int) -> set[int]:
         statement = select(DepartureRow.user_id).where(DepartureRow.fabrique_id == fabrique_id)
@@ -505,8 +528,13 @@ class DueWorkRepository:
                 )
             )
 
-    def add_all(self, rows: list[DueWorkRow]) -> None:
-        self._session.add_all(rows)
+    async def add_many(self, rows: list[DueWorkRow]) -> None:
+        """Insert ``rows`` in one statement: re-planning a session for hundreds of newcomers costs one round trip,
+        not one per reminder. They are not attached to the session: read them back."""
+        if rows:
+            columns = [column.key for column in DueWorkRow.__table__.columns if column.key != "id"]
+            values = [{key: getattr(row, key) for key in columns} for row in rows]
+            await self._session.execute(insert(DueWorkRow), values)
 
     async def claim_due(self, moment: datetime, limit: int) -> list[DueWorkRow]:
         statement = (

@@ -106,7 +106,8 @@ class Noticeboard(Protocol):
         ...
 
     async def redraw(self, fabrique_id: int, *, with_calendar: bool = False) -> None:
-        """Show the current state and count now (and a new .ics when the date changed)."""
+        """Show the current state and count now (and a new .ics when the date changed); an announcement already
+        showing them is not edited, so a start-up after a quiet night costs Discord nothing."""
         ...
 
     async def close(self, record: FabriqueRecord, banner: str, *, final: bool) -> None:

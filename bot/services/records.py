@@ -182,6 +182,16 @@ class Attendance:
 
 
 @dataclass(frozen=True)
+class Drawing:
+    """What a session's announcement is to show now (its home's, for a series), and the digest of what it showed
+    when last drawn (None: unknown), so that an unchanged announcement is not edited."""
+
+    record: FabriqueRecord
+    attendance: Attendance
+    drawn: str | None
+
+
+@dataclass(frozen=True)
 class AuditRecord:
     actor_id: int
     action: Action

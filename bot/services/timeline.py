@@ -128,7 +128,7 @@ class Planner:
             for item in desired
             if item.key not in existing
         ]
-        self._add(uow, new)
+        await self._add(uow, new)
         return registrations
 
     async def link_changed(self, uow: UnitOfWork, row: FabriqueRow) -> None:
@@ -152,10 +152,10 @@ class Planner:
             )
             for user_id in sorted(reminded & seated)
         ]
-        self._add(uow, notices)
+        await self._add(uow, notices)
 
-    def _add(self, uow: UnitOfWork, rows: list[DueWorkRow]) -> None:
-        uow.due_work.add_all(rows)
+    async def _add(self, uow: UnitOfWork, rows: list[DueWorkRow]) -> None:
+        await uow.due_work.add_many(rows)  # one statement, however many reminders
         if rows:
             earliest = min(row.due_at for row in rows)
             # Told after the commit, so a dispatcher woken at once finds the rows.

@@ -457,3 +457,24 @@ async def test_reconcile_announcement_applies_the_reactions_found(world: World) 
         (CAROL, I18N("dm.promoted", title=shown(TITLE), date=record.starts_at, number=fabrique_id)),
     ]
     assert world.board.redrawn == [fabrique_id]
+
+
+async def test_reconciliation_at_start_is_one_transaction_whatever_the_newcomers(world: World) -> None:
+    fabrique_id = await world.session(capacity=2)
+    await world.service.react(GUILD_ID, MESSAGE_ID, [member(BOB)])  # BOB's ✅ went while the bot was away
+    await world.background.run()
+    world.messenger.sent.clear()
+    record = await world.record(fabrique_id)
+    newcomers = [member(820000000000000000 + n) for n in range(30)]
+
+    with world.transactions() as begun:
+        await world.service.reconcile_announcement(record, newcomers)
+
+    assert len(begun) == 1  # read, register the 30, take BOB's seat back, re-plan: one transaction
+    ids = [reactor.user_id for reactor in newcomers]
+    assert await world.statuses(fabrique_id) == [(ids[0], Status.CONFIRMED), (ids[1], Status.CONFIRMED)] + [
+        (user_id, Status.WAITLISTED) for user_id in ids[2:]
+    ]
+    heard = [user_id for user_id, _ in world.messenger.sent]
+    assert heard == [*ids, ids[1]]  # each newcomer once (the 2nd waited behind BOB), then the 2nd's promotion
+    assert world.board.redrawn == [fabrique_id]

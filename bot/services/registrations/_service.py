@@ -32,7 +32,7 @@ from bot.i18n import I18n
 from bot.services._common import organizers, require_fabrique
 from bot.services.attendees import require_series_open, series_open
 from bot.services.ports import Messenger, Noticeboard
-from bot.services.records import Attendance, FabriqueRecord, RegistrationRecord
+from bot.services.records import Attendance, Drawing, FabriqueRecord, RegistrationRecord
 from bot.services.registrations._absences import AbsenceOutcome, DateAttendance, Listing, absence_refusal
 from bot.services.registrations._letters import OutsideLetters
 from bot.services.registrations._notices import Notices
@@ -123,13 +123,20 @@ class RegistrationService:
         self, record: FabriqueRecord, reacted: Sequence[Reactor], interested: Sequence[Reactor] | None = None
     ) -> None:
         """At start: the ✅ found on the announcement and the « Intéressé » of its scheduled event (None: no event
-        to read) become registrations, or their absence ends some; the announcement is redrawn once."""
-        async with self._uow() as uow:
-            roles = await self._roles(uow, record.guild_id)
+        to read) become registrations, or their absence ends some, in one transaction for the session; those
+        registered or promoted hear it once it is committed. The announcement is redrawn (an unchanged one is
+        not edited: see the Noticeboard)."""
         marks = [(Source.REACTION, reacted)] + ([(Source.EVENT, interested)] if interested is not None else [])
-        for source, people in marks:
-            actors = {reactor.user_id: roles.actor(reactor) for reactor in people}
-            result = await self.reconcile(record.guild_id, record.id, actors, source)
+
+        async def apply(uow: UnitOfWork, row: FabriqueRow) -> list[Reconciliation]:
+            roles = await self._roles(uow, row.guild_id)
+            return [
+                await self._reconcile_in(uow, row, {r.user_id: roles.actor(r) for r in people}, source)
+                for source, people in marks
+            ]
+
+        results = await self._on_session(record.guild_id, _numbered(record.home_id), apply) or []
+        for result in results:
             for outcome in result.added:
                 await self.notices.confirm(outcome)
             for outcome in result.removed:
@@ -183,33 +190,13 @@ class RegistrationService:
         self, guild_id: int, fabrique_id: int, reacted: dict[int, Actor], source: Source = Source.REACTION
     ) -> Reconciliation:
         """Apply what changed on the announcement's ✅ (or the event's « Intéressé »: ``source``) while the bot was
-        away (both ways); idempotent. Only registrations made that way end when the mark is gone.
-
-        A ✅ whose author left by button or command since putting it there is not new: it is skipped. A series has
-        one scheduled event per session: « Intéressé » missing from one of them ends nobody's registration.
-        """
-        async with self._uow() as uow:
-            row = await require_home(uow, guild_id, fabrique_id)
-            fabrique_id = row.id
-            current = {r.user_id: Source(r.source) for r in await uow.registrations.all(fabrique_id)}
-            if not await self._open(uow, row):
-                return Reconciliation((), ())
-            ending = source is Source.REACTION or row.series_id is None
-            departed = await uow.departures.user_ids(fabrique_id)
-            if source is Source.REACTION:  # departures are about a ✅ left in place; « Intéressé » leaves none
-                await uow.departures.forget(fabrique_id, departed - reacted.keys())  # their ✅ went meanwhile
-                await uow.commit()
-        added = [
-            await self.register(guild_id, fabrique_id, actor, source)
-            for user_id, actor in reacted.items()
-            if user_id not in current and user_id not in departed and actor.is_member
-        ]
-        removed = [
-            await self.unregister(guild_id, fabrique_id, user_id, by_reaction=True)
-            for user_id, made_by in current.items()
-            if ending and made_by is source and user_id not in reacted
-        ]
-        return Reconciliation(tuple(added), tuple(removed))
+        away (both ways), in one transaction; idempotent. See ``_reconcile_in``."""
+        found = await self._on_session(
+            guild_id, _numbered(fabrique_id), lambda uow, row: self._reconcile_in(uow, row, reacted, source)
+        )
+        if found is None:
+            raise NotFound("error.unknown_fabrique", number=fabrique_id)
+        return found
 
     async def session_for_message(self, message_id: int) -> FabriqueRecord | None:
         """The session announced by ``message_id``: how a ✅ reaction finds its session."""
@@ -237,6 +224,26 @@ class RegistrationService:
             counts = await uow.registrations.count_by_status(home_of(row))  # a series counts on its home
             attendance = Attendance(counts.get(Status.CONFIRMED, 0), counts.get(Status.WAITLISTED, 0), row.capacity)
             return FabriqueRecord.of(row), attendance
+
+    async def drawing(self, fabrique_id: int) -> Drawing:
+        """What the announcement of ``fabrique_id`` (its series' home's) shows now and what it showed when last
+        drawn, read together: one read per redraw."""
+        async with self._uow() as uow:
+            row = await uow.fabriques.by_id(fabrique_id)
+            home = await home_row(uow, row) if row is not None else None
+            if home is None:
+                raise NotFound("error.unknown_fabrique", number=fabrique_id)
+            counts = await uow.registrations.count_by_status(home.id)
+            attendance = Attendance(counts.get(Status.CONFIRMED, 0), counts.get(Status.WAITLISTED, 0), home.capacity)
+            return Drawing(FabriqueRecord.of(home), attendance, home.announcement_drawn)
+
+    async def drawn(self, fabrique_id: int, digest: str | None) -> None:
+        """The announcement of ``fabrique_id`` now shows what ``digest`` sums up (None: something else)."""
+        async with self._uow() as uow:
+            row = await uow.fabriques.by_id(fabrique_id)
+            if row is not None and row.announcement_drawn != digest:
+                row.announcement_drawn = digest
+                await uow.commit()
 
     async def listing(self, guild_id: int, fabrique_id: int, actor: Actor) -> Listing:
         """``/fabrique inscrits``: who registered and, for a series, how many come on each date. Nobody but the
@@ -410,6 +417,7 @@ class RegistrationService:
         positions = {user: index for index, user in enumerate(waiting, start=1)}
         confirmed = len(current) - len(waiting)
         results: list[RegistrationOutcome | DomainError] = []
+        newcomers: list[RegistrationRow] = []
         for actor in actors:
             existing = current.get(actor.user_id)
             if not actor.is_member:
@@ -432,12 +440,41 @@ class RegistrationService:
                 created_at=self._clock(),
                 dm_failed=False,
             )
-            uow.registrations.add(current[actor.user_id])
+            newcomers.append(current[actor.user_id])
             results.append(RegistrationOutcome(record, actor.user_id, status, True, positions.get(actor.user_id)))
+        await uow.registrations.add_many(newcomers)  # one statement for the batch, in arrival order
         # Registered again, by whatever path: a ✅ of theirs counts again at the next reconciliation.
         await uow.departures.forget(row.id, {actor.user_id for actor in actors if actor.is_member})
         await self._planner(uow, row)  # the newly seated get their reminders in the same transaction
         return results
+
+    async def _reconcile_in(
+        self, uow: UnitOfWork, row: FabriqueRow, reacted: dict[int, Actor], source: Source
+    ) -> Reconciliation:
+        """``row`` (a home) is locked. The session's registrations and departures are read once; the newcomers are
+        registered together, in the order Discord lists them (the waitlist order), then those whose mark went
+        leave, in arrival order, their seats going to the waitlist. Only registrations made that way end when
+        the mark is gone.
+
+        A ✅ whose author left by button or command since putting it there is not new: it is skipped. A series has
+        one scheduled event per session: « Intéressé » missing from one of them ends nobody's registration.
+        """
+        if not await self._open(uow, row):
+            return Reconciliation((), ())
+        current = {r.user_id: Source(r.source) for r in await uow.registrations.all(row.id)}
+        departed = await uow.departures.user_ids(row.id)
+        if source is Source.REACTION:  # departures are about a ✅ left in place; « Intéressé » leaves none
+            await uow.departures.forget(row.id, departed - reacted.keys())  # their ✅ went meanwhile
+        newcomers = [
+            actor
+            for user_id, actor in reacted.items()
+            if user_id not in current and user_id not in departed and actor.is_member
+        ]
+        ending = source is Source.REACTION or row.series_id is None
+        leaving = [user for user, made_by in current.items() if ending and made_by is source and user not in reacted]
+        added = await self._register_in(uow, row, newcomers, source) if newcomers else []
+        removed = await self._unregister_in(uow, row, leaving, by_reaction=True) if leaving else []
+        return Reconciliation(tuple(_outcomes(added)), tuple(removed))
 
     async def _unregister_in(
         self, uow: UnitOfWork, row: FabriqueRow, user_ids: Sequence[int], *, by_reaction: bool
@@ -488,6 +525,15 @@ class RegistrationService:
 Finder = Callable[[UnitOfWork], Awaitable[FabriqueRow | None]]
 Work = Callable[[UnitOfWork, FabriqueRow], Awaitable[T]]
 Answered = tuple[FabriqueRecord, list[tuple[int, RegistrationOutcome | DomainError]]]
+
+
+def _outcomes(results: list[RegistrationOutcome | DomainError]) -> list[RegistrationOutcome]:
+    """Newcomers are all members of an open session: nothing in their batch is refused."""
+    return [result for result in results if isinstance(result, RegistrationOutcome)]
+
+
+def _numbered(fabrique_id: int) -> Finder:
+    return lambda uow: uow.fabriques.by_id(fabrique_id)
 
 
 def _announced_by(message_id: int) -> Finder:
