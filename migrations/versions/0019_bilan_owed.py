@@ -1,7 +1,7 @@
 """the months whose bilan the bot owes to the team channels: the monthly post as due work
 
 Revision ID: 0019
-Revises: 0016
+Revises: 0018
 Create Date: 2026-12-03
 """
 
