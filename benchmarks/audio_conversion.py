@@ -12,7 +12,7 @@ Speech-like mono AAC 64 kb/s M4A at 32 kHz (what Zoom records) are generated onc
                is ready: fetch it (streamed by the bot's own ``DiscordCdn`` from a stand-in CDN that reads the file
                in 64 KiB chunks; no TLS), ``convert_to_mp3`` (probe, loudness measure, calibration, conversion),
                ``write_tags`` (with chapters) and ``make_teaser``, inside an event loop whose lag a ticker
-               measures (``asyncio.sleep(0.01)`` in a loop, recording each overshoot: p99 of each run);
+               measures (``asyncio.sleep(0.05)`` in a loop, recording each overshoot: p99 of each run);
 (c) pydub      ``AudioSegment.from_file(...).export(...)`` in a separate Python process, the obvious alternative,
                only on the shortest file unless ``--pydub-long``: it decodes the whole recording into Python memory
                (FACTS.md: 2.5 GB peak on 2 h 30).
@@ -59,6 +59,9 @@ NOTES = "\n".join(f"{minute // 60:02d}:{minute % 60:02d}:00 Partie {index + 1}" 
 CDN_URL = "https://cdn.discordapp.com/attachments/1/2/enregistrement.m4a"
 CDN_ADDRESS = "162.159.128.233"  # what DNS answers for Discord's CDN: the public-address check passes
 CHUNK = 64 * 1024
+# The ticker's period: every 10 ms it cost 1.4 % of a core, counted as the bot's CPU (≈ 0.1× plain on a busy
+# machine, where the wall time stretches); every 50 ms, 0.3 %, and any stall of 50 ms or more is still caught.
+TICK_SECONDS = 0.05
 PYDUB_WHY = (
     "pydub decodes the whole recording into Python memory (2 h 30 ≈ 2.5 GB peak, plus a temporary WAV on disk), "
     "so by default it only runs on the shortest file; --pydub-long runs it on the others too."
@@ -190,8 +193,8 @@ async def as_the_bot(source: Path, workdir: Path) -> dict[str, object]:
         loop = asyncio.get_running_loop()
         while not stop.is_set():
             before = loop.time()
-            await asyncio.sleep(0.01)
-            lags.append(loop.time() - before - 0.01)
+            await asyncio.sleep(TICK_SECONDS)
+            lags.append(loop.time() - before - TICK_SECONDS)
 
     ticking = asyncio.create_task(tick())
     (own, children), started = cpu_seconds(), time.perf_counter()
