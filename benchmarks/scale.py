@@ -164,21 +164,17 @@ def stand_in(services: Services, user_id: int) -> discord.Interaction:
 
 async def agenda(services: Services, i18n: I18n) -> None:
     """``/fabrique agenda``: the sessions to come, their embed and their ``.ics``."""
-    records = await services.sessions.agenda(GUILD_ID)
-    _render.agenda(records, i18n)
-    if records:
-        services.announcements.calendar(records)
+    agenda = await services.sessions.agenda_file(GUILD_ID)
+    _render.agenda(agenda.records, i18n)
 
 
 async def follow_up(services: Services, i18n: I18n) -> None:
-    """``/equipe suivi``: the dashboard, the copies of each session booked to come, the embed."""
+    """``/equipe suivi``: the dashboard with the copies of the sessions booked to come, the embed."""
     await services.guild_config.get(GUILD_ID)  # current_actor: the team role
     await services.member_names.remember(GUILD_ID, TEAM.user_id, "Équipe")
     dashboard = await services.timeline.follow_up(GUILD_ID)
-    sessions = await services.sessions.booked_to_come(GUILD_ID)
-    copies = {record.id: await services.outreach.copies(record.id) for record in sessions}
     _render.follow_up(dashboard, i18n)
-    _render.copies(sessions, copies, i18n)
+    _render.copies(dashboard.booked, dashboard.copies, i18n)
 
 
 async def mine(services: Services, i18n: I18n) -> None:
