@@ -14,7 +14,8 @@ Each run works on a fresh copy of the history and measures, in this order:
 - **start-up to ready**, Discord excluded, with the calls ``FabriqueBot.setup_hook`` and the registration cog's
   reconciliation make, split in ``migrations`` (the check of a database at head), ``scheduler`` (leftover
   documentation jobs, timed work recovered, the next due moment) and ``reconciliation`` (stranded announcements,
-  then each announcement to come reconciled with the ✅ it carries: nothing changed while the bot was away);
+  then the one read that tells which announcements to come the ✅ they carry would change, and those reconciled:
+  nothing changed while the bot was away);
 - **interactions**, timed through the calls their cog makes (``cogs/fabrique.py``, ``cogs/equipe.py``,
   ``cogs/_suggest.py``) and their rendering, Discord excluded: p50 / p99 over ``--calls`` calls (and the max for
   ``/equipe suivi``), and the SQL statements one call executes. The autocompletes are called with a stand-in
@@ -74,7 +75,7 @@ from bot.domain.lifecycle import Actor
 from bot.i18n import I18n
 from bot.services import Services
 from bot.services.guild_config import ConfigChanges
-from bot.services.registrations import Reactor
+from bot.services.registrations import Marks, Reactor
 from cogs import _render, _suggest
 from tests.ports import BOT_USER_ID, services_on
 
@@ -237,11 +238,14 @@ async def history_counts(engine: AsyncEngine) -> tuple[int, int, int]:
 
 
 async def reactors_to_come(services: Services) -> dict[int, list[Reactor]]:
-    """Who carries a ✅ on each announcement to come: its registrants (nothing changed while the bot was away)."""
-    return {
-        record.id: [reactor(user_id) for user_id in await services.registrations.registrant_ids(record.id)]
-        for record in await services.sessions.announcements_to_come()
-    }
+    """Who carries a ✅ on each announcement to come: its registrants (nothing changed while the bot was away).
+    Each announcement is also marked as showing the truth, as the bot's last edit left it (the history's fake
+    noticeboard draws nothing, so it remembers no drawing)."""
+    reacted = {}
+    for record in await services.sessions.announcements_to_come():
+        reacted[record.id] = [reactor(user_id) for user_id in await services.registrations.registrant_ids(record.id)]
+        await services.registrations.drawn(record.id, "as last edited")
+    return reacted
 
 
 async def start_up(url: str, directory: Path, clock: FrozenClock, reacted: dict[int, list[Reactor]]) -> StartUp:
@@ -259,8 +263,12 @@ async def start_up(url: str, directory: Path, clock: FrozenClock, reacted: dict[
         services.bilan.next_due()
         scheduled = time.perf_counter()
         await services.announcements.announce_stranded()
-        for record in await services.sessions.announcements_to_come():
-            await services.registrations.reconcile_announcement(record, reacted.get(record.id, []), None)
+        found = [
+            Marks(record, reacted.get(record.id, []), None)
+            for record in await services.sessions.announcements_to_come()
+        ]
+        for marks in await services.registrations.to_reconcile(found):
+            await services.registrations.reconcile_announcement(marks.record, marks.reacted, marks.interested)
         reconciled = time.perf_counter()
         await services.background.settle()
     finally:
@@ -298,6 +306,7 @@ async def offline_reconciliations(
             at = session_start(clock.now + timedelta(days=10 + rank), OFFLINE_TIME)
             record = await announced_session(services, 1_000_000 + rank, at, [])
             newcomers = [reactor(NEWCOMERS + people * 10_000 + n) for n in range(people)]
+            await services.background.settle()  # the announcement's own background work is not the reconciliation's
             before = meter.transactions
             started = time.perf_counter()
             await services.registrations.reconcile_announcement(record, newcomers, None)

@@ -101,9 +101,15 @@ async def _slots(interaction: discord.Interaction, typed: str, *, free_only: boo
     if interaction.guild_id is None:
         return []
     needle = _needle(typed)
-    choices = []
-    for slot in await bot.services.slots.upcoming(interaction.guild_id, free_only=free_only):
+    choices: list[Choice[int]] = []
+    # Nothing typed: the soonest 25 are read, not every slot planned; typed: read until 25 match.
+    slots = await bot.services.slots.upcoming(
+        interaction.guild_id, free_only=free_only, limit=None if needle else LIMIT
+    )
+    for slot in slots:
         name = bot.i18n("autocomplete.slot", number=slot.id, date=slot.starts_at, length=format_duration(slot.minutes))
         if not needle or needle in str(slot.id) or needle in name.lower():
             choices.append(Choice(name=name[:100], value=slot.id))
-    return choices[:LIMIT]
+            if len(choices) == LIMIT:
+                break
+    return choices

@@ -142,6 +142,8 @@ class Announcements(commands.Cog):
             return
         except discord.HTTPException:
             log.warning("could not edit the announcement of fabrique %s", record.id, exc_info=True)
+            # Not known to show the truth: the next start redraws it even if nothing else changed meanwhile.
+            await self.bot.services.registrations.drawn(record.id, None)
             return
         await self.bot.services.registrations.drawn(record.id, digest)
 

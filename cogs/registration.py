@@ -19,7 +19,7 @@ from discord.ext import commands
 
 from bot.domain.lifecycle import State
 from bot.services.records import FabriqueRecord
-from bot.services.registrations import Reactor
+from bot.services.registrations import Marks, Reactor
 from cogs._absence_ui import AbsenceButton
 from cogs._registration_ui import REGISTRATION_EMOJI, RegistrationButton
 
@@ -114,16 +114,27 @@ class Registration(commands.Cog):
         except Exception:
             log.exception("the sessions to reconcile could not be read")
             return
+        found = []
         for record in records:
             try:
-                await self._reconcile(record)
+                marks = await self._marks(record)
             except Exception:
-                log.exception("reconciliation of fabrique %s failed", record.id)
+                log.exception("the ✅ of fabrique %s could not be read", record.id)
+                continue
+            if marks is not None:
+                found.append(marks)
+        registrations = self.bot.services.registrations
+        for marks in await registrations.to_reconcile(found):
+            try:
+                await registrations.reconcile_announcement(marks.record, marks.reacted, marks.interested)
+            except Exception:
+                log.exception("reconciliation of fabrique %s failed", marks.record.id)
 
-    async def _reconcile(self, record: FabriqueRecord) -> None:
+    async def _marks(self, record: FabriqueRecord) -> Marks | None:
+        """The ✅ on the session's announcement and the « Intéressé » of its events; None without a message."""
         channel = self.bot.get_channel(record.announcement_channel_id or 0)
         if not isinstance(channel, discord.TextChannel) or record.announcement_message_id is None:
-            return
+            return None
         await _members_known(channel.guild)
         message = await channel.fetch_message(record.announcement_message_id)
         reacted: dict[int, Reactor] = {}
@@ -132,8 +143,7 @@ class Registration(commands.Cog):
                 async for user in reaction.users(limit=None):
                     if user.id != self._own_id():
                         reacted[user.id] = _member_reactor(user.id, await _member(channel.guild, user))
-        interested = await self._interested(channel.guild, record)
-        await self.bot.services.registrations.reconcile_announcement(record, list(reacted.values()), interested)
+        return Marks(record, list(reacted.values()), await self._interested(channel.guild, record))
 
     async def _interested(self, guild: discord.Guild, record: FabriqueRecord) -> list[Reactor] | None:
         """Who says « Intéressé » on the session's scheduled event now (given or taken back while the bot was

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -49,13 +49,21 @@ from bot.domain.documentation import JobStatus
 from bot.domain.lifecycle import State
 from bot.domain.outreach import CopyStatus
 from bot.domain.proposal import FabriqueKind
-from bot.domain.registration import Status
+from bot.domain.registration import Source, Status
 from bot.domain.timeline import DueStatus, Work
 
 
 class FabriqueRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+
+    async def drawn_of(self, fabrique_ids: Sequence[int]) -> dict[int, str | None]:
+        """What each announcement showed when last drawn (``announcement_drawn``), for many sessions at once."""
+        found: dict[int, str | None] = {}
+        for chunk in _chunks(fabrique_ids):
+            statement = select(FabriqueRow.id, FabriqueRow.announcement_drawn).where(FabriqueRow.id.in_(chunk))
+            found |= dict((await self._session.execute(statement)).tuples().all())
+        return found
 
     def add(self, row: FabriqueRow) -> None:
         self._session.add(row)
@@ -315,11 +323,11 @@ class SlotRepository:
         await self._session.delete(row)
 
     async def to_come_with_holders(
-        self, guild_id: int, now: datetime, *, free_only: bool
+        self, guild_id: int, now: datetime, *, free_only: bool, limit: int | None = None
     ) -> list[tuple[int, datetime, datetime, int | None]]:
         """(id, start, end, number of the Fabrique that booked it or None) of each slot starting after ``now``,
-        soonest first; ``free_only``: those nobody booked. One statement, plain columns, no lock: what autocomplete
-        and the planning show."""
+        soonest first; ``free_only``: those nobody booked; ``limit``: only the soonest. One statement, plain
+        columns, no lock: what autocomplete and the planning show."""
         statement = (
             select(SlotRow.id, SlotRow.starts_at, SlotRow.ends_at, FabriqueRow.id)
             .outerjoin(FabriqueRow, FabriqueRow.slot_id == SlotRow.id)
@@ -328,6 +336,8 @@ class SlotRepository:
         )
         if free_only:
             statement = statement.where(FabriqueRow.id.is_(None))
+        if limit is not None:
+            statement = statement.limit(limit)
         return [
             (slot_id, start, end, holder)
             for slot_id, start, end, holder in (await self._session.execute(statement)).all()
@@ -373,6 +383,16 @@ class RegistrationRepository:
 
     async def delete_all(self, fabrique_id: int) -> None:
         await self._session.execute(delete(RegistrationRow).where(RegistrationRow.fabrique_id == fabrique_id))
+
+    async def sources_of(self, fabrique_ids: Sequence[int]) -> dict[int, dict[int, Source]]:
+        """Each session's registrants and how each registered: the start-up's one read for every announcement."""
+        found: dict[int, dict[int, Source]] = {fabrique_id: {} for fabrique_id in fabrique_ids}
+        for chunk in _chunks(fabrique_ids):
+            columns = (RegistrationRow.fabrique_id, RegistrationRow.user_id, RegistrationRow.source)
+            statement = select(*columns).where(RegistrationRow.fabrique_id.in_(chunk))
+            for fabrique_id, user_id, source in await self._session.execute(statement):
+                found[fabrique_id][user_id] = Source(source)
+        return found
 
     async def add_many(self, rows: list[RegistrationRow]) -> None:
         """Insert ``rows`` in one statement, in their order (their ids, the arrival order, follow it): a batch of
@@ -431,6 +451,17 @@ class DepartureRepository:
     async def user_ids(self, fabrique_id: int) -> set[int]:
         statement = select(DepartureRow.user_id).where(DepartureRow.fabrique_id == fabrique_id)
         return set((await self._session.execute(statement)).scalars())
+
+    async def user_ids_of(self, fabrique_ids: Sequence[int]) -> dict[int, set[int]]:
+        """``user_ids`` of many sessions at once."""
+        found: dict[int, set[int]] = {fabrique_id: set() for fabrique_id in fabrique_ids}
+        for chunk in _chunks(fabrique_ids):
+            statement = select(DepartureRow.fabrique_id, DepartureRow.user_id).where(
+                DepartureRow.fabrique_id.in_(chunk)
+            )
+            for fabrique_id, user_id in await self._session.execute(statement):
+                found[fabrique_id].add(user_id)
+        return found
 
 
 class AbsenceRepository:
@@ -905,6 +936,15 @@ class BilanRepository:
             FabriqueRow.starts_at >= start,
             FabriqueRow.starts_at < end,
         ]
+
+
+# Bound parameters per IN (...) list: far below SQLite's and asyncpg's limits, so a thousand sessions are two reads.
+IN_CHUNK = 500
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), IN_CHUNK):
+        yield ids[start : start + IN_CHUNK]
 
 
 def _aware(moment: datetime) -> datetime:

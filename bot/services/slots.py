@@ -98,10 +98,11 @@ class SlotService:
             await uow.commit()
             return record
 
-    async def upcoming(self, guild_id: int, *, free_only: bool) -> list[SlotRecord]:
-        """Slots still to come, soonest first, with the Fabrique that booked each one."""
+    async def upcoming(self, guild_id: int, *, free_only: bool, limit: int | None = None) -> list[SlotRecord]:
+        """Slots still to come, soonest first, with the Fabrique that booked each one; ``limit``: only the soonest
+        (autocomplete shows 25, and years of planned slots must not cost it more)."""
         async with self._uow() as uow:
-            slots = await uow.slots.to_come_with_holders(guild_id, self._clock(), free_only=free_only)
+            slots = await uow.slots.to_come_with_holders(guild_id, self._clock(), free_only=free_only, limit=limit)
         return [SlotRecord(slot_id, start, end, holder) for slot_id, start, end, holder in slots]
 
     async def team_planning(self, guild_id: int, actor: Actor) -> list[SlotRecord]:

@@ -30,7 +30,7 @@ from bot.domain.text import shown
 from bot.i18n import I18n
 from bot.services.ports import Attachment, Posted
 from bot.services.records import Attendance, FabriqueRecord
-from bot.services.registrations import Reactor, RegistrationService
+from bot.services.registrations import Marks, Reactor, RegistrationService
 from bot.services.timeline import Planner, timeline_settings
 from tests.conftest import GUILD_ID, make_settings
 from tests.unit.conftest import FakeClock
@@ -478,3 +478,28 @@ async def test_reconciliation_at_start_is_one_transaction_whatever_the_newcomers
     heard = [user_id for user_id, _ in world.messenger.sent]
     assert heard == [*ids, ids[1]]  # each newcomer once (the 2nd waited behind BOB), then the 2nd's promotion
     assert world.board.redrawn == [fabrique_id]
+
+
+async def test_a_quiet_start_reconciles_only_the_sessions_whose_marks_changed(world: World) -> None:
+    fabrique_id = await world.session(capacity=5)
+    await world.service.react(GUILD_ID, MESSAGE_ID, [member(BOB), member(CAROL)])
+    await world.service.leave(GUILD_ID, fabrique_id, CAROL)  # by command: her ✅ stays on the message
+    await world.background.run()
+    record = await world.record(fabrique_id)
+    await world.service.drawn(fabrique_id, "as last edited")
+
+    def marks(*people: int) -> list[Marks]:
+        return [Marks(record, [member(user_id) for user_id in people], None)]
+
+    with world.transactions() as begun:
+        assert await world.service.to_reconcile(marks(BOB, CAROL)) == []  # nothing happened while away
+    assert len(begun) == 1  # one read for every announcement to come
+    changed = [
+        marks(CAROL),  # BOB's ✅ went: his registration ends
+        marks(BOB),  # CAROL's ✅ went: her departure is forgotten
+        marks(BOB, CAROL, DAVE),  # a newcomer
+    ]
+    for found in changed:
+        assert await world.service.to_reconcile(found) == found
+    await world.service.drawn(fabrique_id, None)  # its last edit failed
+    assert await world.service.to_reconcile(marks(BOB, CAROL)) == marks(BOB, CAROL)

@@ -3,6 +3,7 @@ registrants hear, by DM or by e-mail (``_notices``, ``_letters``); the team's re
 Discord included (``_team``)."""
 
 from bot.services.registrations._absences import AbsenceOutcome, DateAttendance, Listing
+from bot.services.registrations._catch_up import Marks
 from bot.services.registrations._letters import Letter, OutsideLetters
 from bot.services.registrations._service import RegistrationService
 from bot.services.registrations._team import TeamRegistration, TeamRegistrations
@@ -13,6 +14,7 @@ __all__ = [
     "DateAttendance",
     "Letter",
     "Listing",
+    "Marks",
     "OutsideLetters",
     "Reactor",
     "Reconciliation",

@@ -34,6 +34,7 @@ from bot.services.attendees import require_series_open, series_open
 from bot.services.ports import Messenger, Noticeboard
 from bot.services.records import Attendance, Drawing, FabriqueRecord, RegistrationRecord
 from bot.services.registrations._absences import AbsenceOutcome, DateAttendance, Listing, absence_refusal
+from bot.services.registrations._catch_up import Marks, Stored, changed
 from bot.services.registrations._letters import OutsideLetters
 from bot.services.registrations._notices import Notices
 from bot.services.registrations._values import (
@@ -142,6 +143,20 @@ class RegistrationService:
             for outcome in result.removed:
                 await self._after_leaving(outcome)
         await self._board.redraw(record.home_id)  # a series: its one announcement, on its home
+
+    async def to_reconcile(self, found: Sequence[Marks]) -> list[Marks]:
+        """At start, of the announcements to come and the marks Discord shows on them, those whose reconciliation
+        could change something (``_catch_up``): one read for all, so a quiet night costs nothing per session."""
+        homes = [marks.record.home_id for marks in found]
+        async with self._uow() as uow:
+            registered = await uow.registrations.sources_of(homes)
+            departed = await uow.departures.user_ids_of(homes)
+            drawn = await uow.fabriques.drawn_of(homes)
+        return [
+            marks
+            for marks, home in zip(found, homes, strict=True)
+            if changed(marks, Stored(registered[home], departed[home], drawn.get(home)))
+        ]
 
     async def tell_promoted(self, record: FabriqueRecord, user_ids: Iterable[int]) -> None:
         """Each person who just got a seat from the waitlist hears it (by DM, or by e-mail outside Discord)."""
