@@ -59,7 +59,7 @@ class Announcements(commands.Cog):
             allowed_mentions=NO_PINGS,
         )
         self._last_edit[home.id] = self.bot.clock()
-        await self.bot.services.registrations.drawn(home.id, _digest(embed, registering=True))
+        await self.bot.services.registrations.drawn(home.id, _digest(embed, registering=True), attendance)
         try:
             await message.add_reaction(REGISTRATION_EMOJI)
         except discord.HTTPException:
@@ -145,7 +145,7 @@ class Announcements(commands.Cog):
             # Not known to show the truth: the next start redraws it even if nothing else changed meanwhile.
             await self.bot.services.registrations.drawn(record.id, None)
             return
-        await self.bot.services.registrations.drawn(record.id, digest)
+        await self.bot.services.registrations.drawn(record.id, digest, drawing.attendance)
 
     async def close(self, record: FabriqueRecord, banner: str, *, final: bool) -> None:
         sessions = await self._series(record)

@@ -124,7 +124,12 @@ class Registration(commands.Cog):
             if marks is not None:
                 found.append(marks)
         registrations = self.bot.services.registrations
-        for marks in await registrations.to_reconcile(found):
+        try:
+            due = await registrations.to_reconcile(found)
+        except Exception:
+            log.exception("the announcements that changed could not be told apart: every one is reconciled")
+            due = found
+        for marks in due:
             try:
                 await registrations.reconcile_announcement(marks.record, marks.reacted, marks.interested)
             except Exception:

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import simcord
 
-from tests.behaviour.builders import announced_session, bot_away, move_to, session_times
-from tests.behaviour.conftest import World, restart
+from tests.behaviour.builders import announced_session, bot_away, move_to, places_field, session_times
+from tests.behaviour.conftest import World, restart, said
 
 
 def calls_during(env: simcord.Env, since: int) -> list[tuple[str, str]]:
@@ -81,3 +81,16 @@ async def test_reactions_added_while_away_cost_calls_in_proportion_to_them(world
             assert "Vous êtes inscrit·e" in world.dms(person)[-1].content
         rest.append(len(calls) - len(dms) - 1)
     assert rest[0] == rest[1]  # the rest of the start-up does not grow with them
+
+
+async def test_a_count_not_yet_drawn_when_the_bot_stopped_is_drawn_by_the_next_start(world: World, settings) -> None:
+    await announced_session(world)
+    announcement = world.agenda.last_message
+    clicked = await world.alice.click(announcement, label="S'inscrire")
+    assert "vous êtes inscrit·e" in said(clicked).content
+    # The bot stops within the 5 s pause between two edits: the new count was committed, not yet drawn.
+    await restart(world.env, settings)
+    await world.env.settle()
+    await world.env.advance_time(6)
+    await world.env.settle()
+    assert places_field(world).startswith("1 inscrit·e(s)"), places_field(world)

@@ -503,3 +503,32 @@ async def test_a_quiet_start_reconciles_only_the_sessions_whose_marks_changed(wo
         assert await world.service.to_reconcile(found) == found
     await world.service.drawn(fabrique_id, None)  # its last edit failed
     assert await world.service.to_reconcile(marks(BOB, CAROL)) == marks(BOB, CAROL)
+
+
+async def test_a_waitlisted_person_whose_mark_went_too_is_not_told_of_a_seat(world: World) -> None:
+    fabrique_id = await world.session(capacity=1)
+    await world.service.react(GUILD_ID, MESSAGE_ID, [member(BOB), member(CAROL)])  # CAROL waits behind BOB
+    await world.background.run()
+    world.messenger.sent.clear()
+    record = await world.record(fabrique_id)
+
+    await world.service.reconcile_announcement(record, [])  # both ✅ went while the bot was away
+
+    assert await world.statuses(fabrique_id) == []  # nobody is registered any more...
+    promoted = I18N("dm.promoted", title=shown(TITLE), date=record.starts_at, number=fabrique_id)
+    assert (CAROL, promoted) not in world.messenger.sent  # ...so nobody hears « une place s'est libérée »
+
+
+async def test_someone_who_left_by_command_is_not_registered_again_by_the_interest_they_left(
+    world: World,
+) -> None:
+    fabrique_id = await world.session(capacity=5)
+    record = await world.record(fabrique_id)
+    await world.service.reconcile_announcement(record, [], [member(DAVE)])  # « Intéressé »: registered
+    assert await world.statuses(fabrique_id) == [(DAVE, Status.CONFIRMED)]
+    await world.service.leave(GUILD_ID, fabrique_id, DAVE)  # by command; his « Intéressé » stays on the event
+    await world.background.run()
+
+    await world.service.reconcile_announcement(record, [], [member(DAVE)])  # the next start finds it unchanged
+
+    assert await world.statuses(fabrique_id) == []  # as for a ✅ left in place: his departure stands

@@ -43,8 +43,9 @@ def changed(marks: Marks, stored: Stored) -> bool:
     if stored.drawn is None:
         return True
     reacted = {reactor.user_id for reactor in marks.reacted}
-    if stored.departed - reacted:
-        return True  # departures whose ✅ went are forgotten
+    interested = {reactor.user_id for reactor in marks.interested or ()}
+    if stored.departed - reacted - interested:
+        return True  # departures whose marks went are forgotten
     sources = [(Source.REACTION, reacted)]
     if marks.interested is not None:
         sources.append((Source.EVENT, {reactor.user_id for reactor in marks.interested}))

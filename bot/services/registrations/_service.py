@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import replace
 
 from bot.clock import Clock
 from bot.config import DiscordSettings
@@ -129,10 +130,12 @@ class RegistrationService:
         not edited: see the Noticeboard)."""
         marks = [(Source.REACTION, reacted)] + ([(Source.EVENT, interested)] if interested is not None else [])
 
+        marked = {reactor.user_id for _, people in marks for reactor in people}
+
         async def apply(uow: UnitOfWork, row: FabriqueRow) -> list[Reconciliation]:
             roles = await self._roles(uow, row.guild_id)
             return [
-                await self._reconcile_in(uow, row, {r.user_id: roles.actor(r) for r in people}, source)
+                await self._reconcile_in(uow, row, {r.user_id: roles.actor(r) for r in people}, source, marked)
                 for source, people in marks
             ]
 
@@ -207,7 +210,9 @@ class RegistrationService:
         """Apply what changed on the announcement's ✅ (or the event's « Intéressé »: ``source``) while the bot was
         away (both ways), in one transaction; idempotent. See ``_reconcile_in``."""
         found = await self._on_session(
-            guild_id, _numbered(fabrique_id), lambda uow, row: self._reconcile_in(uow, row, reacted, source)
+            guild_id,
+            _numbered(fabrique_id),
+            lambda uow, row: self._reconcile_in(uow, row, reacted, source, set(reacted)),
         )
         if found is None:
             raise NotFound("error.unknown_fabrique", number=fabrique_id)
@@ -252,10 +257,20 @@ class RegistrationService:
             attendance = Attendance(counts.get(Status.CONFIRMED, 0), counts.get(Status.WAITLISTED, 0), home.capacity)
             return Drawing(FabriqueRecord.of(home), attendance, home.announcement_drawn)
 
-    async def drawn(self, fabrique_id: int, digest: str | None) -> None:
-        """The announcement of ``fabrique_id`` now shows what ``digest`` sums up (None: something else)."""
+    async def drawn(self, fabrique_id: int, digest: str | None, shown: Attendance | None = None) -> None:
+        """The announcement of ``fabrique_id`` now shows what ``digest`` sums up (None: something else). With
+        ``shown`` (the counts drawn), the digest is kept only if the counts are still those: a registration made
+        while the edit was on its way leaves the drawing unknown, so a stop before its own edit is redrawn at the
+        next start."""
         async with self._uow() as uow:
             row = await uow.fabriques.by_id(fabrique_id)
+            if row is not None and shown is not None and digest is not None:
+                counts = await uow.registrations.count_by_status(row.id)
+                if (counts.get(Status.CONFIRMED, 0), counts.get(Status.WAITLISTED, 0)) != (
+                    shown.confirmed,
+                    shown.waitlisted,
+                ):
+                    digest = None
             if row is not None and row.announcement_drawn != digest:
                 row.announcement_drawn = digest
                 await uow.commit()
@@ -458,28 +473,32 @@ class RegistrationService:
             newcomers.append(current[actor.user_id])
             results.append(RegistrationOutcome(record, actor.user_id, status, True, positions.get(actor.user_id)))
         await uow.registrations.add_many(newcomers)  # one statement for the batch, in arrival order
+        if newcomers:
+            row.announcement_drawn = None  # the count changed: until it is drawn, the next start redraws it
         # Registered again, by whatever path: a ✅ of theirs counts again at the next reconciliation.
         await uow.departures.forget(row.id, {actor.user_id for actor in actors if actor.is_member})
         await self._planner(uow, row)  # the newly seated get their reminders in the same transaction
         return results
 
     async def _reconcile_in(
-        self, uow: UnitOfWork, row: FabriqueRow, reacted: dict[int, Actor], source: Source
+        self, uow: UnitOfWork, row: FabriqueRow, reacted: dict[int, Actor], source: Source, marked: set[int]
     ) -> Reconciliation:
         """``row`` (a home) is locked. The session's registrations and departures are read once; the newcomers are
         registered together, in the order Discord lists them (the waitlist order), then those whose mark went
         leave, in arrival order, their seats going to the waitlist. Only registrations made that way end when
         the mark is gone.
 
-        A ✅ whose author left by button or command since putting it there is not new: it is skipped. A series has
-        one scheduled event per session: « Intéressé » missing from one of them ends nobody's registration.
+        A ✅ (or « Intéressé ») whose author left by button or command since putting it there is not new: it is
+        skipped; the departure is forgotten once none of their marks (``marked``: ✅ and « Intéressé ») is left. A
+        series has one scheduled event per session: « Intéressé » missing from one of them ends nobody's
+        registration.
         """
         if not await self._open(uow, row):
             return Reconciliation((), ())
         current = {r.user_id: Source(r.source) for r in await uow.registrations.all(row.id)}
         departed = await uow.departures.user_ids(row.id)
-        if source is Source.REACTION:  # departures are about a ✅ left in place; « Intéressé » leaves none
-            await uow.departures.forget(row.id, departed - reacted.keys())  # their ✅ went meanwhile
+        if source is Source.REACTION:  # once per session: the marks of both kinds are known
+            await uow.departures.forget(row.id, departed - marked)  # their marks went meanwhile
         newcomers = [
             actor
             for user_id, actor in reacted.items()
@@ -511,8 +530,11 @@ class RegistrationService:
                 await uow.absences.forget([session.id for session in await uow.fabriques.series(row.id)], user_id)
             outcomes.append(RegistrationOutcome(FabriqueRecord.of(row), user_id, None, True, promoted=promoted))
         if any(outcome.changed for outcome in outcomes):
+            row.announcement_drawn = None  # the count changed: until it is drawn, the next start redraws it
             await self._planner(uow, row)  # the leavers' reminders go, the promoted get theirs
-        return outcomes
+        # Someone seated by an earlier leaver of the same batch, then leaving too, is told of no seat.
+        leaving = set(user_ids)
+        return [replace(o, promoted=tuple(p for p in o.promoted if p not in leaving)) for o in outcomes]
 
     async def _open(self, uow: UnitOfWork, home: FabriqueRow) -> bool:
         """A single session while announced and to come; a series while one of its sessions is."""
