@@ -257,12 +257,6 @@ class SessionService:
                     homes[home_of(row)] = FabriqueRecord.of(home or row)
             return list(homes.values())
 
-    async def announced_to_come(self) -> list[FabriqueRecord]:
-        """Every announced session not started yet, all guilds: what reconciliation at start looks at."""
-        async with self._uow() as uow:
-            rows = await uow.fabriques.in_states(None, {State.ANNOUNCED.value}, starting_after=self._clock())
-            return [FabriqueRecord.of(row) for row in rows]
-
     async def scheduled_to_come(self) -> list[FabriqueRecord]:
         """Every booked session not announced yet and still to come, all guilds: held, waiting for its link, or
         cut short by a stop between its booking (or « Annoncer ») and its announcement."""

@@ -81,7 +81,7 @@ async def test_announcing_records_the_message_and_the_transition(configured: Ser
     _, history = await configured.proposals.with_history(GUILD_ID, booked.id)
     assert (history[-1].action, history[-1].actor_id) == ("announce", BOT.user_id)
     assert await configured.sessions.agenda(GUILD_ID) == [record]
-    assert await configured.sessions.announced_to_come() == [record]
+    assert await configured.sessions.announcements_to_come() == [record]
 
 
 async def test_set_zoom_link_refusals(configured: Services) -> None:
