@@ -5,7 +5,7 @@
 
 **History** (``benchmarks/_history.py``): each size seeded through the services as the bot makes it, 20
 registrations by ✅ per session and the due rows the bot plans and dispatches; nine tenths of the sessions held in
-the past, one tenth announced and to come. Seeded once per size, migration head and sources, then cached
+the past, one tenth announced and to come. Seeded once per size and day (``benchmarks._history``), then cached
 (``--cache-dir``; on PostgreSQL, ``--postgres URL`` or ``TEST_POSTGRES_URL``, a template database); the seeding time
 is printed when a size had to be seeded.
 
