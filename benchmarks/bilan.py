@@ -6,8 +6,8 @@ loop's lag while it draws.
 For each size, a year of held sessions is written directly to a fresh SQLite database (``tests/bilan_history.py``:
 living 2,000 sessions through the bot, as the SimCord stories live their 40, would take most of an hour), then
 the service reads it (``read``), the image is drawn (``draw``), the spreadsheets written (``export``), and the
-whole ``report`` (read, figures, image, .xlsx, .csv — drawing and export in a worker thread) is timed while a
-ticker on the event loop wakes every millisecond and records how late it wakes (``lag p99``). Baselines in the same
+whole ``report`` (read, then lines, figures, image, .xlsx, .csv in a child process) is timed while a ticker on the
+event loop wakes every millisecond and records how late it wakes (``lag p99``). Baselines in the same
 run: a blank PNG of the same size (matplotlib's fixed cost, ``draw ×``), and the ticker on an idle loop. Median of
 the runs; under the table, the machine's cores and load average before → after, and whether it was busy
 (``benchmarks._machine``).
@@ -34,7 +34,7 @@ from benchmarks._machine import Machine
 from bot.db import migrate
 from bot.db.engine import create_engine
 from bot.domain.bilan import figures, year_of
-from bot.services import bilan_chart, bilan_export
+from bot.services import bilan_chart, bilan_export, bilan_work
 from tests.bilan_history import PARIS, write_year
 from tests.conftest import GUILD_ID, make_settings
 from tests.ports import services_on
@@ -104,7 +104,8 @@ async def one_run(sessions: int) -> Run:
             await write_year(engine, GUILD_ID, YEAR, sessions)
             services = services_on(engine, settings, lambda: datetime(YEAR, 12, 31, 12, tzinfo=UTC))
             period = year_of(datetime(YEAR, 6, 1, tzinfo=UTC).date())
-            read, lines = await timed(lambda: services.bilan.lines(GUILD_ID, period))
+            read, found = await timed(lambda: services.bilan.read(GUILD_ID, period))
+            lines = bilan_work.lines(found)
             summed = figures(lines, period, PARIS, settings.documentation.deadline_days)
             start = time.perf_counter()
             bilan_chart.draw(summed, services.i18n)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,7 +44,7 @@ from bot.db.models import (
     WelcomeRuleRow,
     ZoomRecordingRow,
 )
-from bot.domain.bilan import HELD_STATES
+from bot.domain.bilan import HELD_STATES, HeldSession
 from bot.domain.documentation import JobStatus
 from bot.domain.lifecycle import State
 from bot.domain.outreach import CopyStatus
@@ -831,14 +831,31 @@ class BilanRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def held(self, guild_id: int, start: datetime, end: datetime) -> list[FabriqueRow]:
-        """Held sessions starting in [start, end), oldest first."""
+    async def held(self, guild_id: int, start: datetime, end: datetime) -> AsyncIterator[list[HeldSession]]:
+        """Held sessions starting in [start, end), oldest first, as plain columns and a batch at a time: years of
+        sessions are read without holding the event loop for the whole result (it runs between two batches)."""
         statement = (
-            select(FabriqueRow)
+            select(*HELD_COLUMNS)
             .where(*self._held_in(guild_id, start, end))
             .order_by(FabriqueRow.starts_at, FabriqueRow.id)
+            .execution_options(yield_per=HELD_BATCH)
         )
-        return list((await self._session.scalars(statement)).all())
+        result = await self._session.stream(statement)
+        async for batch in result.partitions():
+            yield [HeldSession(*row) for row in batch]
+
+    async def coorganizers(self, guild_id: int, start: datetime, end: datetime) -> dict[int, list[int]]:
+        """session id → its co-organizers in the order they were added, for the period's held sessions."""
+        sessions = select(FabriqueRow.id).where(*self._held_in(guild_id, start, end))
+        statement = (
+            select(CoorganizerRow.fabrique_id, CoorganizerRow.user_id)
+            .where(CoorganizerRow.fabrique_id.in_(sessions))
+            .order_by(CoorganizerRow.id)
+        )
+        found: dict[int, list[int]] = {}
+        for fabrique_id, user_id in (await self._session.execute(statement)).all():
+            found.setdefault(fabrique_id, []).append(user_id)
+        return found
 
     async def registrations(self, guild_id: int, start: datetime, end: datetime) -> dict[int, dict[Status, int]]:
         """home id → status → count, for the homes of the period's held sessions (a series registers on its
@@ -937,6 +954,24 @@ class BilanRepository:
             FabriqueRow.starts_at < end,
         ]
 
+
+# What the bilan reads of a held session (``HeldSession``'s fields, in order), and how many rows at a time.
+HELD_COLUMNS = (
+    FabriqueRow.id,
+    FabriqueRow.series_id,
+    FabriqueRow.series_rank,
+    FabriqueRow.series_size,
+    FabriqueRow.kind,
+    FabriqueRow.title,
+    FabriqueRow.format,
+    FabriqueRow.parcours,
+    FabriqueRow.organizer_id,
+    FabriqueRow.starts_at,
+    FabriqueRow.duration_minutes,
+    FabriqueRow.capacity,
+    FabriqueRow.zoom_participants,
+)
+HELD_BATCH = 200
 
 # Bound parameters per IN (...) list: far below SQLite's and asyncpg's limits, so a thousand sessions are two reads.
 IN_CHUNK = 500

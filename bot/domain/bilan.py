@@ -12,6 +12,7 @@ import re
 import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from bot.domain.lifecycle import State
@@ -78,6 +79,25 @@ def _day(text: str) -> date:
         return date(int(match[3]), int(match[2]), int(match[1]))
     except ValueError:
         raise InvalidInput("error.bilan.date", value=text.strip()[:20]) from None
+
+
+class HeldSession(NamedTuple):
+    """A held session's own columns, as the database gives them (plain values: they cross to the process that
+    draws the bilan, ``bot.services.bilan_work``)."""
+
+    id: int
+    series_id: int | None
+    series_rank: int
+    series_size: int
+    kind: FabriqueKind
+    title: str
+    format: Format
+    parcours: Parcours
+    organizer_id: int
+    starts_at: datetime
+    duration_minutes: int
+    capacity: int
+    zoom_participants: int | None
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """``/equipe bilan`` and the monthly post: a period's figures as an image, a text and, on request, a spreadsheet.
 
 One read of the database (a fixed number of statements, whatever the number of sessions) gives the lines; the
-figures, the image, the text and the files are all made from them, so they agree. Drawing and writing the files
-is CPU work: it runs in a worker thread, and the event loop keeps answering meanwhile.
+figures, the image, the text and the files are all made from them, so they agree. Building the lines, drawing
+and writing the files is CPU work: it runs in a child process (``bot.services.bilan_work``), and the event loop
+keeps answering meanwhile.
 
 The monthly post is due work that is not tied to a session. Each dispatch notes the current month in
 ``bilan_owed``, due on the first of the next month (local): only months the bot ran in are owed, so a fresh
@@ -15,23 +16,18 @@ once per month across restarts and concurrent dispatches; a post interrupted aft
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import cast
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.db.models import FabriqueRow
 from bot.db.uow import UnitOfWorkFactory
-from bot.domain.bilan import Figures, Period, SessionLine, figures, month_of, period_of
+from bot.domain.bilan import Figures, Period, month_of, period_of
 from bot.domain.lifecycle import Actor
-from bot.domain.proposal import FabriqueKind, Format, Parcours
-from bot.domain.registration import Status
 from bot.errors import Forbidden, NotConfigured
 from bot.i18n import I18n
-from bot.services import bilan_chart, bilan_export
+from bot.services import bilan_work
 from bot.services.ports import Attachment, Messenger
 
 log = logging.getLogger(__name__)
@@ -49,7 +45,6 @@ class Bilan:
     """What the team gets: the figures, their text, the image, and the spreadsheets when asked for."""
 
     figures: Figures
-    lines: list[SessionLine]
     text: str
     image: Attachment
     files: tuple[Attachment, ...] = ()
@@ -95,48 +90,34 @@ class BilanService:
         return bilan
 
     async def of_period(self, guild_id: int, period: Period, *, export: bool = False) -> Bilan:
-        lines = await self.lines(guild_id, period)
-        return await asyncio.to_thread(self._make, lines, period, export)
+        read = await self.read(guild_id, period)
+        tz, days = self._settings.tz, self._settings.deadline_days
+        made = await bilan_work.in_child(bilan_work.make, read, period, tz, days, self._i18n, export)
+        name = f"bilan-{period.start:%Y-%m-%d}-{period.end:%Y-%m-%d}"
+        files: tuple[Attachment, ...] = ()
+        if made.xlsx is not None and made.csv is not None:
+            files = (Attachment(f"{name}.xlsx", made.xlsx), Attachment(f"{name}.csv", made.csv))
+        return Bilan(made.figures, self.text(made.figures), Attachment(f"{name}.png", made.image), files)
 
-    async def lines(self, guild_id: int, period: Period) -> list[SessionLine]:
-        """The period's held sessions, oldest first."""
+    async def read(self, guild_id: int, period: Period) -> bilan_work.BilanRead:
+        """The period's held sessions (oldest first) and what their lines need, as plain values, in a fixed
+        number of statements; the sessions come a batch at a time, so a long history never holds the loop."""
         start, end = period.bounds(self._settings.tz)
         async with self._uow() as uow:
-            rows = await uow.bilan.held(guild_id, start, end)
-            registrations = await uow.bilan.registrations(guild_id, start, end)
-            absences = await uow.bilan.absences(guild_id, start, end)
-            documented = await uow.bilan.documented(guild_id, start, end)
-            places = await uow.bilan.series_places(guild_id, start, end)
-            people = {user_id for row in rows for user_id in _people(row)}
-            # The names stored when each last acted (bot.services.member_names): people who left are named too.
-            stored = await uow.member_names.of(guild_id, people)
-            unknown = self._i18n("member.unknown")
-            return [
-                _line(
-                    row,
-                    registrations,
-                    absences,
-                    documented,
-                    places.get(row.series_id or row.id, row.capacity),
-                    ", ".join(stored.get(i, unknown) for i in _people(row)),
-                )
-                for row in rows
-            ]
-
-    def _make(self, lines: list[SessionLine], period: Period, export: bool) -> Bilan:
-        """The CPU part, run in a worker thread: figures, image, text, files."""
-        tz = self._settings.tz
-        summed = figures(lines, period, tz, self._settings.deadline_days)
-        name = f"bilan-{period.start:%Y-%m-%d}-{period.end:%Y-%m-%d}"
-        image = Attachment(f"{name}.png", bilan_chart.draw(summed, self._i18n))
-        files: tuple[Attachment, ...] = ()
-        if export:
-            header, rows = bilan_export.table(lines, self._i18n, tz)
-            files = (
-                Attachment(f"{name}.xlsx", bilan_export.to_xlsx(header, rows, self._i18n("bilan.sheet"))),
-                Attachment(f"{name}.csv", bilan_export.to_csv(header, rows)),
+            sessions = [session async for batch in uow.bilan.held(guild_id, start, end) for session in batch]
+            coorganizers = await uow.bilan.coorganizers(guild_id, start, end)
+            people = {s.organizer_id for s in sessions} | {p for ids in coorganizers.values() for p in ids}
+            return bilan_work.BilanRead(
+                sessions=sessions,
+                coorganizers=coorganizers,
+                registrations=await uow.bilan.registrations(guild_id, start, end),
+                absences=await uow.bilan.absences(guild_id, start, end),
+                documented=await uow.bilan.documented(guild_id, start, end),
+                places=await uow.bilan.series_places(guild_id, start, end),
+                # The names stored when each last acted (bot.services.member_names): people who left are named too.
+                names=await uow.member_names.of(guild_id, people),
+                unknown=self._i18n("member.unknown"),
             )
-        return Bilan(summed, lines, self.text(summed), image, files)
 
     def text(self, summed: Figures) -> str:
         """The figures in a few French lines: for screen readers, and to paste into the activity report."""
@@ -271,43 +252,6 @@ class BilanService:
 
     def _today(self) -> date:
         return self._clock().astimezone(self._settings.tz).date()
-
-
-def _people(row: FabriqueRow) -> tuple[int, ...]:
-    return (row.organizer_id, *row.coorganizer_ids)
-
-
-def _line(
-    row: FabriqueRow,
-    registrations: dict[int, dict[Status, int]],
-    absences: dict[int, int],
-    documented: dict[int, tuple[datetime, str | None]],
-    capacity: int,
-    organizers: str,
-) -> SessionLine:
-    """One row as the bilan reads it: a series' places and registrations are its first session's, less this date's
-    absences."""
-    counts = registrations.get(row.series_id or row.id, {})
-    documented_at, link = documented.get(row.id, (None, None))
-    return SessionLine(
-        id=row.id,
-        series_id=row.series_id,
-        series_rank=row.series_rank,
-        series_size=row.series_size,
-        kind=FabriqueKind(row.kind),
-        title=row.title,
-        format=Format(row.format),
-        parcours=Parcours(row.parcours),
-        organizers=organizers,
-        starts_at=cast(datetime, row.starts_at),  # held sessions have a date: the query compares it
-        duration_minutes=row.duration_minutes,
-        capacity=capacity,
-        seated=max(counts.get(Status.CONFIRMED, 0) - absences.get(row.id, 0), 0),
-        waitlisted=counts.get(Status.WAITLISTED, 0),
-        attended=row.zoom_participants,
-        documented_at=documented_at,
-        article_link=link,
-    )
 
 
 def _percent(value: float) -> str:

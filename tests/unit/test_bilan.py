@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -17,11 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
 from bot.db import migrate
+from bot.db.repositories import HELD_BATCH
 from bot.domain.bilan import Period, SessionLine, figures, month_of, period_of
 from bot.domain.proposal import FabriqueKind, Format, Parcours
 from bot.errors import Forbidden, InvalidInput
 from bot.i18n import I18n
-from bot.services import Services, bilan_chart, bilan_export
+from bot.services import Services, bilan_chart, bilan_export, bilan_work
 from tests.bilan_history import PARIS, write_year
 from tests.conftest import GUILD_ID, make_settings
 from tests.ports import FakeMessenger, fake_ports, services_on
@@ -192,16 +194,22 @@ async def test_the_bilan_reads_the_year_back_in_a_constant_number_of_statements(
     statements.clear()
     small = await services.bilan.report(GUILD_ID, TEAM, "01/01/2026", "31/12/2026", export=True)
     few = len(statements)
-    await write_year(engine, GUILD_ID, 2026, 60, seed=2)
+    await write_year(engine, GUILD_ID, 2026, HELD_BATCH + 50, seed=2)
     statements.clear()
     await services.bilan.report(GUILD_ID, TEAM, "01/01/2026", "31/12/2026")
-    assert len(statements) == few  # 5× the sessions, the same statements
+    assert len(statements) == few  # 20× the sessions, read in two batches: the same statements
     assert small.figures.held == history.held and small.figures.welcome == history.welcome
     assert small.figures.seated == history.seated and small.figures.documented == history.documented
     csv_file = next(f for f in small.files if f.filename.endswith(".csv"))
     rows = list(csv.reader(io.StringIO(csv_file.data.decode("utf-8-sig")), delimiter=";"))[1:]
     assert rows == history.rows
     assert [f.filename.rsplit(".", 1)[1] for f in (small.image, *small.files)] == ["png", "xlsx", "csv"]
+
+
+async def test_the_bilan_is_made_in_a_child_process_whose_failures_come_back() -> None:
+    assert await bilan_work.in_child(os.getpid) != os.getpid()  # the drawing never holds the bot's event loop
+    with pytest.raises(ValueError):
+        await bilan_work.in_child(int, "pas un nombre")
 
 
 async def test_members_are_refused_the_bilan(services: Services) -> None:
