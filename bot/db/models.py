@@ -102,6 +102,16 @@ class FabriqueRow(Base):
         # The state queries (agenda, suivi, autocomplete, start-up): one guild's sessions in a few states, by date,
         # read in index order; ``kind`` rides along so that the counts per state never touch the table.
         Index("ix_fabrique_guild_state_start", "guild_id", "state", "starts_at", "kind"),
+        # ``/equipe suivi``: the documentations owed the longest, read per state from the oldest end on.
+        Index("ix_fabrique_guild_state_kind_end", "guild_id", "state", "kind", "ends_at"),
+        # ``/equipe suivi``: the latest sessions Zoom counted, from the few that it did (not every session held).
+        Index(
+            "ix_fabrique_guild_attended_start",
+            "guild_id",
+            "starts_at",
+            sqlite_where=text("zoom_participants IS NOT NULL"),
+            postgresql_where=text("zoom_participants IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
