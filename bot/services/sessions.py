@@ -229,8 +229,8 @@ class SessionService:
             cached = self._agendas.get(guild_id)
             if cached is not None and cached.key == key:
                 return cached
-            rows = await uow.fabriques.in_states(guild_id, {State.ANNOUNCED.value}, starting_after=now)
-            agenda = _Agenda(key, tuple(FabriqueRecord.of(row) for row in rows))
+            batches = uow.fabriques.in_states_by_batch(guild_id, {State.ANNOUNCED.value}, starting_after=now)
+            agenda = _Agenda(key, tuple([FabriqueRecord.of(row) async for batch in batches for row in batch]))
         self._agendas[guild_id] = agenda
         return agenda
 
