@@ -34,7 +34,8 @@ from benchmarks._machine import Machine
 from bot.db import migrate
 from bot.db.engine import create_engine
 from bot.domain.bilan import figures, year_of
-from bot.services import bilan_chart, bilan_export, bilan_work
+from bot.domain.bilan import lines as lines_of
+from bot.reports import chart, spreadsheets
 from tests.bilan_history import PARIS, write_year
 from tests.conftest import GUILD_ID, make_settings
 from tests.ports import services_on
@@ -65,9 +66,9 @@ async def timed(work: Callable[[], Awaitable[T]]) -> tuple[float, T]:
 def blank_png() -> float:
     """The baseline: an empty figure of the bilan's size saved as PNG."""
     start = time.perf_counter()
-    figure = Figure(figsize=(bilan_chart.WIDTH_INCHES, bilan_chart.HEIGHT_INCHES), dpi=bilan_chart.DPI)
+    figure = Figure(figsize=(chart.WIDTH_INCHES, chart.HEIGHT_INCHES), dpi=chart.DPI)
     FigureCanvasAgg(figure)
-    figure.savefig(io.BytesIO(), format="png", dpi=bilan_chart.DPI)
+    figure.savefig(io.BytesIO(), format="png", dpi=chart.DPI)
     return time.perf_counter() - start
 
 
@@ -105,15 +106,15 @@ async def one_run(sessions: int) -> Run:
             services = services_on(engine, settings, lambda: datetime(YEAR, 12, 31, 12, tzinfo=UTC))
             period = year_of(datetime(YEAR, 6, 1, tzinfo=UTC).date())
             read, found = await timed(lambda: services.bilan.read(GUILD_ID, period))
-            lines = bilan_work.lines(found)
+            lines = lines_of(found)
             summed = figures(lines, period, PARIS, settings.documentation.deadline_days)
             start = time.perf_counter()
-            bilan_chart.draw(summed, services.i18n)
+            chart.draw(summed, services.i18n)
             draw = time.perf_counter() - start
             start = time.perf_counter()
-            header, rows = bilan_export.table(lines, services.i18n, PARIS)
-            bilan_export.to_xlsx(header, rows, "Bilan")
-            bilan_export.to_csv(header, rows)
+            header, rows = spreadsheets.table(lines, services.i18n, PARIS)
+            spreadsheets.to_xlsx(header, rows, "Bilan")
+            spreadsheets.to_csv(header, rows)
             export = time.perf_counter() - start
             idle, _ = await lag_while(asyncio.sleep(1.0))
             report = lambda: services.bilan.report(GUILD_ID, TEAM, export=True)  # noqa: E731

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.lifecycle import State
 from bot.domain.proposal import FabriqueKind, Format, Parcours
+from bot.domain.registration import Status
 from bot.errors import InvalidInput
 
 # A session counts once it took place, whatever became of its documentation since.
@@ -83,7 +84,7 @@ def _day(text: str) -> date:
 
 class HeldSession(NamedTuple):
     """A held session's own columns, as the database gives them (plain values: they cross to the process that
-    draws the bilan, ``bot.services.bilan_work``)."""
+    makes the bilan's files, ``bot.reports``)."""
 
     id: int
     series_id: int | None
@@ -230,4 +231,63 @@ def figures(lines: list[SessionLine], period: Period, tz: ZoneInfo, deadline_day
         documented=len(delays),
         documented_in_time=sum(delay <= deadline_days for delay in delays),
         deadline_days=deadline_days,
+    )
+
+
+@dataclass(frozen=True)
+class BilanRead:
+    """What the database gives for a period, as plain values (they cross to the child process that makes the
+    bilan's files): its held sessions, oldest first, and by session or series home what their lines need."""
+
+    sessions: list[HeldSession]
+    coorganizers: dict[int, list[int]]  # session id → co-organizers, in the order they were added
+    registrations: dict[int, dict[Status, int]]  # home id → status → count
+    absences: dict[int, int]  # session id → registrants who said they would miss it
+    documented: dict[int, tuple[datetime, str | None]]  # session id → documented at, article link
+    places: dict[int, int]  # series home id → places (a series' places are its first session's)
+    names: dict[int, str]  # user id → the display name stored when they last acted
+    unknown: str  # the name of someone never seen
+
+    def people(self, session: HeldSession) -> tuple[int, ...]:
+        return (session.organizer_id, *self.coorganizers.get(session.id, ()))
+
+
+@dataclass(frozen=True)
+class BilanFiles:
+    """What the child process sends back: the figures, the PNG, and the spreadsheets when asked for."""
+
+    figures: Figures
+    image: bytes
+    xlsx: bytes | None
+    csv: bytes | None
+
+
+def lines(read: BilanRead) -> list[SessionLine]:
+    """One line per held session: a series' places and registrations are its first session's, less this date's
+    absences."""
+    return [_line(read, session) for session in read.sessions]
+
+
+def _line(read: BilanRead, session: HeldSession) -> SessionLine:
+    home = session.series_id or session.id
+    counts = read.registrations.get(home, {})
+    documented_at, link = read.documented.get(session.id, (None, None))
+    return SessionLine(
+        id=session.id,
+        series_id=session.series_id,
+        series_rank=session.series_rank,
+        series_size=session.series_size,
+        kind=session.kind,
+        title=session.title,
+        format=session.format,
+        parcours=session.parcours,
+        organizers=", ".join(read.names.get(person, read.unknown) for person in read.people(session)),
+        starts_at=session.starts_at,
+        duration_minutes=session.duration_minutes,
+        capacity=read.places.get(home, session.capacity),
+        seated=max(counts.get(Status.CONFIRMED, 0) - read.absences.get(session.id, 0), 0),
+        waitlisted=counts.get(Status.WAITLISTED, 0),
+        attended=session.zoom_participants,
+        documented_at=documented_at,
+        article_link=link,
     )

@@ -2,7 +2,7 @@
 
 One read of the database (a fixed number of statements, whatever the number of sessions) gives the lines; the
 figures, the image, the text and the files are all made from them, so they agree. Building the lines, drawing
-and writing the files is CPU work: it runs in a child process (``bot.services.bilan_work``), and the event loop
+and writing the files is CPU work: it runs in a child process (``bot.reports``), and the event loop
 keeps answering meanwhile.
 
 The monthly post is due work that is not tied to a session. Each dispatch notes the current month in
@@ -23,11 +23,11 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.db.uow import UnitOfWorkFactory
-from bot.domain.bilan import Figures, Period, month_of, period_of
+from bot.domain.bilan import BilanFiles, BilanRead, Figures, Period, month_of, period_of
 from bot.domain.lifecycle import Actor
 from bot.errors import Forbidden, NotConfigured
 from bot.i18n import I18n
-from bot.services import bilan_work
+from bot.reports import child
 from bot.services.ports import Attachment, Messenger
 
 log = logging.getLogger(__name__)
@@ -92,14 +92,14 @@ class BilanService:
     async def of_period(self, guild_id: int, period: Period, *, export: bool = False) -> Bilan:
         read = await self.read(guild_id, period)
         tz, days = self._settings.tz, self._settings.deadline_days
-        made = await bilan_work.in_child(bilan_work.make, read, period, tz, days, self._i18n, export)
+        made: BilanFiles = await child.in_child("bot.reports.bilan", "make", read, period, tz, days, self._i18n, export)
         name = f"bilan-{period.start:%Y-%m-%d}-{period.end:%Y-%m-%d}"
         files: tuple[Attachment, ...] = ()
         if made.xlsx is not None and made.csv is not None:
             files = (Attachment(f"{name}.xlsx", made.xlsx), Attachment(f"{name}.csv", made.csv))
         return Bilan(made.figures, self.text(made.figures), Attachment(f"{name}.png", made.image), files)
 
-    async def read(self, guild_id: int, period: Period) -> bilan_work.BilanRead:
+    async def read(self, guild_id: int, period: Period) -> BilanRead:
         """The period's held sessions (oldest first) and what their lines need, as plain values, in a fixed
         number of statements; the sessions come a batch at a time, so a long history never holds the loop."""
         start, end = period.bounds(self._settings.tz)
@@ -107,7 +107,7 @@ class BilanService:
             sessions = [session async for batch in uow.bilan.held(guild_id, start, end) for session in batch]
             coorganizers = await uow.bilan.coorganizers(guild_id, start, end)
             people = {s.organizer_id for s in sessions} | {p for ids in coorganizers.values() for p in ids}
-            return bilan_work.BilanRead(
+            return BilanRead(
                 sessions=sessions,
                 coorganizers=coorganizers,
                 registrations=await uow.bilan.registrations(guild_id, start, end),

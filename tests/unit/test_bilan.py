@@ -23,7 +23,8 @@ from bot.domain.bilan import Period, SessionLine, figures, month_of, period_of
 from bot.domain.proposal import FabriqueKind, Format, Parcours
 from bot.errors import Forbidden, InvalidInput
 from bot.i18n import I18n
-from bot.services import Services, bilan_chart, bilan_export, bilan_work
+from bot.reports import chart, child, spreadsheets
+from bot.services import Services
 from tests.bilan_history import PARIS, write_year
 from tests.conftest import GUILD_ID, make_settings
 from tests.ports import FakeMessenger, fake_ports, services_on
@@ -126,7 +127,7 @@ def test_documentation_delay_is_measured_from_the_end_with_its_median_and_spread
 def test_an_empty_period_has_no_rates_and_still_draws_every_panel() -> None:
     summed = figures([], YEAR, PARIS, 14)
     assert summed.fill_rate is None and summed.attendance_rate is None and summed.delay is None
-    image = Image.open(io.BytesIO(bilan_chart.draw(summed, I18n("fr"))))
+    image = Image.open(io.BytesIO(chart.draw(summed, I18n("fr"))))
     assert image.size == (1080, 1600)
 
 
@@ -153,7 +154,7 @@ def test_the_image_is_phone_sized_with_six_non_empty_panels() -> None:
         )
         for n in range(1, 40)
     ]
-    image = Image.open(io.BytesIO(bilan_chart.draw(figures(lines, YEAR, PARIS, 14), I18n("fr"))))
+    image = Image.open(io.BytesIO(chart.draw(figures(lines, YEAR, PARIS, 14), I18n("fr"))))
     assert image.format == "PNG" and image.size == (1080, 1600)
     panels = [(0, 0.03, 1, 0.4), (0, 0.4, 0.5, 0.68), (0.5, 0.4, 1, 0.68), (0, 0.68, 0.5, 1), (0.5, 0.68, 1, 1)]
     assert all(panel_has_ink(image, box) for box in panels)
@@ -165,8 +166,8 @@ def test_the_spreadsheets_read_back_as_written_with_formulas_made_inert() -> Non
         line(7, at(4), series_id=5, series_rank=2, series_size=3, attended=4, documented_at=at(4, 20),
              article_link="https://tmnlab.example/x"),
     ]  # fmt: skip
-    header, rows = bilan_export.table(lines, I18n("fr"), PARIS)
-    text = bilan_export.to_csv(header, rows)
+    header, rows = spreadsheets.table(lines, I18n("fr"), PARIS)
+    text = spreadsheets.to_csv(header, rows)
     assert text.startswith(b"\xef\xbb\xbf")
     read = list(csv.reader(io.StringIO(text.decode("utf-8-sig")), delimiter=";"))
     assert read[0][:3] == ["Numéro", "Titre", "Format"]
@@ -176,7 +177,7 @@ def test_the_spreadsheets_read_back_as_written_with_formulas_made_inert() -> Non
         "n°5 · séance 2/3", "Fabrique 7", "Atelier", "Classique (quelques jours de préparation)", "Alice",
         "10/04/2026 20:00", "120", "10", "5", "0", "4", "20/04/2026", "https://tmnlab.example/x",
     ]  # fmt: skip
-    sheet = load_workbook(io.BytesIO(bilan_export.to_xlsx(header, rows, "Bilan"))).worksheets[0]
+    sheet = load_workbook(io.BytesIO(spreadsheets.to_xlsx(header, rows, "Bilan"))).worksheets[0]
     cells = [[("" if c is None else str(c)) for c in row] for row in sheet.iter_rows(values_only=True)]
     assert cells == read
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)  # no formula at all
@@ -207,9 +208,9 @@ async def test_the_bilan_reads_the_year_back_in_a_constant_number_of_statements(
 
 
 async def test_the_bilan_is_made_in_a_child_process_whose_failures_come_back() -> None:
-    assert await bilan_work.in_child(os.getpid) != os.getpid()  # the drawing never holds the bot's event loop
+    assert await child.in_child("os", "getpid") != os.getpid()  # the drawing never holds the bot's event loop
     with pytest.raises(ValueError):
-        await bilan_work.in_child(int, "pas un nombre")
+        await child.in_child("builtins", "int", "pas un nombre")
 
 
 async def test_members_are_refused_the_bilan(services: Services) -> None:
@@ -282,5 +283,5 @@ async def test_the_monthly_post_can_be_turned_off(engine: AsyncEngine, database_
 def test_every_bilan_key_exists_in_both_languages() -> None:
     assert Settings().bilan.monthly is True
     fr, en = I18n("fr"), I18n("en")
-    for column in bilan_export.COLUMNS:
+    for column in spreadsheets.COLUMNS:
         assert fr(f"bilan.column.{column}") and en(f"bilan.column.{column}")

@@ -1,10 +1,10 @@
 """The bilan's image: six panels drawn with matplotlib, for a phone screen first.
 
-Pure CPU work (no I/O, no event loop): the service runs ``draw`` in a child process (``bot.services.bilan_work``).
-It uses matplotlib's object-oriented API on a ``Figure`` of its own with the Agg canvas, never ``pyplot``'s global
-state, so a drawing depends on nothing but its figures. The palette is Okabe–Ito's (told apart with every common
-colour-blindness), the labels are the catalogue's, and the layout is matplotlib's constrained one, which keeps
-labels from overlapping.
+Pure CPU work (no I/O, no event loop), run in a child process (``bot.reports.child``). It uses matplotlib's
+object-oriented API on a ``Figure`` of its own with the Agg canvas, never ``pyplot``'s global state, so a drawing
+depends on nothing but its figures. The palette is Okabe–Ito's (told apart with every common colour-blindness),
+the labels are the catalogue's, and the layout is matplotlib's constrained one, which keeps labels from
+overlapping.
 """
 
 from __future__ import annotations
